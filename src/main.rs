@@ -1,0 +1,3 @@
+fn main() {
+    println!("autotune: command line under construction");
+}
