@@ -192,3 +192,57 @@ impl Workspace {
         loss
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{Activation, NetworkSpec};
+    use crate::rng::rng_from_seed;
+
+    /// With dropout the loss is a smooth function of the parameters for a
+    /// fixed mask; re-seeding the generator redraws the same mask, so the
+    /// backward pass (mask applied to `Δ`) can be checked by finite
+    /// differences like the dropout-free one (tolerance as in
+    /// `tests/nn_gradients.rs`: `1e-4` for a network's `f32` loss).
+    #[test]
+    fn dropout_gradient_matches_finite_differences() {
+        let labels: Vec<usize> = (0..12).map(|i| i % 3).collect();
+        let y = Targets::classes(&labels, 3);
+        let x: Vec<f32> = (0..12 * 4)
+            .map(|i| ((i * 37 % 29) as f32 / 14.0) - 1.0)
+            .collect();
+        let spec = NetworkSpec::default()
+            .hidden([6, 5])
+            .activation(Activation::Tanh);
+        let mut net = Network::new(&spec, 4, &y, &mut rng_from_seed(8)).unwrap();
+        let mut ws = Workspace::new(&net, 12, true);
+        let loss_of = |ws: &mut Workspace, net: &Network| {
+            ws.forward(net, &x, 12, Some((0.4, &mut rng_from_seed(77))));
+            net.head().loss(ws.logits(net, 12), 3, &y) / 12.0
+        };
+        ws.forward(&net, &x, 12, Some((0.4, &mut rng_from_seed(77))));
+        assert!(ws.dropout_used);
+        let dropped = ws.masks.iter().flatten().filter(|&&m| m == 0.0).count();
+        assert!(dropped > 0, "the mask drops some units");
+        ws.backward(&net, &x, 12, &y);
+        let grad = ws.grads.clone();
+        let h = 1.0f32 / 32.0;
+        for (i, &g) in grad.iter().enumerate() {
+            let theta = net.params()[i];
+            let mut f = |v: f32| {
+                net.params_mut()[i] = v;
+                loss_of(&mut ws, &net)
+            };
+            let (p1, m1, p2, m2) = (
+                f(theta + h),
+                f(theta - h),
+                f(theta + 2.0 * h),
+                f(theta - 2.0 * h),
+            );
+            net.params_mut()[i] = theta;
+            let numeric = (8.0 * (p1 - m1) - (p2 - m2)) / (12.0 * f64::from(h));
+            let diff = (f64::from(g) - numeric).abs();
+            assert!(diff < 1e-4, "parameter {i}: {g} vs {numeric}");
+        }
+    }
+}
