@@ -2,6 +2,8 @@
 //! running state in [`OptimizerState`]; the learning rate is passed to each
 //! update (it comes from the [`Schedule`](super::Schedule)).
 
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::NnError;
@@ -281,6 +283,31 @@ impl Optimizer {
     }
 }
 
+impl FromStr for Optimizer {
+    type Err = NnError;
+
+    /// Reads an optimiser by name with its customary hyperparameters:
+    /// `gd`, `sgd`, `momentum` and `nesterov` (μ = 0.9), `adam` (0.9,
+    /// 0.999, 1e-8), `adamw` (the same, λ = 0.01), `rmsprop` (ρ = 0.9,
+    /// ε = 1e-8); case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "gd" => Ok(Self::Gd),
+            "sgd" => Ok(Self::Sgd),
+            "momentum" => Ok(Self::momentum(0.9)),
+            "nesterov" => Ok(Self::nesterov(0.9)),
+            "adam" => Ok(Self::adam()),
+            "adamw" => Ok(Self::adamw(0.01)),
+            "rmsprop" => Ok(Self::rmsprop()),
+            _ => Err(NnError::UnknownName {
+                kind: "optimizer",
+                name: s.to_owned(),
+                expected: "gd, sgd, momentum, nesterov, adam, adamw, rmsprop",
+            }),
+        }
+    }
+}
+
 /// Adam's moment updates and step, with the bias corrections computed in
 /// `f64` (β^t underflows gracefully there) and applied as two factors.
 fn adam(
@@ -365,6 +392,24 @@ fn positive(name: &'static str, value: f64) -> Result<(), NnError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for name in [
+            "gd", "sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop",
+        ] {
+            let opt: Optimizer = name.parse().unwrap();
+            assert_eq!(opt.name(), name);
+            assert!(opt.check().is_ok());
+        }
+        assert!(matches!(
+            "lbfgs".parse::<Optimizer>(),
+            Err(NnError::UnknownName {
+                kind: "optimizer",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn sgd_steps_against_the_gradient() {

@@ -104,8 +104,8 @@ pub enum Outcome {
     },
 }
 
-/// The result of [`train`].
-#[derive(Clone, Debug, PartialEq)]
+/// The result of [`train`] (serialisable, the model included).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainReport {
     /// How the run ended.
     pub outcome: Outcome,
