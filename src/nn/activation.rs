@@ -107,14 +107,16 @@ impl Activation {
 
     /// Applies `f` in place to every element of `z`.
     pub fn apply_slice(self, z: &mut [f32]) {
-        // One loop per variant keeps the match out of the hot loop.
+        // One loop per variant keeps the match out of the hot loop; the
+        // ReLU-type loops are branch-free selects so they vectorise (their
+        // signs are random, so branches would mispredict).
         match self {
-            Self::Relu => z.iter_mut().for_each(|v| *v = Self::Relu.apply(*v)),
-            Self::LeakyRelu { slope } => z.iter_mut().for_each(|v| {
-                if *v < 0.0 {
-                    *v *= slope;
-                }
-            }),
+            Self::Relu => z
+                .iter_mut()
+                .for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v }),
+            Self::LeakyRelu { slope } => z
+                .iter_mut()
+                .for_each(|v| *v = if *v < 0.0 { *v * slope } else { *v }),
             Self::Sigmoid => z.iter_mut().for_each(|v| *v = Self::Sigmoid.apply(*v)),
             Self::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
             Self::Identity => {}
@@ -125,25 +127,14 @@ impl Activation {
     /// (the chain rule through this activation).
     pub fn backprop_slice(self, y: &[f32], delta: &mut [f32]) {
         debug_assert_eq!(y.len(), delta.len());
+        let pairs = delta.iter_mut().zip(y);
         match self {
-            Self::Relu => delta.iter_mut().zip(y).for_each(|(d, &y)| {
-                if y <= 0.0 {
-                    *d = 0.0;
-                }
-            }),
-            Self::LeakyRelu { slope } => delta.iter_mut().zip(y).for_each(|(d, &y)| {
-                if y <= 0.0 {
-                    *d *= slope;
-                }
-            }),
-            Self::Sigmoid => delta
-                .iter_mut()
-                .zip(y)
-                .for_each(|(d, &y)| *d *= y * (1.0 - y)),
-            Self::Tanh => delta
-                .iter_mut()
-                .zip(y)
-                .for_each(|(d, &y)| *d *= 1.0 - y * y),
+            Self::Relu => pairs.for_each(|(d, &y)| *d = if y > 0.0 { *d } else { 0.0 }),
+            Self::LeakyRelu { slope } => {
+                pairs.for_each(|(d, &y)| *d *= if y > 0.0 { 1.0 } else { slope });
+            }
+            Self::Sigmoid => pairs.for_each(|(d, &y)| *d *= y * (1.0 - y)),
+            Self::Tanh => pairs.for_each(|(d, &y)| *d *= 1.0 - y * y),
             Self::Identity => {}
         }
     }
