@@ -127,11 +127,17 @@ fn listing_has_unique_names_and_descriptions() {
     let names: std::collections::HashSet<_> = Builtin::ALL.iter().map(|b| b.name()).collect();
     assert_eq!(names.len(), 5);
     assert!(Builtin::ALL.iter().all(|b| !b.description().is_empty()));
+    assert_eq!("digits".parse::<Builtin>().unwrap(), Builtin::Digits);
     assert_eq!(
-        "digits".parse::<Builtin>().unwrap(),
-        Builtin::Digits,
-        "by name"
+        Dataset::builtin_named("Digits").unwrap(),
+        Dataset::builtin(Builtin::Digits).unwrap()
     );
+    assert!(matches!(
+        Dataset::builtin_named("mnist"),
+        Err(autotune::Error::Data(
+            autotune::error::DataError::UnknownBuiltin { .. }
+        ))
+    ));
     assert!(matches!(
         Dataset::builtin(Builtin::Iris).unwrap().target(),
         Target::Classes { .. }

@@ -130,7 +130,7 @@ fn file_name_becomes_the_data_set_name_and_errors_name_the_file() {
     let err = Dataset::from_csv_path(&path, &defaults()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("{}:4:2: missing value ``", path.display())
+        format!("{}:4:2: missing value (empty cell)", path.display())
     );
     std::fs::write(&path, "x,y\n1,a\n2,b\n").unwrap();
     assert_eq!(

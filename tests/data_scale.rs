@@ -3,6 +3,7 @@
 use approx::assert_abs_diff_eq;
 use autotune::data::{
     Builtin, Dataset, MinMaxScaler, Scaling, Split, SplitFractions, Standardizer,
+    TargetStandardizer,
 };
 
 /// Per-column mean and population standard deviation.
@@ -115,4 +116,37 @@ fn one_hot_rows_mark_the_label() {
             assert_eq!(v, f64::from(u8::from(c == l)));
         }
     }
+}
+
+#[test]
+fn regression_target_standardised_on_train_only() {
+    let split = Dataset::builtin(Builtin::Diabetes)
+        .unwrap()
+        .split(SplitFractions::new(0.6, 0.2, 0.2), 1)
+        .unwrap();
+    let fitted = TargetStandardizer::fit(split.train.target()).unwrap();
+    let stats = |y: &[f64]| {
+        let n = y.len() as f64;
+        let m = y.iter().sum::<f64>() / n;
+        (
+            m,
+            (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n).sqrt(),
+        )
+    };
+    let train = fitted.transform(split.train.target()).unwrap();
+    let (m, s) = stats(train.values().unwrap());
+    // Targets 25..346 standardised: sums of order 1, rounding near 1e-15.
+    assert_abs_diff_eq!(m, 0.0, epsilon = 1e-12);
+    assert_abs_diff_eq!(s, 1.0, epsilon = 1e-12);
+    let (m_t, s_t) = stats(split.train.target().values().unwrap());
+    let (m_v, s_v) = stats(split.valid.target().values().unwrap());
+    let valid = fitted.transform(split.valid.target()).unwrap();
+    let (m_vs, s_vs) = stats(valid.values().unwrap());
+    assert_abs_diff_eq!(m_vs, (m_v - m_t) / s_t, epsilon = 1e-12);
+    assert_abs_diff_eq!(s_vs, s_v / s_t, epsilon = 1e-12);
+    assert_abs_diff_eq!(
+        fitted.inverse(valid.values().unwrap()[0]),
+        split.valid.target().values().unwrap()[0],
+        epsilon = 1e-10
+    );
 }

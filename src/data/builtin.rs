@@ -57,14 +57,14 @@ impl Builtin {
     pub const fn description(self) -> &'static str {
         match self {
             Builtin::Iris => "Fisher's iris flowers: 150 samples, 4 features, 3 classes",
-            Builtin::Wine => "wine recognition: 178 samples, 13 chemical features, 3 cultivars",
+            Builtin::Wine => "Wine recognition: 178 samples, 13 chemical features, 3 cultivars",
             Builtin::BreastCancer => {
-                "breast cancer Wisconsin (diagnostic): 569 samples, 30 features, 2 classes"
+                "Breast cancer Wisconsin (diagnostic): 569 samples, 30 features, 2 classes"
             }
             Builtin::Digits => {
-                "handwritten digits, 8x8 images: 1797 samples, 64 features, 10 classes"
+                "Handwritten digits, 8x8 images: 1797 samples, 64 features, 10 classes"
             }
-            Builtin::Diabetes => "diabetes progression (regression): 442 samples, 10 features",
+            Builtin::Diabetes => "Diabetes progression (regression): 442 samples, 10 features",
         }
     }
 
@@ -127,6 +127,16 @@ impl Dataset {
         }
         let data = parse(which)?;
         Ok(cell.get_or_init(|| data).clone())
+    }
+}
+
+impl Dataset {
+    /// The built-in data set called `name` (see [`Builtin::from_name`]).
+    ///
+    /// # Errors
+    /// [`DataError::UnknownBuiltin`] for an unknown name.
+    pub fn builtin_named(name: &str) -> Result<Dataset> {
+        Dataset::builtin(Builtin::from_name(name)?)
     }
 }
 

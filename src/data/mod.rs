@@ -12,7 +12,8 @@
 //! - [`Synthetic`]: two moons, circles, spirals, XOR, Gaussian blobs, Friedman #1.
 //! - [`Dataset::split`] into a [`Split`] (stratified train/validation/test),
 //!   [`stratified_parts`], [`kfold_indices`].
-//! - [`Standardizer`], [`MinMaxScaler`]: fitted on training rows only.
+//! - [`Standardizer`], [`MinMaxScaler`], [`TargetStandardizer`]: fitted on
+//!   training rows only; [`Target::one_hot`] for class targets.
 //!
 //! ```
 //! use autotune::data::{Builtin, Dataset, Scaling, SplitFractions};
@@ -33,6 +34,7 @@ mod scale;
 mod split;
 mod synthetic;
 mod target;
+mod target_scale;
 
 pub use builtin::Builtin;
 pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn};
@@ -42,3 +44,4 @@ pub use scale::{MinMaxScaler, Scaling, Standardizer};
 pub use split::{Fold, Split, SplitFractions, kfold_indices, stratified_parts};
 pub use synthetic::Synthetic;
 pub use target::{Target, Task};
+pub use target_scale::TargetStandardizer;

@@ -86,7 +86,7 @@ pub struct Fold {
 
 impl Dataset {
     /// Splits into train/validation/test, stratified by class for
-    /// classification, shuffled for regression (see the [module](self) notes).
+    /// classification, shuffled for regression (see [`stratified_parts`]).
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] for invalid fractions (see
@@ -141,6 +141,11 @@ impl Dataset {
 /// cover every row, part `p` holding `fractions[p]` of each class (within one
 /// row); regression targets are shuffled into parts of `fractions[p]` of all
 /// rows (within one). Each part's indices are in shuffled order.
+///
+/// Each class of `n_c` rows is shuffled and cut into parts of
+/// `floor(n_c f_p)` rows; the rows left over go one each to the parts whose
+/// share has a fractional part, those furthest below their share over all
+/// classes so far first (largest remainder, balanced across classes).
 ///
 /// # Errors
 /// [`ConfigError::Invalid`] unless `fractions` is non-empty, finite,

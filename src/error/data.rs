@@ -165,7 +165,7 @@ pub enum CsvErrorKind {
         value: String,
     },
     /// An empty cell or a missing-value marker (`NA`, `N/A`, `NaN`, `null`, `?`, any case).
-    #[error("missing value `{value}`")]
+    #[error("missing value {}", describe_missing(.value))]
     MissingValue {
         /// The cell's text (empty for an empty cell).
         value: String,
@@ -180,6 +180,10 @@ pub enum CsvErrorKind {
     #[error("invalid UTF-8")]
     InvalidUtf8,
     /// The target column asked for is not in the file.
+    ///
+    /// Reported at the first line: at the column asked for (1-based) for
+    /// [`TargetColumn::Index`](crate::data::TargetColumn::Index), at column 1
+    /// for a name.
     #[error("unknown target column {target} ({n_columns} columns)")]
     UnknownTargetColumn {
         /// The column asked for (a name or an index).
@@ -280,4 +284,12 @@ pub enum IdxErrorKind {
         /// 0-based element.
         index: usize,
     },
+}
+
+fn describe_missing(value: &str) -> String {
+    if value.is_empty() {
+        "(empty cell)".to_owned()
+    } else {
+        format!("`{value}`")
+    }
 }
