@@ -296,9 +296,8 @@ fn parse_sklearn(text: &str, path: &str, which: Builtin) -> Result<Dataset> {
         let mut found = 0;
         for (j, cell) in text.split(',').map(str::trim).enumerate() {
             found = j + 1;
-            let number = |kind_value: &str| {
-                kind_value
-                    .parse::<f64>()
+            let number = || {
+                cell.parse::<f64>()
                     .ok()
                     .filter(|x| x.is_finite())
                     .ok_or_else(|| {
@@ -306,13 +305,13 @@ fn parse_sklearn(text: &str, path: &str, which: Builtin) -> Result<Dataset> {
                             line,
                             j + 1,
                             CsvErrorKind::NonNumeric {
-                                value: kind_value.to_owned(),
+                                value: cell.to_owned(),
                             },
                         )
                     })
             };
             if j < n_features {
-                features.push(number(cell)?);
+                features.push(number()?);
             } else if j == n_features && classify {
                 let label = cell.parse::<usize>().ok().filter(|&l| l < names.len());
                 labels.push(label.ok_or_else(|| {
@@ -326,7 +325,7 @@ fn parse_sklearn(text: &str, path: &str, which: Builtin) -> Result<Dataset> {
                     )
                 })?);
             } else if j == n_features {
-                values.push(number(cell)?);
+                values.push(number()?);
             }
         }
         if found != n_features + 1 {
