@@ -90,7 +90,7 @@ fn bench_training(c: &mut Criterion) {
         Targets::classes(&y, 10),
     );
     let mut group = c.benchmark_group("nn_train");
-    group.sample_size(10);
+    group.sample_size(20);
     group.throughput(Throughput::Elements((n * EPOCHS) as u64));
     for case in &CASES {
         let config = TrainConfig::default()

@@ -8,10 +8,10 @@ use super::activation::Activation;
 use super::head::Head;
 use super::init::Init;
 use super::metrics::Metric;
-use super::network::NetworkSpec;
 use super::optimizer::Optimizer;
 use super::regularization::{Regularizer, check_dropout};
 use super::schedule::Schedule;
+use super::spec::NetworkSpec;
 
 /// How many rows each update sees. A batch larger than the training set is
 /// the training set; the last batch of an epoch holds what is left.

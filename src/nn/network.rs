@@ -1,146 +1,21 @@
 //! The network: its architecture, its parameters, prediction and evaluation.
 
-use std::ops::Range;
-
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
 use crate::error::NnError;
 
 use super::activation::Activation;
 use super::head::Head;
-use super::init::Init;
 use super::input::{Targets, check_finite, check_set};
+use super::layout::Layout;
 use super::matrix::MatRef;
 use super::metrics::{Accumulator, Metric};
 use super::propagate::Workspace;
 use super::regularization::Regularizer;
+use super::spec::NetworkSpec;
 
 /// Rows per chunk when predicting or evaluating many rows.
 pub(crate) const EVAL_CHUNK: usize = 256;
-
-/// The architecture of a network, less its input and output widths (which
-/// come from the data).
-///
-/// By default, one hidden layer of 100 units (as scikit-learn's
-/// `MLPClassifier`), ReLU, He-normal initialisation, and the head chosen
-/// from the targets ([`Head::for_targets`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NetworkSpec {
-    /// The widths of the hidden layers, input side first (may be empty: a
-    /// linear or logistic model).
-    pub hidden: Vec<usize>,
-    /// The hidden layers' activation.
-    pub activation: Activation,
-    /// The weight initialiser.
-    pub init: Init,
-    /// The output head; `None` picks it from the targets.
-    pub head: Option<Head>,
-}
-
-impl Default for NetworkSpec {
-    fn default() -> Self {
-        Self {
-            hidden: vec![100],
-            activation: Activation::Relu,
-            init: Init::HeNormal,
-            head: None,
-        }
-    }
-}
-
-impl NetworkSpec {
-    /// Sets the hidden widths.
-    #[must_use]
-    pub fn hidden(mut self, widths: impl Into<Vec<usize>>) -> Self {
-        self.hidden = widths.into();
-        self
-    }
-
-    /// Sets the activation.
-    #[must_use]
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// Sets the initialiser.
-    #[must_use]
-    pub fn init(mut self, init: Init) -> Self {
-        self.init = init;
-        self
-    }
-
-    /// Sets the output head.
-    #[must_use]
-    pub fn head(mut self, head: Head) -> Self {
-        self.head = Some(head);
-        self
-    }
-
-    /// Checks the widths and the activation.
-    ///
-    /// # Errors
-    /// [`NnError::ZeroWidth`], or [`NnError::Hyperparameter`] from the activation.
-    pub fn check(&self) -> Result<(), NnError> {
-        if let Some(layer) = self.hidden.iter().position(|&w| w == 0) {
-            return Err(NnError::ZeroWidth { layer });
-        }
-        self.activation.check()
-    }
-
-    /// The head used for `targets`.
-    #[must_use]
-    pub fn head_for(&self, targets: &Targets<'_>) -> Head {
-        self.head.unwrap_or_else(|| Head::for_targets(targets))
-    }
-}
-
-/// Where each layer's weights and biases sit in the flat parameter vector:
-/// all weight matrices first (layer by layer, each `n_in x n_out`
-/// row-major), then all bias vectors. Weights first lets penalties and
-/// weight decay address them as one prefix.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Layout {
-    sizes: Vec<usize>,
-    weight_at: Vec<usize>,
-    bias_at: Vec<usize>,
-    n_weights: usize,
-    n_params: usize,
-}
-
-impl Layout {
-    fn new(sizes: Vec<usize>) -> Self {
-        let n_layers = sizes.len() - 1;
-        let mut weight_at = Vec::with_capacity(n_layers);
-        let mut at = 0;
-        for l in 0..n_layers {
-            weight_at.push(at);
-            at += sizes[l] * sizes[l + 1];
-        }
-        let n_weights = at;
-        let mut bias_at = Vec::with_capacity(n_layers);
-        for &width in &sizes[1..] {
-            bias_at.push(at);
-            at += width;
-        }
-        Self {
-            sizes,
-            weight_at,
-            bias_at,
-            n_weights,
-            n_params: at,
-        }
-    }
-
-    fn weights(&self, l: usize) -> Range<usize> {
-        self.weight_at[l]..self.weight_at[l] + self.sizes[l] * self.sizes[l + 1]
-    }
-
-    fn bias(&self, l: usize) -> Range<usize> {
-        self.bias_at[l]..self.bias_at[l] + self.sizes[l + 1]
-    }
-}
 
 /// A multilayer perceptron of dense layers: its widths, activation, output
 /// head and `f32` parameters. This is the trained model: it predicts,
@@ -515,16 +390,6 @@ pub struct Evaluation {
 mod tests {
     use super::*;
     use crate::rng::rng_from_seed;
-
-    #[test]
-    fn layout_puts_weights_before_biases() {
-        let l = Layout::new(vec![3, 4, 2]);
-        assert_eq!(l.weights(0), 0..12);
-        assert_eq!(l.weights(1), 12..20);
-        assert_eq!(l.bias(0), 20..24);
-        assert_eq!(l.bias(1), 24..26);
-        assert_eq!((l.n_weights, l.n_params), (20, 26));
-    }
 
     #[test]
     fn new_network_has_zero_biases_and_the_right_widths() {
