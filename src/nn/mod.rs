@@ -29,8 +29,10 @@
 //! `matrixmultiply::sgemm`, with transposes expressed as strides (no copies);
 //! every buffer of a run (activations, deltas, dropout masks, the gradient,
 //! the gathered mini-batch, optimiser moments) is allocated once before the
-//! first epoch and reused by every mini-batch. Training is single-threaded:
-//! a study trains several networks in parallel instead.
+//! first epoch and reused by every mini-batch (`tests/nn_alloc.rs` counts
+//! them; `matrixmultiply` still takes a packing buffer from the allocator
+//! inside each product, which it offers no way to pass in). Training is
+//! single-threaded: a study trains several networks in parallel instead.
 //!
 //! **Why `f32`.** Networks store and compute in `f32`. For the matrix
 //! products that dominate training, `f32` packs twice as many lanes into
