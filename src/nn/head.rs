@@ -78,7 +78,9 @@ impl Head {
     /// `targets`, accumulated in `f64`.
     ///
     /// The caller guarantees that targets and logits agree in rows and that
-    /// `targets` suit the head (see [`Head::n_outputs`]).
+    /// `targets` suit the head (see [`Head::n_outputs`]); otherwise the
+    /// result is meaningless (NaN for targets of the wrong kind or labels
+    /// out of range), but there is no panic.
     #[must_use]
     pub fn loss(self, logits: &[f32], k: usize, targets: &Targets<'_>) -> f64 {
         self.run(logits, k, targets, None)
@@ -118,17 +120,19 @@ impl Head {
                                 *gj = (zj - m).exp();
                                 s += *gj;
                             }
-                            total += f64::from(m + s.ln() - z[y]);
+                            total += f64::from(m + s.ln() - label_logit(z, y));
                             let f = scale / s;
                             g.iter_mut().for_each(|gj| *gj *= f);
-                            g[y] -= scale;
+                            if let Some(gy) = g.get_mut(y) {
+                                *gy -= scale;
+                            }
                         }
                     }
                     None => {
                         for (z, &y) in rows {
                             let m = row_max(z);
                             let s: f32 = z.iter().map(|&zj| (zj - m).exp()).sum();
-                            total += f64::from(m + s.ln() - z[y]);
+                            total += f64::from(m + s.ln() - label_logit(z, y));
                         }
                     }
                 }
@@ -212,6 +216,12 @@ impl fmt::Display for Head {
     }
 }
 
+/// `z[y]`, or NaN for a label outside the row (so a bad label gives a NaN
+/// loss rather than a panic).
+fn label_logit(z: &[f32], y: usize) -> f32 {
+    z.get(y).copied().unwrap_or(f32::NAN)
+}
+
 /// The largest value of a row (NaN-ignoring; a NaN still poisons the sum).
 fn row_max(z: &[f32]) -> f32 {
     z.iter().copied().fold(f32::NEG_INFINITY, f32::max)
@@ -264,6 +274,20 @@ mod tests {
             assert_relative_eq!(row.iter().sum::<f32>(), 1.0, max_relative = 1e-6);
             assert!(row[2] > row[1] && row[1] > row[0]);
         }
+    }
+
+    #[test]
+    fn bad_labels_give_nan_not_a_panic() {
+        let z = [0.5f32, -0.5];
+        let mut g = [0.0f32; 2];
+        let t = Targets::classes(&[5], 2);
+        assert!(Head::Softmax.loss(&z, 2, &t).is_nan());
+        assert!(
+            Head::Softmax
+                .loss_and_gradient(&z, 2, &t, 1.0, &mut g)
+                .is_nan()
+        );
+        assert!(Head::Identity.loss(&z, 2, &t).is_nan());
     }
 
     #[test]

@@ -177,12 +177,18 @@ impl Network {
     }
 
     /// The weights of layer `l` (`sizes[l] x sizes[l+1]`, row-major).
+    ///
+    /// # Panics
+    /// If `l` is not below the number of layers (`sizes().len() - 1`).
     #[must_use]
     pub fn weights(&self, l: usize) -> &[f32] {
         &self.params[self.layout.weights(l)]
     }
 
     /// The biases of layer `l`.
+    ///
+    /// # Panics
+    /// If `l` is not below the number of layers.
     #[must_use]
     pub fn bias(&self, l: usize) -> &[f32] {
         &self.params[self.layout.bias(l)]
