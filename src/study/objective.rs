@@ -14,10 +14,10 @@ use std::fmt::Display;
 /// | the objective | the trial ends |
 /// |---|---|
 /// | returns a finite value | complete |
-/// | returns NaN or ±inf | diverged |
+/// | returns NaN or ±inf, or called [`Trial::set_diverged`] | diverged |
 /// | returns `Err(e)` | failed, with `e.to_string()` |
 /// | panics | failed, with `"panicked: <message>"` |
-/// | had [`Trial::should_prune`] return `true` (and did not panic) | pruned |
+/// | had [`Trial::should_prune`] return `true` (and did not panic or diverge) | pruned |
 ///
 /// None of these stops the study.
 pub trait Objective: Sync {

@@ -6,13 +6,18 @@ use crate::history::{TrialRecord, TrialState};
 use crate::pruner::last_report;
 
 /// The record of a finished trial. A panic fails the trial; otherwise a trial
-/// that `should_prune` stopped is pruned at its last step; otherwise the
-/// outcome decides. Only finite intermediate values are kept (JSON has no NaN);
+/// marked with [`Trial::set_diverged`] is diverged with that reason; otherwise
+/// a trial that `should_prune` stopped is pruned at its last step; otherwise
+/// the outcome decides. Only finite intermediate values are kept (JSON has no NaN);
 /// a diverged trial's reason names the first non-finite one.
 pub(super) fn make_record(trial: &Trial, outcome: &Outcome, duration_secs: f64) -> TrialRecord {
     let pruned_at = last_report(trial.intermediate()).filter(|_| trial.is_pruned());
-    let state = match (outcome, pruned_at) {
-        (Outcome::Panicked(_), _) | (_, None) => match outcome.state() {
+    let state = match (outcome, pruned_at, trial.diverged()) {
+        (Outcome::Panicked(_), _, _) => outcome.state(),
+        (_, _, Some(reason)) => TrialState::Diverged {
+            reason: reason.to_owned(),
+        },
+        (_, None, None) => match outcome.state() {
             TrialState::Diverged { reason } => {
                 let first_bad = trial.intermediate().iter().find(|(_, v)| !v.is_finite());
                 TrialState::Diverged {
@@ -24,7 +29,7 @@ pub(super) fn make_record(trial: &Trial, outcome: &Outcome, duration_secs: f64) 
             }
             s => s,
         },
-        (_, Some((step, value))) => TrialState::Pruned {
+        (_, Some((step, value)), None) => TrialState::Pruned {
             step,
             value: value.is_finite().then_some(value),
         },
@@ -112,6 +117,26 @@ mod tests {
                 reason: "objective returned inf; intermediate value NaN at step 1".into()
             }
         );
+    }
+
+    #[test]
+    fn a_diverged_mark_wins_over_pruning_and_values() {
+        let mut t = trial(Arc::new(Always), &[(0, 2.0)]);
+        assert!(t.should_prune());
+        t.set_diverged("loss became NaN in epoch 2");
+        t.set_diverged("ignored");
+        let diverged = TrialState::Diverged {
+            reason: "loss became NaN in epoch 2".into(),
+        };
+        assert_eq!(make_record(&t, &Outcome::Value(0.5), 0.0).state, diverged);
+        assert_eq!(
+            make_record(&t, &Outcome::Error("e".into()), 0.0).state,
+            diverged
+        );
+        assert!(matches!(
+            make_record(&t, &Outcome::Panicked("p".into()), 0.0).state,
+            TrialState::Failed { .. }
+        ));
     }
 
     #[test]

@@ -16,13 +16,17 @@ use std::sync::Arc;
 /// loss after each epoch), then ask [`Trial::should_prune`] and return early if
 /// it says so. Once `should_prune` has returned `true` the trial ends as
 /// *pruned* whatever the objective returns afterwards (a panic still makes it
-/// failed), so `return Ok(f64::NAN)` is a fine way to stop.
+/// failed), so `return Ok(f64::NAN)` is a fine way to stop. Likewise, an
+/// objective that detects divergence itself (a training loss gone to NaN)
+/// can say why with [`Trial::set_diverged`]; the trial then ends as diverged
+/// with that reason whatever it returns (unless it panics).
 pub struct Trial {
     number: usize,
     seed: u64,
     params: Params,
     intermediate: Vec<(usize, f64)>,
     pruned: bool,
+    diverged: Option<String>,
     pruner: Arc<dyn Pruner>,
     snapshot: Arc<History>,
 }
@@ -35,6 +39,7 @@ impl fmt::Debug for Trial {
             .field("params", &self.params)
             .field("intermediate", &self.intermediate)
             .field("pruned", &self.pruned)
+            .field("diverged", &self.diverged)
             .finish_non_exhaustive()
     }
 }
@@ -54,6 +59,7 @@ impl Trial {
             params,
             intermediate: Vec::new(),
             pruned: false,
+            diverged: None,
             pruner,
             snapshot,
         }
@@ -137,5 +143,19 @@ impl Trial {
     #[must_use]
     pub fn is_pruned(&self) -> bool {
         self.pruned
+    }
+
+    /// Marks the trial as diverged, with the reason (e.g. "training loss
+    /// became NaN in epoch 3"). The first reason given is kept.
+    pub fn set_diverged(&mut self, reason: impl Into<String>) {
+        if self.diverged.is_none() {
+            self.diverged = Some(reason.into());
+        }
+    }
+
+    /// The reason given to [`Trial::set_diverged`], if any.
+    #[must_use]
+    pub fn diverged(&self) -> Option<&str> {
+        self.diverged.as_deref()
     }
 }
