@@ -277,7 +277,7 @@ impl Study {
             }
             .into());
         }
-        let record = make_record(&trial, &Outcome::from_result(result), 0.0);
+        let record = make_record(&trial, &Outcome::from_result(result), trial.elapsed_secs());
         if let Some(j) = &self.journal {
             lock(j).append(&Line::Trial(record.clone()))?;
         }

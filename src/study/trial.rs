@@ -6,6 +6,7 @@ use crate::pruner::Pruner;
 use crate::space::Params;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// One evaluation of the objective, as the objective sees it (Optuna's `Trial`).
 ///
@@ -27,6 +28,7 @@ pub struct Trial {
     intermediate: Vec<(usize, f64)>,
     pruned: bool,
     diverged: Option<String>,
+    started: Instant,
     pruner: Arc<dyn Pruner>,
     snapshot: Arc<History>,
 }
@@ -60,6 +62,7 @@ impl Trial {
             intermediate: Vec::new(),
             pruned: false,
             diverged: None,
+            started: Instant::now(),
             pruner,
             snapshot,
         }
@@ -157,5 +160,10 @@ impl Trial {
     #[must_use]
     pub fn diverged(&self) -> Option<&str> {
         self.diverged.as_deref()
+    }
+
+    /// Seconds since the trial was asked.
+    pub(crate) fn elapsed_secs(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
     }
 }
