@@ -1,4 +1,7 @@
-/// A study that could not go on.
+/// A study that could not go on: storage, journal or evaluation machinery.
+///
+/// A trial whose objective fails is *not* an error: it is recorded as a
+/// failed or diverged trial and the study goes on.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StudyError {
@@ -9,5 +12,65 @@ pub enum StudyError {
         path: String,
         /// The underlying error.
         source: std::io::Error,
+    },
+    /// A new study was asked to write to a journal that already holds trials.
+    #[error("journal {path} already exists; resume it (`resume(true)`) or choose another path")]
+    JournalExists {
+        /// The journal file.
+        path: String,
+    },
+    /// A journal line that is not valid (other than a torn last line, which is skipped).
+    #[error("journal {path}, line {line}: {reason}")]
+    Journal {
+        /// The journal file.
+        path: String,
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A journal written by a study set up differently from the one resuming it.
+    #[error(
+        "journal {path} was written with {field} = {journal}, but this study has {field} = {study}"
+    )]
+    HeaderMismatch {
+        /// The journal file.
+        path: String,
+        /// The setting that differs.
+        field: &'static str,
+        /// Its value in the journal.
+        journal: String,
+        /// Its value in this study.
+        study: String,
+    },
+    /// `tell` for a trial this study is not waiting for (already told, or asked by another study).
+    #[error("trial {number} is not running in this study")]
+    UnknownTrial {
+        /// The trial's number.
+        number: usize,
+    },
+    /// A sampler that broke its contract (e.g. returned the wrong number of configurations).
+    #[error("sampler: {reason}")]
+    Sampler {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The worker thread pool could not be started.
+    #[error("cannot start {workers} worker threads: {reason}")]
+    ThreadPool {
+        /// Threads asked for.
+        workers: usize,
+        /// Why it failed.
+        reason: String,
+    },
+    /// No trial completed, so there is no best trial to use.
+    #[error("no trial completed ({failed} failed, {diverged} diverged, {pruned} pruned)")]
+    NoCompleteTrial {
+        /// Failed trials.
+        failed: usize,
+        /// Diverged trials.
+        diverged: usize,
+        /// Pruned trials.
+        pruned: usize,
     },
 }

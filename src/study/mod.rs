@@ -1,1 +1,403 @@
-//! (under construction)
+//! Studies: tune any objective with a sampler, a pruner and parallel workers.
+//!
+//! Optuna's vocabulary. A [`Study`] holds the search space, the
+//! [`Sampler`] that suggests configurations, the [`Pruner`]
+//! that stops unpromising trials, and the [`History`] of finished trials. Drive
+//! it with [`Study::optimize`] (an [`Objective`] evaluated on `workers` threads)
+//! or by hand with [`Study::ask`] and [`Study::tell`].
+//!
+//! **Reproducible.** The sampler is seeded, for trial `n`, with
+//! [`crate::rng::trial_seed`]`(seed, n)`, and the objective gets its own seed
+//! [`Trial::seed`] derived from the same pair; nothing depends on a running
+//! generator. In the default [`Mode::Synchronous`], trials run in batches of
+//! `workers`: a batch is suggested from the trials finished before it,
+//! evaluated in parallel, pruned against the history as it was when the batch
+//! started, and recorded in trial-number order. So the same seed and worker
+//! count give the same study whatever the thread timing.
+//!
+//! **Failure-safe.** An objective that returns an error, NaN or infinity, or
+//! panics, ends as a failed or diverged trial with its reason; the study goes
+//! on ([`Study::counts`] says how many).
+//!
+//! **Durable and exactly resumable.** With a [`journal`], every asked
+//! batch and every finished trial is written and `fsync`ed before it is used.
+//! A study rebuilt with the same settings and `.resume(true)` reloads the
+//! finished trials, re-runs the trials that were running (same numbers, same
+//! configurations, same pruning snapshot) and continues. Because every
+//! suggestion is a function of the history before its batch, the seed and the
+//! trial number, an interrupted-and-resumed study with a deterministic
+//! objective ends identical to an uninterrupted one. `optimize(objective, n)`
+//! runs `n` more trials, so resume with
+//! `study.optimize(objective, total.saturating_sub(study.history().len()))`.
+//!
+//! ```
+//! use autotune::space::{Scale, SearchSpace};
+//! use autotune::study::{Study, Trial};
+//! let space = SearchSpace::builder()
+//!     .float("x", -5.0..=5.0, Scale::Linear)
+//!     .build()?;
+//! let mut study = Study::builder(space).seed(7).workers(2).build()?;
+//! study.optimize(
+//!     |t: &mut Trial| -> Result<f64, autotune::Error> { Ok((t.float("x")? - 1.0).powi(2)) },
+//!     20,
+//! )?;
+//! assert_eq!(study.history().len(), 20);
+//! assert!(study.best_value().unwrap() < 1.0);
+//! # Ok::<(), autotune::Error>(())
+//! ```
+
+mod builder;
+pub mod journal;
+mod objective;
+mod observer;
+mod optimize;
+mod record;
+mod trial;
+
+pub use builder::{Mode, StudyBuilder};
+pub use journal::{JournalContents, JournalHeader, read_journal};
+pub use objective::Objective;
+pub use observer::{Counts, Observer, Progress};
+pub use trial::Trial;
+
+use crate::Result;
+use crate::error::{SpaceError, StudyError};
+use crate::eval::Outcome;
+use crate::history::{Direction, History, TrialRecord};
+use crate::pruner::Pruner;
+use crate::rng::{derive_seed, rng_from_seed, trial_seed};
+use crate::sampler::Sampler;
+use crate::space::{Domain, Params, SearchSpace};
+use journal::{AskedTrial, Journal, Line};
+use record::make_record;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The stream of a trial's seed that the objective gets (the sampler uses
+/// `trial_seed(seed, n)` itself).
+const OBJECTIVE_STREAM: u64 = 0x6f62_6a65_6374_6976; // "objectiv"
+
+/// The seed handed to the objective of trial `number`.
+fn objective_seed(study_seed: u64, number: usize) -> u64 {
+    derive_seed(trial_seed(study_seed, number as u64), OBJECTIVE_STREAM)
+}
+
+/// A trial asked but not yet finished, recovered from the journal.
+#[derive(Debug, Clone)]
+struct Unfinished {
+    batch: usize,
+    number: usize,
+    params: Params,
+}
+
+/// An optimisation study. Build one with [`Study::builder`].
+pub struct Study {
+    space: SearchSpace,
+    sampler: Box<dyn Sampler>,
+    pruner: Arc<dyn Pruner>,
+    seed: u64,
+    mode: Mode,
+    history: History,
+    /// Configurations enqueued by the user, not yet asked.
+    queue: VecDeque<Params>,
+    /// Trials the journal shows asked but not finished: re-run first.
+    unfinished: VecDeque<Unfinished>,
+    /// Trials asked and not yet recorded, by number.
+    running: BTreeMap<usize, Params>,
+    next_number: usize,
+    journal: Option<Arc<Mutex<Journal>>>,
+    journal_path: Option<PathBuf>,
+    evaluator: Arc<crate::eval::Evaluator>,
+    observers: Vec<Box<dyn Observer>>,
+    warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Study {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Study")
+            .field("seed", &self.seed)
+            .field("workers", &self.workers())
+            .field("mode", &self.mode)
+            .field("trials", &self.history.len())
+            .field("journal", &self.journal_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Study {
+    /// A builder for a study over `space`.
+    pub fn builder(space: SearchSpace) -> StudyBuilder {
+        StudyBuilder::new(space)
+    }
+
+    /// The search space.
+    #[must_use]
+    pub fn space(&self) -> &SearchSpace {
+        &self.space
+    }
+
+    /// The finished trials, in number order.
+    #[must_use]
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The best complete trial (the earliest among ties).
+    #[must_use]
+    pub fn best_trial(&self) -> Option<&TrialRecord> {
+        self.history.best()
+    }
+
+    /// The best complete trial's value.
+    #[must_use]
+    pub fn best_value(&self) -> Option<f64> {
+        self.best_trial().and_then(|t| t.state.value())
+    }
+
+    /// Finished trials by how they ended.
+    #[must_use]
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.history)
+    }
+
+    /// Minimise or maximise.
+    #[must_use]
+    pub fn direction(&self) -> Direction {
+        self.history.direction()
+    }
+
+    /// The study seed.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Number of worker threads.
+    #[must_use]
+    pub fn workers(&self) -> usize {
+        self.evaluator.workers()
+    }
+
+    /// Synchronous or asynchronous scheduling.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The journal's path, if the study has one.
+    #[must_use]
+    pub fn journal_path(&self) -> Option<&Path> {
+        self.journal_path.as_deref()
+    }
+
+    /// Problems that were worked around (e.g. a torn journal line skipped on resume).
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Queues a configuration to be evaluated before any suggestion (a warm
+    /// start). Fixed parameters may be left out; parameters are put in the
+    /// space's order. A configuration already evaluated, running or queued is
+    /// not queued again and `Ok(false)` is returned, so a resumed script can
+    /// repeat its `enqueue` calls.
+    ///
+    /// # Errors
+    /// A [`SpaceError`] if `params` does not fit the space.
+    pub fn enqueue(&mut self, params: Params) -> Result<bool> {
+        let params = self.normalize(&params)?;
+        let seen = self.history.trials().iter().any(|t| t.params == params)
+            || self.running.values().any(|p| *p == params)
+            || self.unfinished.iter().any(|u| u.params == params)
+            || self.queue.contains(&params);
+        if !seen {
+            self.queue.push_back(params.clone());
+        }
+        Ok(!seen)
+    }
+
+    fn normalize(&self, params: &Params) -> Result<Params, SpaceError> {
+        for (name, _) in params.iter() {
+            if self.space.param(name).is_none() {
+                return Err(SpaceError::UnknownParam {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        let mut out = Params::new();
+        for p in self.space.params() {
+            match (params.get(&p.name), &p.domain) {
+                (Some(v), _) | (None, Domain::Fixed { value: v }) => {
+                    out.set(p.name.clone(), v.clone())
+                }
+                (None, _) => {
+                    return Err(SpaceError::MissingParam {
+                        name: p.name.clone(),
+                    });
+                }
+            }
+        }
+        self.space.check(&out)?;
+        Ok(out)
+    }
+
+    /// Asks for the next trial to evaluate by hand; finish it with
+    /// [`Study::tell`]. Trials left unfinished by an interrupted run come
+    /// first, then enqueued configurations, then the sampler's suggestions
+    /// (with the trials still running passed as pending).
+    ///
+    /// # Errors
+    /// A sampler failure, or a journal write failure.
+    pub fn ask(&mut self) -> Result<Trial> {
+        match self.unfinished.pop_front() {
+            Some(u) => Ok(self.start_unfinished(u)),
+            None => Ok(self
+                .ask_batch(1)?
+                .pop()
+                .expect("a batch of one holds one trial")),
+        }
+    }
+
+    /// Records the result of a trial from [`Study::ask`], classified as in
+    /// [`Objective`] (an `Err` fails the trial, NaN or infinity diverges it).
+    ///
+    /// # Errors
+    /// [`StudyError::UnknownTrial`] if this study is not waiting for `trial`;
+    /// a journal write failure.
+    pub fn tell<E: Display>(
+        &mut self,
+        trial: Trial,
+        result: Result<f64, E>,
+    ) -> Result<&TrialRecord> {
+        if !self.running.contains_key(&trial.number()) {
+            return Err(StudyError::UnknownTrial {
+                number: trial.number(),
+            }
+            .into());
+        }
+        let record = make_record(&trial, &Outcome::from_result(result), trial.elapsed_secs());
+        if let Some(j) = &self.journal {
+            lock(j).append(&Line::Trial(record.clone()))?;
+        }
+        let number = record.number;
+        self.record(record, 0, 0);
+        Ok(self
+            .history
+            .trials()
+            .iter()
+            .find(|t| t.number == number)
+            .expect("just recorded"))
+    }
+
+    /// Asks a batch of `q >= 1` new trials: enqueued configurations first,
+    /// then `suggest_batch` from the current history; journals the batch.
+    fn ask_batch(&mut self, q: usize) -> Result<Vec<Trial>> {
+        let first = self.next_number;
+        let n_queued = q.min(self.queue.len());
+        let mut params: Vec<Params> = self.queue.iter().take(n_queued).cloned().collect();
+        if n_queued < q {
+            let pending: Vec<Params> = self
+                .running
+                .values()
+                .chain(params.iter())
+                .cloned()
+                .collect();
+            let mut rngs: Vec<_> = (first + n_queued..first + q)
+                .map(|n| rng_from_seed(trial_seed(self.seed, n as u64)))
+                .collect();
+            let suggested =
+                self.sampler
+                    .suggest_batch(&self.space, &self.history, &pending, &mut rngs)?;
+            if suggested.len() != q - n_queued {
+                return Err(StudyError::Sampler {
+                    reason: format!(
+                        "asked for {} configurations, got {}",
+                        q - n_queued,
+                        suggested.len()
+                    ),
+                }
+                .into());
+            }
+            for p in &suggested {
+                self.space.check(p)?;
+            }
+            params.extend(suggested);
+        }
+        let asked: Vec<AskedTrial> = params
+            .into_iter()
+            .enumerate()
+            .map(|(i, params)| AskedTrial {
+                number: first + i,
+                params,
+            })
+            .collect();
+        if let Some(j) = &self.journal {
+            lock(j).append(&Line::Asked {
+                batch: first,
+                trials: asked.clone(),
+            })?;
+        }
+        self.queue.drain(..n_queued);
+        self.next_number = first + q;
+        let snapshot = Arc::new(self.history.clone());
+        Ok(asked
+            .into_iter()
+            .map(|a| {
+                self.running.insert(a.number, a.params.clone());
+                Trial::new(
+                    a.number,
+                    objective_seed(self.seed, a.number),
+                    a.params,
+                    Arc::clone(&self.pruner),
+                    Arc::clone(&snapshot),
+                )
+            })
+            .collect())
+    }
+
+    /// Restarts a trial the journal shows unfinished, with the pruning snapshot
+    /// of its batch: the finished trials numbered before the batch.
+    fn start_unfinished(&mut self, u: Unfinished) -> Trial {
+        let mut snapshot = History::new(self.history.direction());
+        for t in self.history.trials().iter().filter(|t| t.number < u.batch) {
+            snapshot.push(t.clone());
+        }
+        self.running.insert(u.number, u.params.clone());
+        Trial::new(
+            u.number,
+            objective_seed(self.seed, u.number),
+            u.params,
+            Arc::clone(&self.pruner),
+            Arc::new(snapshot),
+        )
+    }
+
+    /// Adds a finished (and journaled) trial to the history and tells the observers.
+    fn record(&mut self, record: TrialRecord, done_in_run: usize, total_in_run: usize) {
+        self.running.remove(&record.number);
+        let number = record.number;
+        self.history.push(record);
+        let trial = self
+            .history
+            .trials()
+            .iter()
+            .find(|t| t.number == number)
+            .expect("just pushed");
+        let progress = Progress {
+            trial,
+            best: self.history.best(),
+            counts: Counts::of(&self.history),
+            done_in_run,
+            total_in_run,
+        };
+        for o in &mut self.observers {
+            o.trial_finished(&progress);
+        }
+    }
+}
+
+fn lock(j: &Mutex<Journal>) -> std::sync::MutexGuard<'_, Journal> {
+    j.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

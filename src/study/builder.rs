@@ -1,0 +1,229 @@
+//! Setting a study up: sampler, pruner, direction, seed, workers, journal.
+
+use super::journal::{JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader, short_type_name};
+use super::{Observer, Study, Unfinished};
+use crate::Result;
+use crate::error::ConfigError;
+use crate::eval::Evaluator;
+use crate::history::{Direction, History};
+use crate::pruner::{NopPruner, Pruner};
+use crate::rng::StudyRng;
+use crate::sampler::Sampler;
+use crate::space::{Params, SearchSpace};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// How trials are scheduled on the workers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Batches of `workers` trials: a batch is suggested together from the
+    /// trials finished before it, evaluated in parallel, and recorded in
+    /// trial-number order. The same seed and worker count give the same study
+    /// whatever the thread timing. The default.
+    #[default]
+    Synchronous,
+    /// A new trial is suggested as soon as a worker is free, with the running
+    /// trials passed to the sampler as pending. Keeps every worker busy when
+    /// trials are of uneven length, but the study depends on which trial
+    /// finishes first: **not reproducible** bit for bit.
+    Asynchronous,
+}
+
+/// Until the sampler module provides `RandomSampler`: configurations drawn
+/// uniformly (in each parameter's scale) from the trial's rng.
+#[derive(Debug, Clone, Copy, Default)]
+struct UniformSampler;
+
+impl Sampler for UniformSampler {
+    fn suggest(
+        &self,
+        space: &SearchSpace,
+        _history: &History,
+        _pending: &[Params],
+        rng: &mut StudyRng,
+    ) -> Result<Params> {
+        Ok(space.sample(rng))
+    }
+}
+
+/// Builds a [`Study`]; see [`Study::builder`].
+///
+/// By default: random sampling, no pruning, minimise, seed 0, one worker,
+/// synchronous batches, no journal.
+#[must_use]
+pub struct StudyBuilder {
+    space: SearchSpace,
+    sampler: Box<dyn Sampler>,
+    sampler_name: String,
+    pruner: Arc<dyn Pruner>,
+    pruner_name: String,
+    direction: Direction,
+    seed: u64,
+    workers: usize,
+    mode: Mode,
+    journal: Option<PathBuf>,
+    resume: bool,
+    observers: Vec<Box<dyn Observer>>,
+}
+
+impl StudyBuilder {
+    pub(super) fn new(space: SearchSpace) -> Self {
+        Self {
+            space,
+            sampler: Box::new(UniformSampler),
+            sampler_name: "RandomSampler".to_owned(),
+            pruner: Arc::new(NopPruner),
+            pruner_name: short_type_name::<NopPruner>(),
+            direction: Direction::Minimize,
+            seed: 0,
+            workers: 1,
+            mode: Mode::Synchronous,
+            journal: None,
+            resume: false,
+            observers: Vec::new(),
+        }
+    }
+
+    /// The strategy that suggests configurations. By default random sampling.
+    pub fn sampler<S: Sampler + 'static>(mut self, sampler: S) -> Self {
+        self.sampler_name = short_type_name::<S>();
+        self.sampler = Box::new(sampler);
+        self
+    }
+
+    /// The rule that stops unpromising trials. By default none ([`NopPruner`]).
+    pub fn pruner<P: Pruner + 'static>(mut self, pruner: P) -> Self {
+        self.pruner_name = short_type_name::<P>();
+        self.pruner = Arc::new(pruner);
+        self
+    }
+
+    /// Minimise or maximise. By default minimise.
+    pub fn direction(mut self, direction: Direction) -> Self {
+        self.direction = direction;
+        self
+    }
+
+    /// The study seed: every trial's sampler rng and objective seed derive from
+    /// it and the trial number. By default 0.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Trials evaluated at once, each on its own thread. By default 1; at least 1.
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Synchronous batches (reproducible, the default) or asynchronous.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Record every trial in a JSON-lines journal at `path` (see
+    /// [`crate::study::journal`]). By default no journal.
+    pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// Continue the study recorded in the journal if it exists (its header must
+    /// match this study's settings); start it otherwise. By default `false`: a
+    /// journal that already holds a study is an error.
+    pub fn resume(mut self, resume: bool) -> Self {
+        self.resume = resume;
+        self
+    }
+
+    /// Adds an observer of the study's progress.
+    pub fn observer<O: Observer + 'static>(mut self, observer: O) -> Self {
+        self.observers.push(Box::new(observer));
+        self
+    }
+
+    /// Checks the settings, opens (or resumes) the journal and starts the workers.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for `workers == 0` or an invalid pruner setting;
+    /// [`crate::error::StudyError`] for journal problems
+    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`) or if the worker
+    /// threads cannot start.
+    pub fn build(self) -> Result<Study> {
+        if self.workers == 0 {
+            return Err(ConfigError::Invalid {
+                name: "workers",
+                reason: "at least one worker is needed".into(),
+            }
+            .into());
+        }
+        self.pruner.check()?;
+        let evaluator = Evaluator::new(self.workers)?;
+        let header = JournalHeader {
+            format: JOURNAL_FORMAT.to_owned(),
+            version: JOURNAL_VERSION,
+            space: self.space.clone(),
+            direction: self.direction,
+            seed: self.seed,
+            workers: self.workers,
+            mode: self.mode,
+            sampler: self.sampler_name,
+            pruner: self.pruner_name,
+        };
+        let mut history = History::new(self.direction);
+        let mut unfinished = Vec::new();
+        let mut next_number = 0;
+        let mut warnings = Vec::new();
+        let journal = match &self.journal {
+            None => None,
+            Some(path) if !self.resume => Some(Journal::create(path, &header)?),
+            Some(path) => {
+                let (journal, contents, journal_warnings) = Journal::resume(path, &header)?;
+                warnings = journal_warnings;
+                if let Some(c) = contents {
+                    for t in c.trials {
+                        history.push(t);
+                    }
+                    unfinished = c.unfinished;
+                    next_number = c.last_number.map_or(0, |n| n + 1);
+                }
+                Some(journal)
+            }
+        };
+        let mut observers = self.observers;
+        for w in &warnings {
+            for o in &mut observers {
+                o.warning(w);
+            }
+        }
+        Ok(Study {
+            space: self.space,
+            sampler: self.sampler,
+            pruner: self.pruner,
+            seed: self.seed,
+            mode: self.mode,
+            history,
+            queue: VecDeque::new(),
+            unfinished: unfinished
+                .into_iter()
+                .map(|(batch, number, params)| Unfinished {
+                    batch,
+                    number,
+                    params,
+                })
+                .collect(),
+            running: BTreeMap::new(),
+            next_number,
+            journal: journal.map(|j| Arc::new(Mutex::new(j))),
+            journal_path: self.journal,
+            evaluator: Arc::new(evaluator),
+            observers,
+            warnings,
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! The optimisation loops: synchronous batches and asynchronous refills.
+
+use super::journal::Line;
+use super::{Counts, Mode, Objective, Study, Trial, lock, make_record};
+use crate::Result;
+use crate::eval::Evaluation;
+use crate::history::TrialRecord;
+
+impl Study {
+    /// Runs `n_trials` more trials of `objective` on the study's workers and
+    /// returns how the trials of this call ended. Trials left unfinished by an
+    /// interrupted run (see [`Study::builder`]'s `resume`) are run first and
+    /// count toward `n_trials`.
+    ///
+    /// Failed, diverged and pruned trials are recorded and the study goes on;
+    /// only a sampler failure or a journal write failure stops it (the trials
+    /// finished so far stay recorded).
+    ///
+    /// # Errors
+    /// A sampler failure; a journal write failure.
+    pub fn optimize<O: Objective>(&mut self, objective: O, n_trials: usize) -> Result<Counts> {
+        for o in &mut self.observers {
+            o.run_started(n_trials);
+        }
+        match self.mode {
+            Mode::Synchronous => self.run_synchronous(&objective, n_trials),
+            Mode::Asynchronous => self.run_asynchronous(&objective, n_trials),
+        }
+    }
+
+    /// The job each worker runs, and the callback that records it in the
+    /// journal on the worker thread.
+    fn done_fn(&self) -> impl Fn(Trial, Evaluation) -> Result<TrialRecord> + Sync + use<> {
+        let journal = self.journal.clone();
+        move |trial: Trial, ev: Evaluation| {
+            let record = make_record(&trial, &ev.outcome, ev.duration_secs);
+            if let Some(j) = &journal {
+                lock(j).append(&Line::Trial(record.clone()))?;
+            }
+            Ok(record)
+        }
+    }
+
+    fn run_synchronous<O: Objective>(&mut self, objective: &O, n_trials: usize) -> Result<Counts> {
+        let evaluator = std::sync::Arc::clone(&self.evaluator);
+        let done = self.done_fn();
+        let run = |t: &mut Trial| objective.evaluate(t);
+        let mut counts = Counts::default();
+        while counts.total() < n_trials {
+            let q = evaluator.workers().min(n_trials - counts.total());
+            let batch = if self.unfinished.is_empty() {
+                self.ask_batch(q)?
+            } else {
+                let k = q.min(self.unfinished.len());
+                let us: Vec<_> = self.unfinished.drain(..k).collect();
+                us.into_iter().map(|u| self.start_unfinished(u)).collect()
+            };
+            let results = evaluator.run_batch(batch, &run, &done);
+            let mut first_error = None;
+            for r in results {
+                match r {
+                    Ok(record) => {
+                        counts.add(&record.state);
+                        self.record(record, counts.total(), n_trials);
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+        }
+        Ok(counts)
+    }
+
+    fn run_asynchronous<O: Objective>(&mut self, objective: &O, n_trials: usize) -> Result<Counts> {
+        let evaluator = std::sync::Arc::clone(&self.evaluator);
+        let done = self.done_fn();
+        let run = |t: &mut Trial| objective.evaluate(t);
+        let mut counts = Counts::default();
+        let mut error = None;
+        let mut initial = Vec::new();
+        let mut to_start = n_trials;
+        while initial.len() < evaluator.workers() && to_start > 0 {
+            initial.push(self.ask()?);
+            to_start -= 1;
+        }
+        evaluator.run_async(initial, &run, &done, |result| {
+            match result {
+                Ok(record) => {
+                    counts.add(&record.state);
+                    self.record(record, counts.total(), n_trials);
+                }
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+            if error.is_some() || to_start == 0 {
+                return None;
+            }
+            match self.ask() {
+                Ok(t) => {
+                    to_start -= 1;
+                    Some(t)
+                }
+                Err(e) => {
+                    error = Some(e);
+                    None
+                }
+            }
+        });
+        error.map_or(Ok(counts), Err)
+    }
+}
