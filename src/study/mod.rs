@@ -79,8 +79,11 @@ use std::sync::{Arc, Mutex};
 /// `trial_seed(seed, n)` itself).
 const OBJECTIVE_STREAM: u64 = 0x6f62_6a65_6374_6976; // "objectiv"
 
-/// The seed handed to the objective of trial `number`.
-fn objective_seed(study_seed: u64, number: usize) -> u64 {
+/// The seed [`Trial::seed`] hands to the objective of trial `number` in a
+/// study seeded with `study_seed` (a stream of `trial_seed(study_seed, number)`
+/// distinct from the sampler's).
+#[must_use]
+pub fn objective_seed(study_seed: u64, number: usize) -> u64 {
     derive_seed(trial_seed(study_seed, number as u64), OBJECTIVE_STREAM)
 }
 

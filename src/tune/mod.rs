@@ -1,1 +1,263 @@
-//! (under construction)
+//! `autotune()`: tune a network's hyperparameters on a data set.
+//!
+//! The only module that knows both the networks ([`crate::nn`]) and the
+//! Bayesian optimisation ([`crate::study`], [`crate::sampler`]). Given a
+//! [`Split`] and an [`AutotuneConfig`], [`autotune`] runs a [`Study`] whose
+//! trials train a network with the trial's configuration (a [`TuneSpace`]
+//! point) on the training part and score it on the validation part (or by
+//! k-fold cross-validation on train + validation), reporting the objective
+//! after every epoch to the pruner through the trainer's per-epoch callback.
+//! It then retrains the best configuration on train + validation for the
+//! number of epochs at which the best trial peaked, and scores it on the test
+//! part. One seed drives everything: cross-validation folds, the sampler,
+//! every trial's training (through [`crate::study::Trial::seed`]) and the
+//! final retraining (the best trial's own seed).
+//!
+//! ```no_run
+//! use autotune::data::{Builtin, Dataset, SplitFractions};
+//! use autotune::tune::{AutotuneConfig, autotune};
+//! let split = Dataset::builtin(Builtin::Iris)?.split(SplitFractions::new(0.6, 0.2, 0.2), 42)?;
+//! let report = autotune(&split, &AutotuneConfig::default().seed(7))?;
+//! println!("{report}");
+//! # Ok::<(), autotune::Error>(())
+//! ```
+
+mod config;
+mod data;
+mod objective;
+mod report;
+mod space;
+
+pub use config::{AutotuneConfig, PrunerKind, SamplerKind, TuneObjective};
+pub use report::{BestTrial, TestScores, Totals, TuneReport};
+pub use space::{ChoiceParam, FloatParam, IntParam, Label, Penalty, TuneSpace};
+
+use crate::Result;
+use crate::data::{Split, kfold_indices};
+use crate::error::{ConfigError, StudyError};
+use crate::history::{Direction, TrialRecord};
+use crate::nn::{Metric, train};
+use crate::pruner::{MedianPruner, NopPruner, SuccessiveHalvingPruner};
+use crate::rng::derive_seed;
+use crate::study::{Objective, Observer, Study, StudyBuilder, Trial};
+use data::{Prepared, concat};
+use objective::TrainObjective;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The seed stream of the cross-validation folds.
+const CV_STREAM: u64 = 0x6376; // "cv"
+
+/// Tunes a network on `split` as `config` says. See the [module](self) docs.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] for invalid settings, an objective that does not
+/// fit the task (accuracy needs classes, RMSE real targets) or a split
+/// without validation rows (unless cross-validating); data errors;
+/// [`StudyError::NoCompleteTrial`] if no trial completed; study errors
+/// (journal, sampler).
+pub fn autotune(split: &Split, config: &AutotuneConfig) -> Result<TuneReport> {
+    autotune_observed(split, config, NoObserver)
+}
+
+struct NoObserver;
+impl Observer for NoObserver {}
+
+/// [`autotune`] with an observer of the study's progress (e.g. a progress bar).
+///
+/// # Errors
+/// As [`autotune`].
+pub fn autotune_observed<O: Observer + 'static>(
+    split: &Split,
+    config: &AutotuneConfig,
+    observer: O,
+) -> Result<TuneReport> {
+    let start = Instant::now();
+    config.check()?;
+    let classification = split.train.target().is_classification();
+    check_objective(config.objective, classification)?;
+    let folds = prepare_folds(split, config)?;
+    let n_train = folds.iter().map(|f| f.train.rows()).min().unwrap_or(0);
+    let objective = TrainObjective {
+        space: &config.space,
+        folds: &folds,
+        objective: config.objective,
+        classification,
+        patience: config.patience,
+        epochs: Mutex::new(BTreeMap::new()),
+    };
+    let mut study = study_builder(config, config.space.search_space(n_train)?)
+        .observer(observer)
+        .build()?;
+    let left = config.n_trials.saturating_sub(study.history().len());
+    study.optimize(|t: &mut Trial| objective.evaluate(t), left)?;
+
+    let counts = study.counts();
+    let best = study.best_trial().ok_or(StudyError::NoCompleteTrial {
+        failed: counts.failed,
+        diverged: counts.diverged,
+        pruned: counts.pruned,
+    })?;
+    let best = BestTrial {
+        number: best.number,
+        params: best.params.clone(),
+        value: best.state.value().unwrap_or(f64::NAN),
+        train_config: config
+            .space
+            .train_config(
+                &best.params,
+                crate::study::objective_seed(study.seed(), best.number),
+            )?
+            .metric(objective.metric()),
+        best_epoch: best_step(best, study.direction()),
+    };
+    let (test, model) = if config.retrain && split.test.n_samples() > 0 {
+        retrain_and_test(split, config, &best, objective.metric())?
+    } else {
+        (None, None)
+    };
+    let ran = objective
+        .epochs
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let k = folds.len();
+    let epochs = study
+        .history()
+        .trials()
+        .iter()
+        .map(|t| {
+            ran.get(&t.number).copied().unwrap_or_else(|| {
+                let folds_run = if t.state.value().is_some() { k } else { 1 };
+                t.intermediate.len() * folds_run
+            })
+        })
+        .sum();
+    Ok(TuneReport {
+        objective: config.objective,
+        direction: study.direction(),
+        seed: config.seed,
+        best,
+        test,
+        trials: study.history().trials().to_vec(),
+        totals: Totals {
+            trials: counts.total(),
+            complete: counts.complete,
+            pruned: counts.pruned,
+            failed: counts.failed,
+            diverged: counts.diverged,
+            epochs,
+            wall_secs: start.elapsed().as_secs_f64(),
+        },
+        warnings: study.warnings().to_vec(),
+        model,
+    })
+}
+
+fn check_objective(objective: TuneObjective, classification: bool) -> Result<()> {
+    let reason = match objective {
+        TuneObjective::Accuracy if !classification => "accuracy needs a classification target",
+        TuneObjective::Rmse if classification => "RMSE needs a regression target",
+        _ => return Ok(()),
+    };
+    Err(ConfigError::Invalid {
+        name: "objective",
+        reason: reason.into(),
+    }
+    .into())
+}
+
+/// One prepared fold per cross-validation fold, or the train/validation pair.
+fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>> {
+    match config.cv_folds {
+        Some(k) => {
+            let all = concat(&split.train, &split.valid)?;
+            kfold_indices(all.target(), k, derive_seed(config.seed, CV_STREAM))?
+                .into_iter()
+                .map(|fold| {
+                    Prepared::new(
+                        &all.subset(&fold.train)?,
+                        &all.subset(&fold.valid)?,
+                        config.scaling,
+                    )
+                })
+                .collect()
+        }
+        None if split.valid.n_samples() == 0 => Err(ConfigError::Invalid {
+            name: "split",
+            reason: "tuning needs validation rows (or cross-validation: cv_folds)".into(),
+        }
+        .into()),
+        None => Ok(vec![Prepared::new(
+            &split.train,
+            &split.valid,
+            config.scaling,
+        )?]),
+    }
+}
+
+fn study_builder(config: &AutotuneConfig, space: crate::space::SearchSpace) -> StudyBuilder {
+    let mut b = Study::builder(space)
+        .direction(config.objective.direction())
+        .seed(config.seed)
+        .workers(config.workers);
+    // The study's default sampler draws uniformly. The GP sampler is wired in
+    // once the sampler module provides it.
+    b = match config.sampler {
+        SamplerKind::Gp | SamplerKind::Random => b,
+    };
+    b = match config.pruner {
+        PrunerKind::None => b.pruner(NopPruner),
+        PrunerKind::Median => b.pruner(MedianPruner::default()),
+        PrunerKind::SuccessiveHalving => b.pruner(SuccessiveHalvingPruner::default()),
+    };
+    if let Some(path) = &config.journal {
+        b = b.journal(path).resume(config.resume);
+    }
+    b
+}
+
+/// The step (epoch) at which a trial's reported value was best (the first
+/// among ties); its last step if it reported nothing better.
+fn best_step(trial: &TrialRecord, direction: Direction) -> usize {
+    let mut best: Option<(usize, f64)> = None;
+    for &(s, v) in &trial.intermediate {
+        if best.is_none_or(|(_, b)| direction.better(v, b)) {
+            best = Some((s, v));
+        }
+    }
+    best.map_or(1, |(s, _)| s.max(1))
+}
+
+/// Retrains the best configuration on train + validation for its best
+/// number of epochs (no validation data, so the last epoch's parameters are
+/// kept) and scores it on the test part.
+fn retrain_and_test(
+    split: &Split,
+    config: &AutotuneConfig,
+    best: &BestTrial,
+    metric: Metric,
+) -> Result<(Option<TestScores>, Option<crate::nn::Network>)> {
+    let all = concat(&split.train, &split.valid)?;
+    let prepared = Prepared::new(&all, &split.test, config.scaling)?;
+    let mut cfg = best
+        .train_config
+        .clone()
+        .epochs(best.best_epoch)
+        .restore_best(false);
+    cfg.patience = None;
+    let report = train(&cfg, &prepared.train_only()?, |_| {
+        crate::nn::Control::Continue
+    })?;
+    let eval = report
+        .model
+        .evaluate(prepared.valid.x()?, &prepared.valid.y(), metric)?;
+    let classification = metric == Metric::Accuracy;
+    let scores = TestScores {
+        n_samples: prepared.valid.rows(),
+        loss: eval.loss,
+        accuracy: classification.then_some(eval.metric),
+        rmse: (!classification).then_some(eval.metric * prepared.target_sd),
+    };
+    Ok((Some(scores), Some(report.model)))
+}
