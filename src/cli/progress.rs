@@ -1,7 +1,7 @@
 //! Progress of a study on stderr: an indicatif bar on a terminal, one plain
 //! line per finished trial otherwise, nothing with `--quiet`.
 
-use autotune::history::{Direction, TrialState};
+use autotune::history::TrialState;
 use autotune::study::{Observer, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -52,20 +52,18 @@ pub struct ProgressView {
     /// Trials finished before this run (a resumed study).
     done_before: usize,
     workers: usize,
-    direction: Direction,
     objective: String,
     started: Instant,
 }
 
 impl ProgressView {
     /// A view of a study of `total` trials, `done_before` of them finished
-    /// already, on `workers` workers, optimising `objective` in `direction`.
+    /// already, on `workers` workers, optimising `objective`.
     pub fn new(
         style: Style,
         total: usize,
         done_before: usize,
         workers: usize,
-        direction: Direction,
         objective: &str,
     ) -> Self {
         let bar = (style == Style::Bar).then(|| {
@@ -88,7 +86,6 @@ impl ProgressView {
             total,
             done_before,
             workers,
-            direction,
             objective: objective.to_owned(),
             started: Instant::now(),
         };
@@ -151,7 +148,7 @@ impl Observer for ProgressView {
                 let width = self.total.to_string().len();
                 let outcome = match &p.trial.state {
                     TrialState::Complete { value } => format!("complete {}", fmt_value(*value)),
-                    TrialState::Pruned { step, .. } => format!("pruned at epoch {}", step + 1),
+                    TrialState::Pruned { step, .. } => format!("pruned after epoch {step}"),
                     TrialState::Failed { reason } => format!("failed: {reason}"),
                     TrialState::Diverged { reason } => format!("diverged: {reason}"),
                 };
@@ -161,7 +158,6 @@ impl Observer for ProgressView {
                 );
             }
         }
-        let _ = self.direction;
     }
 
     fn warning(&mut self, message: &str) {
