@@ -211,3 +211,10 @@ fn invalid_settings_are_typed_errors() {
         }))
     ));
 }
+
+#[test]
+fn studies_and_trials_can_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<Study>();
+    send::<Trial>();
+}

@@ -5,6 +5,7 @@ use crate::Result;
 use crate::data::Scaling;
 use crate::error::ConfigError;
 use crate::history::Direction;
+use crate::study::Mode;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -73,7 +74,7 @@ enum ScalingDef {
 /// [`AutotuneConfig::default`] with the setters; `autotune` calls
 /// [`AutotuneConfig::check`] first.
 ///
-/// By default: 30 trials on 1 worker, seed 0, the validation loss as
+/// By default: 30 trials on 1 worker in synchronous batches, seed 0, the validation loss as
 /// objective, no cross-validation, the Gaussian-process sampler, the median
 /// pruner, the default [`TuneSpace`], standardised features, no early
 /// stopping inside trials, the best configuration retrained on train +
@@ -84,6 +85,8 @@ pub struct AutotuneConfig {
     pub n_trials: usize,
     /// Trials trained side by side.
     pub workers: usize,
+    /// Synchronous batches of `workers` trials (reproducible) or asynchronous.
+    pub mode: Mode,
     /// The one seed everything derives from: splits of cross-validation, the
     /// sampler, every trial's training, the final retraining.
     pub seed: u64,
@@ -117,6 +120,7 @@ impl Default for AutotuneConfig {
         Self {
             n_trials: 30,
             workers: 1,
+            mode: Mode::Synchronous,
             seed: 0,
             objective: TuneObjective::ValidLoss,
             cv_folds: None,
@@ -148,6 +152,8 @@ impl AutotuneConfig {
         n_trials: usize);
     setter!(/// Sets the number of workers.
         workers: usize);
+    setter!(/// Sets synchronous or asynchronous scheduling.
+        mode: Mode);
     setter!(/// Sets the seed.
         seed: u64);
     setter!(/// Sets the objective.

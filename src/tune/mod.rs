@@ -200,7 +200,8 @@ fn study_builder(config: &AutotuneConfig, space: crate::space::SearchSpace) -> S
     let mut b = Study::builder(space)
         .direction(config.objective.direction())
         .seed(config.seed)
-        .workers(config.workers);
+        .workers(config.workers)
+        .mode(config.mode);
     // The study's default sampler draws uniformly. The GP sampler is wired in
     // once the sampler module provides it.
     b = match config.sampler {

@@ -1,0 +1,122 @@
+//! Study benchmark on the digits data set (1797 8x8 images, 10 classes):
+//!
+//! 1. throughput: trials per minute with 1 and 2 workers (the same trials:
+//!    random sampling depends only on the seed and the trial number);
+//! 2. pruning: epochs run by the same random trials without pruning, with the
+//!    median pruner and with successive halving, and the best validation loss
+//!    each finds.
+//!
+//! Run with `cargo run --release --example study_benchmark` (add `-- --quick`
+//! for a short smoke run). Timings depend on the machine and its load.
+
+use autotune::data::{Builtin, Dataset, Split, SplitFractions};
+use autotune::study::Mode;
+use autotune::tune::{
+    AutotuneConfig, ChoiceParam, IntParam, PrunerKind, SamplerKind, TuneReport, TuneSpace, autotune,
+};
+use std::time::Instant;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> autotune::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let split = Dataset::builtin(Builtin::Digits)?.split(SplitFractions::new(0.6, 0.2, 0.2), 42)?;
+    throughput(&split, if quick { 4 } else { 24 })?;
+    pruning(&split, if quick { 8 } else { 40 })
+}
+
+/// Trials on 1 and 2 workers: of equal cost (fixed batch size), and of
+/// uneven cost (batch sizes searched from 8 to 256). Each run is repeated
+/// `REPEATS` times; the median wall time is shown.
+fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
+    const REPEATS: usize = 3;
+    let even = TuneSpace::default()
+        .hidden(ChoiceParam::Fixed(vec![256, 128]))
+        .batch_size(IntParam::Fixed(32))
+        .epochs(IntParam::Fixed(30));
+    let uneven = even.clone().batch_size(IntParam::log(8, 256));
+    println!(
+        "## Throughput: digits, {n_trials} random trials of 30 epochs (256-128 hidden), no pruning\n"
+    );
+    println!("| batch size | workers | mode | wall time (s) | trials/min | speed-up |");
+    println!("|---|---:|---|---:|---:|---:|");
+    let runs = [
+        ("32", &even, 1, Mode::Synchronous),
+        ("32", &even, 2, Mode::Synchronous),
+        ("8..=256", &uneven, 1, Mode::Synchronous),
+        ("8..=256", &uneven, 2, Mode::Synchronous),
+        ("8..=256", &uneven, 2, Mode::Asynchronous),
+    ];
+    let mut base = 0.0;
+    for (what, space, workers, mode) in runs {
+        let config = AutotuneConfig::default()
+            .n_trials(n_trials)
+            .workers(workers)
+            .mode(mode)
+            .seed(1)
+            .sampler(SamplerKind::Random)
+            .pruner(PrunerKind::None)
+            .retrain(false)
+            .space(space.clone());
+        let mut times = Vec::with_capacity(REPEATS);
+        for _ in 0..REPEATS {
+            let start = Instant::now();
+            let report = autotune(split, &config)?;
+            times.push(start.elapsed().as_secs_f64());
+            assert_eq!(report.totals.trials, n_trials);
+        }
+        times.sort_by(f64::total_cmp);
+        let secs = times[REPEATS / 2];
+        let per_min = n_trials as f64 / secs * 60.0;
+        if workers == 1 {
+            base = per_min;
+        }
+        let mode = match mode {
+            Mode::Synchronous => "batches",
+            Mode::Asynchronous => "async",
+        };
+        println!(
+            "| {what} | {workers} | {mode} | {secs:.2} | {per_min:.0} | {:.2}x |",
+            per_min / base
+        );
+    }
+    println!();
+    Ok(())
+}
+
+/// The same random trials without and with pruning.
+fn pruning(split: &Split, n_trials: usize) -> autotune::Result<()> {
+    println!("## Pruning: digits, {n_trials} random trials of up to 30 epochs\n");
+    println!("| pruner | pruned | epochs | epochs saved | best valid loss | best trial |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut full = None;
+    for (name, pruner) in [
+        ("none", PrunerKind::None),
+        ("median", PrunerKind::Median),
+        ("successive halving", PrunerKind::SuccessiveHalving),
+    ] {
+        let config = AutotuneConfig::default()
+            .n_trials(n_trials)
+            .seed(7)
+            .sampler(SamplerKind::Random)
+            .pruner(pruner)
+            .retrain(false)
+            .space(TuneSpace::default().epochs(IntParam::Fixed(30)));
+        let r: TuneReport = autotune(split, &config)?;
+        let epochs = r.totals.epochs;
+        let saved = 1.0 - epochs as f64 / *full.get_or_insert(epochs) as f64;
+        println!(
+            "| {name} | {} | {epochs} | {:.0}% | {:.4} | {} |",
+            r.totals.pruned,
+            100.0 * saved,
+            r.best.value,
+            r.best.number
+        );
+    }
+    Ok(())
+}
