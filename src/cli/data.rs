@@ -33,7 +33,11 @@ pub fn load(data: &str, target: Option<&str>, task: Option<TaskArg>) -> CliResul
     Dataset::from_csv_path(data, &opts).or_input()
 }
 
-fn load_builtin(builtin: Builtin, target: Option<&str>, task: Option<TaskArg>) -> CliResult<Dataset> {
+fn load_builtin(
+    builtin: Builtin,
+    target: Option<&str>,
+    task: Option<TaskArg>,
+) -> CliResult<Dataset> {
     if target.is_some() {
         return Err(Failure::input(format!(
             "--target applies to CSV files; the built-in data set `{builtin}` has its own target"
@@ -89,18 +93,29 @@ mod tests {
         assert_eq!(d.n_samples(), 150);
         let e = load("iris", Some("species"), None).unwrap_err();
         assert_eq!(e.code, 2);
-        assert!(e.message.contains("--target applies to CSV files"), "{}", e.message);
+        assert!(
+            e.message.contains("--target applies to CSV files"),
+            "{}",
+            e.message
+        );
         let e = load("diabetes", None, Some(TaskArg::Classification)).unwrap_err();
         assert!(e.message.contains("regression data set"), "{}", e.message);
         let e = load("irsi", None, None).unwrap_err();
-        assert!(e.message.starts_with("unknown data set `irsi`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("unknown data set `irsi`"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.code, 2);
     }
 
     #[test]
     fn target_columns() {
         assert_eq!(target_column("3").unwrap(), TargetColumn::Index(2));
-        assert_eq!(target_column(" y ").unwrap(), TargetColumn::Name("y".into()));
+        assert_eq!(
+            target_column(" y ").unwrap(),
+            TargetColumn::Name("y".into())
+        );
         assert_eq!(target_column("0").unwrap_err().code, 2);
     }
 }

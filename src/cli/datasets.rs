@@ -30,7 +30,9 @@ pub fn listing() -> CliResult<String> {
             b.description()
         );
     }
-    out.push_str("\nUse one with `autotune tune --data NAME`, or give a CSV file: `--data FILE.csv`.\n");
+    out.push_str(
+        "\nUse one with `autotune tune --data NAME`, or give a CSV file: `--data FILE.csv`.\n",
+    );
     Ok(out)
 }
 

@@ -23,7 +23,12 @@ pub fn install(shared: Shared, journal: PathBuf, resume_command: String) -> CliR
         if let Some(bar) = &shared.bar {
             bar.finish_and_clear();
         }
-        let n = shared.finished.load(Ordering::SeqCst);
+        // The journal may already hold trials the observer has not been told
+        // of yet (workers journal a trial before the study records it).
+        let n = autotune::study::read_journal(&journal).map_or_else(
+            |_| shared.finished.load(Ordering::SeqCst),
+            |c| c.trials.len(),
+        );
         eprintln!(
             "interrupted: {n} finished trial{} saved in {}",
             if n == 1 { " is" } else { "s are" },
@@ -41,7 +46,11 @@ pub fn resume_command(out: &std::path::Path, trials: Option<usize>) -> String {
         .next()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "autotune".to_owned());
-    let mut cmd = format!("{} tune --out {} --resume", shell_quote(&program), shell_quote(&out.display().to_string()));
+    let mut cmd = format!(
+        "{} tune --out {} --resume",
+        shell_quote(&program),
+        shell_quote(&out.display().to_string())
+    );
     if let Some(n) = trials {
         cmd.push_str(&format!(" --trials {n}"));
     }

@@ -54,7 +54,9 @@ impl OutDir {
     pub fn prepare(&self, resume: bool) -> CliResult<Option<Settings>> {
         let dir = self.root.display();
         if self.root.exists() && !self.root.is_dir() {
-            return Err(Failure::input(format!("--out {dir} is a file, not a directory")));
+            return Err(Failure::input(format!(
+                "--out {dir} is a file, not a directory"
+            )));
         }
         std::fs::create_dir_all(&self.root)
             .map_err(|e| Failure::input(format!("cannot create output directory {dir}: {e}")))?;

@@ -70,7 +70,7 @@ impl ProgressView {
             let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
                 .with_style(
                     ProgressStyle::with_template(
-                        "{spinner:.green} [{elapsed_precise}] {bar:28.cyan/blue} {pos}/{len} trials  {msg}",
+                        "{spinner:.green} [{elapsed_precise}] {bar:20.cyan/blue} {pos}/{len} {wide_msg}",
                     )
                     .expect("the template is valid")
                     .progress_chars("##-"),
@@ -103,15 +103,20 @@ impl ProgressView {
         }
     }
 
-    /// `best 0.0612 (#23) | running 2 | pruned 3 | failed 0 | ETA 1m 20s`.
-    fn status(&self, best: Option<(usize, f64)>, done: usize, (pruned, failed): (usize, usize)) -> String {
+    /// `ETA 1m 20s | best valid loss 0.0612 (#23) | running 2, pruned 3, failed 0`.
+    fn status(
+        &self,
+        best: Option<(usize, f64)>,
+        done: usize,
+        (pruned, failed): (usize, usize),
+    ) -> String {
         let best = best.map_or_else(
             || "best -".to_owned(),
             |(n, v)| format!("best {} {} (#{n})", self.objective, fmt_value(v)),
         );
         let running = self.workers.min(self.total.saturating_sub(done));
         format!(
-            "{best} | running {running} | pruned {pruned} | failed {failed} | ETA {}",
+            "ETA {} | {best} | running {running}, pruned {pruned}, failed {failed}",
             self.eta(done)
         )
     }
@@ -131,9 +136,7 @@ impl Observer for ProgressView {
     fn trial_finished(&mut self, p: &Progress<'_>) {
         let done = p.counts.total();
         self.finished.store(done, Ordering::SeqCst);
-        let best = p
-            .best
-            .and_then(|b| b.state.value().map(|v| (b.number, v)));
+        let best = p.best.and_then(|b| b.state.value().map(|v| (b.number, v)));
         let failed = p.counts.failed + p.counts.diverged;
         let status = self.status(best, done, (p.counts.pruned, failed));
         match self.style {

@@ -53,13 +53,22 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
         Some(_) => read_json(&out, "best.json")?,
         None => None,
     };
-    let objective = report.as_ref().map_or(TuneObjective::ValidLoss, |r| r.objective);
+    let objective = report
+        .as_ref()
+        .map_or(TuneObjective::ValidLoss, |r| r.objective);
     let imp = results::write_trials_and_plots(&out, &journal.header.space, &history, objective)?;
 
     let planned = settings.as_ref().map_or(history.len(), |s| s.trials);
-    let data = settings.as_ref().map_or_else(|| "study".to_owned(), |s| s.data.clone());
+    let data = settings
+        .as_ref()
+        .map_or_else(|| "study".to_owned(), |s| s.data.clone());
     let mut files = vec![JOURNAL];
-    files.extend([SETTINGS].iter().chain(RESULTS.iter()).filter(|f| out.file(f).exists()));
+    files.extend(
+        [SETTINGS]
+            .iter()
+            .chain(RESULTS.iter())
+            .filter(|f| out.file(f).exists()),
+    );
     let summary = Summary {
         data: &data,
         space: &journal.header.space,
@@ -68,7 +77,9 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
         planned,
         workers: journal.header.workers,
         seed: journal.header.seed,
-        totals: report.as_ref().map(|r| (r.totals.epochs, r.totals.wall_secs)),
+        totals: report
+            .as_ref()
+            .map(|r| (r.totals.epochs, r.totals.wall_secs)),
         best: best.as_ref(),
         importance: imp.as_deref(),
         dir: out.root(),

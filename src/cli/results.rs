@@ -47,6 +47,9 @@ pub struct TestFile {
     pub r2: Option<f64>,
 }
 
+/// Parameter importances: `(name, share)`, shares summing to one.
+pub type Importance = Vec<(String, f64)>;
+
 /// The label of an objective in tables and plots.
 pub fn objective_label(o: TuneObjective) -> &'static str {
     match o {
@@ -110,7 +113,7 @@ pub fn write_trials_and_plots(
     space: &SearchSpace,
     history: &History,
     objective: TuneObjective,
-) -> CliResult<Option<Vec<(String, f64)>>> {
+) -> CliResult<Option<Importance>> {
     let label = objective_label(objective);
     out.write("trials.csv", &autotune::report::trials_csv(space, history))?;
     autotune::report::convergence_svg(history, label, &out.file("convergence.svg"))
@@ -135,7 +138,7 @@ pub fn write_all(
     space: &SearchSpace,
     report: &TuneReport,
     test: &Dataset,
-) -> CliResult<(BestFile, Option<Vec<(String, f64)>>)> {
+) -> CliResult<(BestFile, Option<Importance>)> {
     let history = history_of(report.direction, &report.trials);
     let imp = write_trials_and_plots(out, space, &history, report.objective)?;
     let best = best_file(report, test);
@@ -160,7 +163,11 @@ mod tests {
         let y = vec![1.0, 2.0, 3.0, 6.0];
         let d = Dataset::new("t", vec![0.0; 4], 1, Target::Real(y)).unwrap();
         // mean 3, SS_tot = 4 + 1 + 0 + 9 = 14; rmse 1 over 4 rows: SS_res = 4.
-        assert_relative_eq!(r2_from_rmse(1.0, &d).unwrap(), 1.0 - 4.0 / 14.0, epsilon = 1e-12);
+        assert_relative_eq!(
+            r2_from_rmse(1.0, &d).unwrap(),
+            1.0 - 4.0 / 14.0,
+            epsilon = 1e-12
+        );
         assert_relative_eq!(r2_from_rmse(0.0, &d).unwrap(), 1.0);
         let c = Dataset::builtin(autotune::data::Builtin::Iris).unwrap();
         assert!(r2_from_rmse(1.0, &c).is_none());

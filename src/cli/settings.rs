@@ -98,14 +98,42 @@ impl Settings {
         let dir = &args.out;
         let none = |v: Option<&str>, default: &str| v.unwrap_or(default).to_owned();
         let checks = [
-            ("--data", args.data.as_deref().map(absolute_if_file), saved.data.clone()),
-            ("--target", args.target.clone(), none(saved.target.as_deref(), "(last column)")),
-            ("--task", args.task.map(|t| task_name(t).into()), none(saved.task.map(task_name), "(inferred)")),
-            ("--workers", workers.map(|w| w.to_string()), saved.workers.to_string()),
-            ("--seed", args.seed.map(|s| s.to_string()), saved.seed.to_string()),
-            ("--pruner", args.pruner.map(|p| pruner_name(p).into()), pruner_name(saved.pruner).into()),
+            (
+                "--data",
+                args.data.as_deref().map(absolute_if_file),
+                saved.data.clone(),
+            ),
+            (
+                "--target",
+                args.target.clone(),
+                none(saved.target.as_deref(), "(last column)"),
+            ),
+            (
+                "--task",
+                args.task.map(|t| task_name(t).into()),
+                none(saved.task.map(task_name), "(inferred)"),
+            ),
+            (
+                "--workers",
+                workers.map(|w| w.to_string()),
+                saved.workers.to_string(),
+            ),
+            (
+                "--seed",
+                args.seed.map(|s| s.to_string()),
+                saved.seed.to_string(),
+            ),
+            (
+                "--pruner",
+                args.pruner.map(|p| pruner_name(p).into()),
+                pruner_name(saved.pruner).into(),
+            ),
             ("--free", free.as_deref().map(list), list(&saved.free)),
-            ("--epochs", epochs.map(|e| e.to_string()), saved.epochs.to_string()),
+            (
+                "--epochs",
+                epochs.map(|e| e.to_string()),
+                saved.epochs.to_string(),
+            ),
         ];
         for (flag, given, saved_value) in checks {
             check_same(flag, given, saved_value, dir)?;
@@ -228,11 +256,20 @@ mod tests {
     #[test]
     fn defaults_and_zero_checks() {
         let s = Settings::resolve(&args("tune --data iris --out x --workers 2"), None).unwrap();
-        assert_eq!((s.trials, s.workers, s.seed, s.epochs), (DEFAULT_TRIALS, 2, 0, DEFAULT_EPOCHS));
+        assert_eq!(
+            (s.trials, s.workers, s.seed, s.epochs),
+            (DEFAULT_TRIALS, 2, 0, DEFAULT_EPOCHS)
+        );
         assert_eq!(s.pruner, PrunerArg::Median);
         for (line, msg) in [
-            ("tune --data iris --out x --trials 0", "--trials must be at least 1, got 0"),
-            ("tune --data iris --out x --workers 0", "--workers must be at least 1, got 0"),
+            (
+                "tune --data iris --out x --trials 0",
+                "--trials must be at least 1, got 0",
+            ),
+            (
+                "tune --data iris --out x --workers 0",
+                "--workers must be at least 1, got 0",
+            ),
             ("tune --out x", "--data is required"),
         ] {
             let e = Settings::resolve(&args(line), None).unwrap_err();
@@ -249,14 +286,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(saved.free, [FreeArg::Hidden, FreeArg::Dropout]);
-        let s = Settings::resolve(&args("tune --out x --resume --trials 50"), Some(&saved)).unwrap();
-        assert_eq!(s, Settings { trials: 50, ..saved.clone() });
-        let s = Settings::resolve(&args("tune --out x --resume --seed 7 --free dropout,hidden"), Some(&saved))
-            .unwrap();
+        let s =
+            Settings::resolve(&args("tune --out x --resume --trials 50"), Some(&saved)).unwrap();
+        assert_eq!(
+            s,
+            Settings {
+                trials: 50,
+                ..saved.clone()
+            }
+        );
+        let s = Settings::resolve(
+            &args("tune --out x --resume --seed 7 --free dropout,hidden"),
+            Some(&saved),
+        )
+        .unwrap();
         assert_eq!(s, saved);
-        let e = Settings::resolve(&args("tune --out x --resume --seed 8"), Some(&saved)).unwrap_err();
-        assert!(e.message.starts_with("--seed 8 does not match the study in x (--seed 7)"), "{}", e.message);
-        let e = Settings::resolve(&args("tune --out x --resume --pruner asha"), Some(&saved)).unwrap_err();
+        let e =
+            Settings::resolve(&args("tune --out x --resume --seed 8"), Some(&saved)).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("--seed 8 does not match the study in x (--seed 7)"),
+            "{}",
+            e.message
+        );
+        let e = Settings::resolve(&args("tune --out x --resume --pruner asha"), Some(&saved))
+            .unwrap_err();
         assert!(e.message.contains("(--pruner median)"), "{}", e.message);
     }
 
@@ -270,7 +324,14 @@ mod tests {
         let c = s.config(Path::new("x/journal.jsonl"), false);
         assert!(c.check().is_ok());
         assert!(matches!(c.space.optimizer, ChoiceParam::Among(ref v) if v.len() == 5));
-        assert_eq!(c.space.epochs, IntParam::Search { low: 5, high: 20, scale: autotune::space::Scale::Log });
+        assert_eq!(
+            c.space.epochs,
+            IntParam::Search {
+                low: 5,
+                high: 20,
+                scale: autotune::space::Scale::Log
+            }
+        );
         assert_eq!(c.space.max_epochs(), 20);
     }
 }

@@ -66,7 +66,11 @@ impl Summary<'_> {
             self.seed
         );
         if let Some((epochs, secs)) = self.totals {
-            let _ = writeln!(s, "         {epochs} training epochs in {}", fmt_duration(secs));
+            let _ = writeln!(
+                s,
+                "         {epochs} training epochs in {}",
+                fmt_duration(secs)
+            );
         }
         let label = objective_label(self.objective);
         let free: Vec<&str> = self
@@ -87,8 +91,15 @@ impl Summary<'_> {
             .collect();
         if let Some(best) = self.history.best() {
             let value = best.state.value().unwrap_or(f64::NAN);
-            let epoch = self.best.map_or(String::new(), |b| format!(" (epoch {})", b.best_epoch));
-            let _ = writeln!(s, "best     trial {}: {label} {}{epoch}", best.number, fmt_value(value));
+            let epoch = self
+                .best
+                .map_or(String::new(), |b| format!(" (epoch {})", b.best_epoch));
+            let _ = writeln!(
+                s,
+                "best     trial {}: {label} {}{epoch}",
+                best.number,
+                fmt_value(value)
+            );
             let width = free.iter().map(|n| n.len()).max().unwrap_or(0);
             for name in &free {
                 if let Some(v) = best.params.get(name) {
@@ -125,12 +136,20 @@ impl Summary<'_> {
         if let Some(imp) = self.importance {
             let mut imp = imp.to_vec();
             imp.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let parts: Vec<String> = imp.iter().map(|(n, v)| format!("{n} {:.0}%", 100.0 * v)).collect();
+            let parts: Vec<String> = imp
+                .iter()
+                .map(|(n, v)| format!("{n} {:.0}%", 100.0 * v))
+                .collect();
             let _ = writeln!(s, "importance {}", parts.join(", "));
         }
         s.push('\n');
         s.push_str(&self.top_table(&free, 5));
-        let _ = writeln!(s, "\nfiles    {}: {}", self.dir.display(), self.files.join(" "));
+        let _ = writeln!(
+            s,
+            "\nfiles    {}: {}",
+            self.dir.display(),
+            self.files.join(" ")
+        );
         s
     }
 
@@ -145,14 +164,24 @@ impl Summary<'_> {
             .take(k)
             .map(|(t, v)| {
                 let mut row = vec![t.number.to_string(), fmt_value(*v)];
-                row.extend(free.iter().map(|n| t.params.get(n).map_or(String::new(), fmt_param)));
+                row.extend(
+                    free.iter()
+                        .map(|n| t.params.get(n).map_or(String::new(), fmt_param)),
+                );
                 row
             })
             .collect();
         let mut header = vec!["trial".to_owned(), label.to_owned()];
         header.extend(free.iter().map(|n| (*n).to_owned()));
         let widths: Vec<usize> = (0..header.len())
-            .map(|j| cells.iter().map(|r| r[j].len()).chain([header[j].len()]).max().unwrap_or(0))
+            .map(|j| {
+                cells
+                    .iter()
+                    .map(|r| r[j].len())
+                    .chain([header[j].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let line = |row: &[String]| {
             let cols: Vec<String> = row

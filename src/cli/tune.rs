@@ -39,7 +39,11 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     // Check everything before the first trial: the settings, the data, the
     // directory (first when resuming, as it holds the settings).
     let out = OutDir::new(&args.out);
-    let saved = if args.resume { out.prepare(true)? } else { None };
+    let saved = if args.resume {
+        out.prepare(true)?
+    } else {
+        None
+    };
     let settings = Settings::resolve(args, saved.as_ref())?;
     let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
     let split = dataset
@@ -63,7 +67,11 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         let sizes = [&split.train, &split.valid, &split.test].map(|d| d.n_samples());
         eprintln!(
             "{} {}: {} train / {} valid / {} test rows; {} trials on {} worker{}, seed {}; results in {}",
-            if done_before > 0 { "resuming" } else { "tuning" },
+            if done_before > 0 {
+                "resuming"
+            } else {
+                "tuning"
+            },
             dataset.name(),
             sizes[0],
             sizes[1],
@@ -82,14 +90,21 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         settings.workers,
         objective_label(config.objective),
     );
-    interrupt::install(view.shared(), out.journal(), interrupt::resume_command(out.root(), None))?;
+    interrupt::install(
+        view.shared(),
+        out.journal(),
+        interrupt::resume_command(out.root(), None),
+    )?;
     let report = autotune_observed(&split, &config, view).map_err(classify)?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
 
     // The results files and the summary.
-    let space = read_journal(out.journal()).or_run("reading the journal back")?.header.space;
+    let space = read_journal(out.journal())
+        .or_run("reading the journal back")?
+        .header
+        .space;
     let (best, imp) = results::write_all(&out, &space, &report, &split.test)?;
     let history = results::history_of(report.direction, &report.trials);
     let mut files = vec![JOURNAL, SETTINGS];
