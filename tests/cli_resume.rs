@@ -121,6 +121,20 @@ fn ctrl_c_keeps_the_finished_trials_and_resume_completes_the_budget() {
         "{hint}"
     );
 
+    // `report` works on the interrupted study and says how to resume it.
+    let o = autotune(&["report", s(&a)]);
+    assert_ok(&o);
+    let text = stdout(&o);
+    assert!(
+        text.contains(&format!("the study is unfinished ({done} of 100000 trials")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("tune --out {} --resume", a.display())),
+        "{text}"
+    );
+    cli_common::assert_svg(&a.join("convergence.svg"));
+
     // Resume to a total a little past what was done, then compare with one go.
     let total = (done + 3).to_string();
     let o = autotune(&[

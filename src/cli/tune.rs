@@ -96,9 +96,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         interrupt::resume_command(out.root(), None),
     )?;
     let report = autotune_observed(&split, &config, view).map_err(classify)?;
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
-    }
+    // (Warnings, e.g. a torn journal line skipped, went through the observer.)
 
     // The results files and the summary.
     let space = read_journal(out.journal())
