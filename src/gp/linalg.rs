@@ -145,32 +145,8 @@ pub(crate) fn gemm(alpha: f64, a: View<'_>, b: View<'_>, beta: f64, c: ViewMut<'
     }
 }
 
-/// `y ← y + a x`.
-#[inline]
-fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
-    for (y, x) in y.iter_mut().zip(x) {
-        *y += a * x;
-    }
-}
-
-/// `xᵀ y`.
-#[inline]
-pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
-    // Four accumulators let the compiler vectorise and pipeline the sum.
-    let mut acc = [0.0; 4];
-    let (xc, xr) = x.split_at(x.len() - x.len() % 4);
-    let (yc, yr) = y.split_at(xc.len());
-    for (x, y) in xc.chunks_exact(4).zip(yc.chunks_exact(4)) {
-        for k in 0..4 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in xr.iter().zip(yr) {
-        s += x * y;
-    }
-    s
-}
+use super::simd::axpy;
+pub(crate) use super::simd::dot;
 
 /// In-place Cholesky `A = L Lᵀ` of the `n × n` matrix in `a` (lower triangle
 /// read; `L` written there and the strict upper triangle zeroed).

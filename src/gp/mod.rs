@@ -42,6 +42,7 @@
 
 mod cholesky;
 mod config;
+mod exp;
 mod fit;
 mod hyperparameters;
 mod kernel;
@@ -50,6 +51,7 @@ mod linalg;
 mod posterior;
 mod predict;
 pub mod priors;
+mod simd;
 mod standardise;
 
 pub use config::{DEFAULT_NOISE_FLOOR, GpConfig, Noise, Priors};

@@ -8,6 +8,7 @@ use super::hyperparameters::{Hyperparameters, LmlGradient};
 use super::kernel::Kernel;
 use super::likelihood::{Workspace, fill_kernel_matrix};
 use super::linalg;
+use super::simd;
 use super::standardise::Standardisation;
 use crate::error::GpError;
 
@@ -288,23 +289,23 @@ impl Gp {
     /// `g_i = σ²κ'(r²)`; `x` in original input units.
     pub(crate) fn cross_covariance(&self, x: &[f64], derivatives: bool) -> (Vec<f64>, Vec<f64>) {
         let n = self.n_points();
+        let q: Vec<f64> = x
+            .iter()
+            .zip(&self.hp.length_scales)
+            .map(|(x, l)| x / l)
+            .collect();
         let mut r2 = vec![0.0; n];
-        for (k, (&xk, &l)) in x.iter().zip(&self.hp.length_scales).enumerate() {
-            let zk = xk / l;
-            for (r2, &zi) in r2.iter_mut().zip(&self.z[k * n..(k + 1) * n]) {
-                *r2 += (zi - zk) * (zi - zk);
-            }
-        }
-        let mut kv = vec![0.0; n];
+        simd::squared_distances(&self.z, &q, &mut r2);
         let s2 = self.hp.signal_variance;
         if derivatives {
+            let mut kv = vec![0.0; n];
             let mut g = vec![0.0; n];
             self.kernel
                 .fill_values_and_derivatives(s2, &r2, &mut kv, &mut g);
             (kv, g)
         } else {
-            self.kernel.fill_values(s2, &r2, &mut kv);
-            (kv, Vec::new())
+            self.kernel.fill_values(s2, &mut r2);
+            (r2, Vec::new())
         }
     }
 }

@@ -17,12 +17,14 @@ use nalgebra::DMatrix;
 
 use super::linalg::{self, View, ViewMut};
 use super::posterior::Gp;
+use super::simd;
 
-/// Test points per chunk of [`Gp::predict_many`]: keeps the cross-covariance
-/// block (`n × 256`) and its solve in cache.
-const CHUNK: usize = 256;
-/// Row-block height of the triangular product in [`Gp::predict_many`].
-const ROW_BLOCK: usize = 32;
+/// Entries of the cross-covariance block per chunk of [`Gp::predict_many`]
+/// (`n × chunk` with `chunk = CHUNK_ENTRIES / n`, clamped to `[64, 1024]`):
+/// the block and its solve (512 KiB together) stay in a 1 MiB L2 cache.
+const CHUNK_ENTRIES: usize = 32_768;
+/// Column-block width of the triangular product in [`Gp::predict_many`].
+const COLUMN_BLOCK: usize = 64;
 
 /// The posterior at one input, in the original units of the outputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -92,9 +94,10 @@ impl Gp {
     }
 
     /// [`predict`](Self::predict) at every row of `x` (`m × dim`), by matrix
-    /// operations: the cross-covariance block `K*` (`n × m`), the means
-    /// `m + K*ᵀα`, and `V = L⁻¹K*` as a blocked product with the stored
-    /// inverse factor (one `dgemm` per row block), variances `σ² − colsum(V∘V)`.
+    /// operations on chunks of test points: the cross-covariance block `K*`
+    /// (`n × chunk`), the means `m + K*ᵀα`, and `V = L⁻¹K*` as a blocked
+    /// triangular product with the stored inverse factor (one `dgemm` per
+    /// column block), variances `σ² − colsum(V∘V)`.
     ///
     /// # Panics
     /// If `x.ncols() != self.dim()`.
@@ -104,40 +107,34 @@ impl Gp {
         let (n, d) = (self.n_points(), self.dim());
         let s2 = self.hp.signal_variance;
         let mut out = Vec::with_capacity(x.nrows());
-        let mut kstar = vec![0.0; n * CHUNK];
-        let mut v = vec![0.0; n * CHUNK];
+        let chunk = (CHUNK_ENTRIES / n.max(1)).clamp(64, 1024);
+        let mut kstar = vec![0.0; n * chunk];
+        let mut v = vec![0.0; n * chunk];
         let mut zq = vec![0.0; d];
-        for start in (0..x.nrows()).step_by(CHUNK) {
-            let c = CHUNK.min(x.nrows() - start);
+        for start in (0..x.nrows()).step_by(chunk) {
+            let c = chunk.min(x.nrows() - start);
             // K*: column j holds r² then kernel values between test point j and X.
             for j in 0..c {
                 for (kk, zq) in zq.iter_mut().enumerate() {
                     *zq = x[(start + j, kk)] / self.hp.length_scales[kk];
                 }
-                let col = &mut kstar[j * n..(j + 1) * n];
-                col.fill(0.0);
-                for (kk, &zk) in zq.iter().enumerate() {
-                    for (r2, &zi) in col.iter_mut().zip(&self.z[kk * n..(kk + 1) * n]) {
-                        *r2 += (zi - zk) * (zi - zk);
-                    }
-                }
-                for r2 in col.iter_mut() {
-                    *r2 = s2 * self.kernel.value(*r2);
-                }
+                simd::squared_distances(&self.z, &zq, &mut kstar[j * n..(j + 1) * n]);
             }
-            // V = L⁻¹ K*, rows in blocks: V[I,:] = L⁻¹[I, ..I_end] K*[..I_end, :].
-            let mut i0 = 0;
-            while i0 < n {
-                let ib = ROW_BLOCK.min(n - i0);
-                let end = i0 + ib;
+            self.kernel.fill_values(s2, &mut kstar[..n * c]);
+            // V = L⁻¹ K* by column blocks J of L⁻¹ (lower triangular):
+            // V[J0.., :] += L⁻¹[J0.., J] K*[J, :]. Each block row of K* is
+            // packed by dgemm once, and the zero upper triangle is skipped.
+            let mut j0 = 0;
+            while j0 < n {
+                let jb = COLUMN_BLOCK.min(n - j0);
                 linalg::gemm(
                     1.0,
-                    View::block(&self.l_inv, n, i0, 0, ib, end),
-                    View::block(&kstar, n, 0, 0, end, c),
-                    0.0,
-                    ViewMut::block(&mut v, n, i0, 0, ib, c),
+                    View::block(&self.l_inv, n, j0, j0, n - j0, jb),
+                    View::block(&kstar, n, j0, 0, jb, c),
+                    if j0 == 0 { 0.0 } else { 1.0 },
+                    ViewMut::block(&mut v, n, j0, 0, n - j0, c),
                 );
-                i0 = end;
+                j0 += jb;
             }
             for j in 0..c {
                 let kcol = &kstar[j * n..(j + 1) * n];
