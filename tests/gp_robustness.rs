@@ -240,3 +240,26 @@ fn bad_input_is_a_typed_error() {
         Err(GpError::NonFinite { .. })
     ));
 }
+
+#[test]
+fn fit_does_not_depend_on_threads() {
+    // 120 points: above the size at which starts are screened in parallel.
+    let x = DMatrix::from_fn(120, 3, |i, j| {
+        ((i * (2 * j + 5) + 3 * j) % 120) as f64 / 119.0
+    });
+    let y: Vec<f64> = (0..120)
+        .map(|i| (5.0 * x[(i, 0)]).sin() + x[(i, 1)] - x[(i, 2)].powi(2))
+        .collect();
+    let fit = |threads| {
+        let config = GpConfig::default().n_restarts(3).threads(threads);
+        Gp::fit(&x, &y, &config, None, &mut rng_from_seed(21)).unwrap()
+    };
+    let one = fit(1);
+    for threads in [0, 2, 4] {
+        assert_eq!(
+            fit(threads).hyperparameters(),
+            one.hyperparameters(),
+            "threads = {threads}"
+        );
+    }
+}

@@ -50,7 +50,8 @@ pub enum Priors {
 ///
 /// By default: Matérn 5/2, learned noise with floor 1e-6, weak priors,
 /// 2 random restarts besides the warm (or default) start, at most 200 L-BFGS
-/// iterations, gradient tolerance 1e-4.
+/// iterations, gradient tolerance 1e-4, restarts screened on all available
+/// threads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GpConfig {
     /// The kernel (default Matérn 5/2).
@@ -73,6 +74,12 @@ pub struct GpConfig {
     /// near the optimum the remaining gain in log marginal likelihood is then
     /// below 1e-3 on the test problems, far below what changes a suggestion.
     pub grad_tolerance: f64,
+    /// Threads that screen the starts in parallel (data sets of 100 points or
+    /// more): 0, the default, uses as many as
+    /// [`std::thread::available_parallelism`] reports. The fitted
+    /// hyperparameters do not depend on it. Set 1 when fitting many GPs in
+    /// parallel yourself.
+    pub threads: usize,
 }
 
 impl Default for GpConfig {
@@ -84,6 +91,7 @@ impl Default for GpConfig {
             n_restarts: 2,
             max_iters: 200,
             grad_tolerance: 1e-4,
+            threads: 0,
         }
     }
 }
@@ -128,6 +136,13 @@ impl GpConfig {
     #[must_use]
     pub fn grad_tolerance(mut self, grad_tolerance: f64) -> Self {
         self.grad_tolerance = grad_tolerance;
+        self
+    }
+
+    /// Sets the number of screening threads (0: all available).
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
         self
     }
 
@@ -185,11 +200,13 @@ mod tests {
             .priors(Priors::Flat)
             .n_restarts(5)
             .max_iters(10)
-            .grad_tolerance(1e-3);
+            .grad_tolerance(1e-3)
+            .threads(1);
         assert_eq!(c.kernel, Kernel::Rbf);
         assert_eq!(c.noise, Noise::Fixed(0.0));
         assert_eq!(c.priors, Priors::Flat);
         assert_eq!((c.n_restarts, c.max_iters, c.grad_tolerance), (5, 10, 1e-3));
+        assert_eq!(c.threads, 1);
         assert_eq!(c.check(), Ok(()));
     }
 

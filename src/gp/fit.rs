@@ -46,6 +46,9 @@ use crate::rng::StudyRng;
 const LBFGS_MEMORY: usize = 10;
 /// Stop when the objective (per point) changes by less than this in one iteration.
 const COST_TOLERANCE: f64 = 1e-10;
+/// Data sets at least this large screen their starts on several threads
+/// (below it, one likelihood evaluation is too cheap to be worth a thread).
+const PARALLEL_MIN_POINTS: usize = 100;
 /// L-BFGS iterations from each start before only the best one continues.
 const SCREEN_ITERS: u64 = 6;
 /// Curvature of the penalty outside the box.
@@ -102,7 +105,7 @@ impl Gp {
             return Self::build(x.clone(), y, standardisation, config.kernel, first);
         }
         let y_std: Vec<f64> = y.iter().map(|&v| standardisation.forward(v)).collect();
-        let objective = Objective {
+        let new_objective = || Objective {
             workspace: RefCell::new(Workspace::new(x, &y_std, config.kernel)),
             packing: Packing {
                 dim: d,
@@ -121,31 +124,57 @@ impl Gp {
         } else {
             config.max_iters
         };
-        let mut best: Option<(f64, DVector<f64>, bool)> = None;
+        let threads = match config.threads {
+            _ if x.nrows() < PARALLEL_MIN_POINTS => 1,
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            t => t,
+        }
+        .min(starts.len());
+        let objective = new_objective();
+        let runs = if threads > 1 {
+            screen_in_parallel(&starts, threads, screen, config, &objective, &new_objective)
+        } else {
+            starts
+                .iter()
+                .map(|start| objective.screen(start, screen, config.grad_tolerance))
+                .collect()
+        };
+        // The best run; ties go to the earlier start, so the outcome does not
+        // depend on the number of threads.
+        let mut best: Option<Run> = None;
         let mut last_error = String::new();
-        for start in &starts {
-            match objective.minimise(objective.packing.pack(start), screen, config.grad_tolerance) {
-                Ok((cost, theta, converged)) => {
-                    if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
-                        best = Some((cost, theta, converged));
+        for run in runs {
+            match run {
+                Ok(run) => {
+                    if best.as_ref().is_none_or(|b| run.cost < b.cost) {
+                        best = Some(run);
                     }
                 }
                 Err(e) => last_error = e,
             }
         }
-        let Some((_, mut theta, converged)) = best else {
+        let Some(mut best) = best else {
             return Err(GpError::FitFailed { reason: last_error });
         };
-        // Phase 2: the best screened point runs on to convergence.
-        if !converged && screen < config.max_iters {
-            if let Ok((_, t, _)) = objective.minimise(
-                theta.clone(),
-                config.max_iters - screen,
-                config.grad_tolerance,
-            ) {
-                theta = t;
+        // Phase 2: the best screened run goes on to convergence, keeping its
+        // L-BFGS memory.
+        if !best.converged && screen < config.max_iters {
+            let Run {
+                theta,
+                cost,
+                grad,
+                solver,
+                ..
+            } = best.clone();
+            // Restore the cache so the restart costs no evaluation. (Passing
+            // the cost to argmin instead would make its first convergence
+            // check see no change in cost and stop at once.)
+            *objective.cache.borrow_mut() = Some((theta.clone(), cost, grad));
+            if let Ok(run) = objective.minimise(solver, theta, config.max_iters - screen) {
+                best = run;
             }
         }
+        let theta = best.theta;
         let mut hp = objective.packing.unpack(&objective.packing.clamp(&theta));
         let mut grad = vec![0.0; d + 3];
         hp.mean = objective
@@ -287,35 +316,109 @@ impl Objective {
         Ok((cost, grad))
     }
 
-    /// Runs at most `max_iters` L-BFGS iterations from `theta`; returns the
-    /// best cost and point and whether the solver converged, or why it failed.
-    fn minimise(
+    /// A fresh L-BFGS run of at most `max_iters` iterations from `start`.
+    fn screen(
         &self,
-        theta: DVector<f64>,
+        start: &Hyperparameters,
         max_iters: u64,
         grad_tolerance: f64,
-    ) -> Result<(f64, DVector<f64>, bool), String> {
-        let line_search = MoreThuenteLineSearch::new();
-        let solver = LBFGS::new(line_search, LBFGS_MEMORY)
-            .with_tolerance_grad(grad_tolerance)
-            .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
-            .map_err(|e| e.to_string())?;
+    ) -> Result<Run, String> {
+        let solver = new_solver(grad_tolerance).map_err(|e| e.to_string())?;
+        self.minimise(solver, self.packing.pack(start), max_iters)
+    }
+
+    /// Runs at most `max_iters` iterations of `solver` from `theta`.
+    fn minimise(&self, solver: Solver, theta: DVector<f64>, max_iters: u64) -> Result<Run, String> {
         let result = Executor::new(self, solver)
             .configure(|state| state.param(theta).max_iters(max_iters))
             .ctrlc(false)
             .run()
             .map_err(|e| e.to_string())?;
-        let state = result.state;
+        let mut state = result.state;
         let converged = !matches!(
             state.termination_status,
             TerminationStatus::Terminated(TerminationReason::MaxItersReached)
         );
-        let cost = state.best_cost;
-        match state.best_param {
-            Some(p) if cost.is_finite() => Ok((cost, p, converged)),
+        // L-BFGS with a sufficient-decrease line search never moves uphill, so
+        // the current point is the best one.
+        let cost = state.cost;
+        match (state.take_param(), state.take_gradient()) {
+            (Some(theta), Some(grad)) if cost.is_finite() => Ok(Run {
+                cost,
+                theta,
+                grad,
+                converged,
+                solver: result.solver,
+            }),
             _ => Err("no finite objective value".to_owned()),
         }
     }
+}
+
+/// Screens `starts` on `threads` threads: thread `t` takes starts
+/// `t, t + threads, …` (the calling thread is thread 0 and uses `objective`;
+/// the others build their own). Results come back in start order and each is
+/// computed exactly as it would be sequentially.
+fn screen_in_parallel(
+    starts: &[Hyperparameters],
+    threads: usize,
+    screen: u64,
+    config: &GpConfig,
+    objective: &Objective,
+    new_objective: &(dyn Fn() -> Objective + Sync),
+) -> Vec<Result<Run, String>> {
+    let tolerance = config.grad_tolerance;
+    let take = |objective: &Objective, t: usize| -> Vec<(usize, Result<Run, String>)> {
+        (t..starts.len())
+            .step_by(threads)
+            .map(|i| (i, objective.screen(&starts[i], screen, tolerance)))
+            .collect()
+    };
+    let mut results: Vec<Option<Result<Run, String>>> = (0..starts.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| scope.spawn(move || take(&new_objective(), t)))
+            .collect();
+        for (i, run) in take(objective, 0) {
+            results[i] = Some(run);
+        }
+        for handle in handles {
+            // A panicking helper thread (a bug) leaves its starts unset below.
+            if let Ok(runs) = handle.join() {
+                for (i, run) in runs {
+                    results[i] = Some(run);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("screening thread panicked".to_owned())))
+        .collect()
+}
+
+/// The L-BFGS solver type.
+type Solver =
+    LBFGS<MoreThuenteLineSearch<DVector<f64>, DVector<f64>, f64>, DVector<f64>, DVector<f64>, f64>;
+
+/// A fresh L-BFGS solver (Moré–Thuente line search, memory [`LBFGS_MEMORY`]).
+fn new_solver(grad_tolerance: f64) -> Result<Solver, GpError> {
+    LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
+        .with_tolerance_grad(grad_tolerance)
+        .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
+        .map_err(|e| GpError::FitFailed {
+            reason: e.to_string(),
+        })
+}
+
+/// The end of one L-BFGS run.
+#[derive(Clone)]
+struct Run {
+    cost: f64,
+    theta: DVector<f64>,
+    grad: DVector<f64>,
+    converged: bool,
+    solver: Solver,
 }
 
 impl CostFunction for &Objective {

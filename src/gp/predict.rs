@@ -24,7 +24,7 @@ use super::simd;
 /// the block and its solve (512 KiB together) stay in a 1 MiB L2 cache.
 const CHUNK_ENTRIES: usize = 32_768;
 /// Column-block width of the triangular product in [`Gp::predict_many`].
-const COLUMN_BLOCK: usize = 64;
+const COLUMN_BLOCK: usize = 32;
 
 /// The posterior at one input, in the original units of the outputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
