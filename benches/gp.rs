@@ -1,5 +1,7 @@
-//! GP hot paths: hyperparameter fitting (with its restarts) and batched
-//! posterior prediction, at n in {50, 200, 500} points and d in {2, 6, 10}.
+//! GP hot paths: hyperparameter fitting (with its restarts; default
+//! configuration, cold and warm-started, and with one thread) and batched
+//! posterior prediction of 2,048 points, at n in {50, 200, 500} points and
+//! d in {2, 6, 10}; single-point prediction with gradients at d = 6.
 //!
 //! `cargo bench --bench gp` (add `-- --warm-up-time 1 --measurement-time 3`
 //! for a quick run). Data: inputs uniform in the unit cube, outputs a smooth
@@ -50,6 +52,24 @@ fn fit(c: &mut Criterion) {
                 });
             });
         }
+    }
+    group.finish();
+}
+
+fn fit_one_thread(c: &mut Criterion) {
+    // As `fit`, screening the starts on the calling thread only.
+    let mut group = c.benchmark_group("gp_fit_1thread");
+    group.sample_size(10);
+    let config = GpConfig::default().threads(1);
+    for n in SIZES {
+        let d = 6;
+        let (x, y) = data(n, d);
+        group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+            b.iter(|| {
+                let gp = Gp::fit(&x, &y, &config, None, &mut rng_from_seed(7)).unwrap();
+                black_box(gp)
+            });
+        });
     }
     group.finish();
 }
@@ -112,5 +132,5 @@ fn predict_one(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fit, fit_warm, predict, predict_one);
+criterion_group!(benches, fit, fit_one_thread, fit_warm, predict, predict_one);
 criterion_main!(benches);

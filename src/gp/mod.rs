@@ -48,6 +48,7 @@ mod hyperparameters;
 mod kernel;
 mod likelihood;
 mod linalg;
+mod objective;
 mod posterior;
 mod predict;
 pub mod priors;
