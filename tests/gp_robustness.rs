@@ -263,3 +263,12 @@ fn fit_does_not_depend_on_threads() {
         );
     }
 }
+
+#[test]
+fn gp_can_be_shared_across_threads() {
+    // The sampler predicts from several threads at once.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Gp>();
+    assert_send_sync::<GpConfig>();
+    assert_send_sync::<Hyperparameters>();
+}

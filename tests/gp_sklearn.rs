@@ -123,5 +123,26 @@ fn fitted_likelihood_reaches_sklearn_optimum() {
             ours >= theirs - 1e-3,
             "{name}: fitted log marginal likelihood {ours} < sklearn's {theirs} - 1e-3"
         );
+        // And the fit stopped at a stationary point: the gradient in the
+        // optimiser's coordinates (ln ℓ, ln σ², ln(σ_n² − floor), mean), per
+        // point, is of the order of the default tolerance 1e-4 (L-BFGS may
+        // also stop on a cost change below 1e-10); 1e-3 leaves room for that
+        // while a fit stopped early (gradients ~1e-1 after the screening
+        // iterations) fails.
+        let g = gp.log_marginal_likelihood_gradient().unwrap();
+        let hp = gp.hyperparameters();
+        let noise = g.log_noise_variance * (hp.noise_variance - 1e-5) / hp.noise_variance;
+        let norm = g
+            .log_length_scales
+            .iter()
+            .chain([&g.log_signal_variance, &noise, &g.mean])
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        assert!(
+            norm / 30.0 < 1e-3,
+            "{name}: gradient norm per point {}",
+            norm / 30.0
+        );
     }
 }
