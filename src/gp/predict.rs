@@ -97,7 +97,9 @@ impl Gp {
     /// operations on chunks of test points: the cross-covariance block `K*`
     /// (`n × chunk`), the means `m + K*ᵀα`, and `V = L⁻¹K*` as a blocked
     /// triangular product with the stored inverse factor (one `dgemm` per
-    /// column block), variances `σ² − colsum(V∘V)`.
+    /// column block), variances `σ² − colsum(V∘V)`. Runs on the calling
+    /// thread; [`Gp`] is `Sync`, so a caller may split a large batch across
+    /// threads.
     ///
     /// # Panics
     /// If `x.ncols() != self.dim()`.
