@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{assert_ok, autotune, s, stderr, stdout};
+use cli_common::{assert_ok, autotune, run, s, stderr, stdout};
 use std::path::Path;
 
 /// Runs `args` and checks the failure: exit code 2, one `error:` line that
@@ -188,22 +188,14 @@ fn a_malformed_journal_is_named_with_its_line() {
 
 #[test]
 fn usage_errors_exit_with_code_2() {
-    let o = autotune(&[
-        "tune",
-        "--data",
-        "iris",
-        "--out",
-        "x",
-        "--pruner",
-        "sometimes",
-    ]);
+    let o = run("tune --data iris --out x --pruner sometimes");
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).starts_with("error: invalid value 'sometimes' for '--pruner"),
         "{}",
         stderr(&o)
     );
-    let o = autotune(&["tune", "--data", "iris"]);
+    let o = run("tune --data iris");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--out <DIR>"), "{}", stderr(&o));
     assert!(!Path::new("x").exists());

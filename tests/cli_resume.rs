@@ -4,27 +4,15 @@
 
 mod cli_common;
 
-use cli_common::{assert_ok, autotune, csv_without_durations, journal_trials, s, stderr, stdout};
+use cli_common::{assert_ok, csv_without_durations, journal_trials, run, s, stderr, stdout};
 use std::path::Path;
 
 /// Runs an uninterrupted study of `trials` trials into `out`.
 fn uninterrupted(out: &Path, trials: &str) {
-    assert_ok(&autotune(&[
-        "tune",
-        "--data",
-        "iris",
-        "--trials",
-        trials,
-        "--workers",
-        "2",
-        "--epochs",
-        "4",
-        "--seed",
-        "5",
-        "--out",
-        s(out),
-        "--quiet",
-    ]));
+    assert_ok(&run(&format!(
+        "tune --data iris --trials {trials} --workers 2 --epochs 4 --seed 5 --out {} --quiet",
+        out.display()
+    )));
 }
 
 #[test]
@@ -36,7 +24,7 @@ fn resuming_with_a_larger_budget_completes_it() {
     uninterrupted(&a, "4");
     assert_eq!(journal_trials(&a.join("journal.jsonl")), 4);
     // Options left out are taken from the study; --trials is the new total.
-    let o = autotune(&["tune", "--out", s(&a), "--resume", "--trials", "8"]);
+    let o = run(&format!("tune --out {} --resume --trials 8", &a.display()));
     assert_ok(&o);
     assert!(stderr(&o).starts_with("resuming iris:"), "{}", stderr(&o));
     assert!(stdout(&o).contains("iris: 8 of 8 trials"), "{}", stdout(&o));
@@ -122,7 +110,7 @@ fn ctrl_c_keeps_the_finished_trials_and_resume_completes_the_budget() {
     );
 
     // `report` works on the interrupted study and says how to resume it.
-    let o = autotune(&["report", s(&a)]);
+    let o = run(&format!("report {}", &a.display()));
     assert_ok(&o);
     let text = stdout(&o);
     assert!(
@@ -137,15 +125,10 @@ fn ctrl_c_keeps_the_finished_trials_and_resume_completes_the_budget() {
 
     // Resume to a total a little past what was done, then compare with one go.
     let total = (done + 3).to_string();
-    let o = autotune(&[
-        "tune",
-        "--out",
-        s(&a),
-        "--resume",
-        "--trials",
-        &total,
-        "--quiet",
-    ]);
+    let o = run(&format!(
+        "tune --out {} --resume --trials {total} --quiet",
+        a.display()
+    ));
     assert_ok(&o);
     assert_eq!(journal_trials(&journal), done + 3);
     uninterrupted(&b, &total);

@@ -3,33 +3,22 @@
 
 mod cli_common;
 
-use cli_common::{assert_ok, assert_svg, autotune, csv_without_durations, s, stderr, stdout};
+use cli_common::{assert_ok, assert_svg, csv_without_durations, run, stderr, stdout};
 use serde_json::Value;
 
 #[test]
 fn tune_writes_every_results_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("iris");
-    let o = autotune(&[
-        "tune",
-        "--data",
-        "iris",
-        "--trials",
-        "4",
-        "--workers",
-        "2",
-        "--epochs",
-        "5",
-        "--seed",
-        "1",
-        "--out",
-        s(&out),
-    ]);
+    let o = run(&format!(
+        "tune --data iris --trials 6 --workers 2 --epochs 5 --seed 1 --pruner none --out {}",
+        &out.display()
+    ));
     assert_ok(&o);
 
     // trials.csv: a header naming the parameters, then one row per trial.
     let csv = csv_without_durations(&out.join("trials.csv"));
-    assert_eq!(csv.len(), 5, "{csv:?}");
+    assert_eq!(csv.len(), 7, "{csv:?}");
     assert!(csv[0].starts_with("number,state,learning_rate,batch_size,init,regularization"));
 
     // best.json: the configuration, its validation score, the test scores.
@@ -47,8 +36,8 @@ fn tune_writes_every_results_file() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let trials = report["trials"].as_array().unwrap();
-    assert_eq!(trials.len(), 4);
-    assert_eq!(report["totals"]["trials"], 4);
+    assert_eq!(trials.len(), 6);
+    assert_eq!(report["totals"]["trials"], 6);
     assert!(
         trials
             .iter()
@@ -56,46 +45,42 @@ fn tune_writes_every_results_file() {
     );
     assert_eq!(best["trial"], report["best"]["number"]);
 
-    for svg in ["convergence.svg", "slices.svg"] {
+    // importance.svg: one bar per searched parameter (a GP fitted to the 6 trials).
+    for svg in ["convergence.svg", "slices.svg", "importance.svg"] {
         assert_svg(&out.join(svg));
     }
     // The summary on stdout; one plain progress line per trial on stderr
     // (stderr is not a terminal here).
     let summary = stdout(&o);
     assert!(
-        summary.contains("study    iris: 4 of 4 trials"),
+        summary.contains("study      iris: 6 of 6 trials"),
         "{summary}"
     );
-    assert!(summary.contains("test     accuracy "), "{summary}");
+    let importance = summary
+        .lines()
+        .find_map(|l| l.strip_prefix("importance "))
+        .unwrap_or_else(|| panic!("{summary}"));
+    for p in ["learning_rate", "batch_size", "init", "regularization"] {
+        assert!(importance.contains(p), "{importance}");
+    }
+    assert!(summary.contains("test       accuracy "), "{summary}");
     let progress = stderr(&o);
     assert_eq!(
         progress.lines().filter(|l| l.starts_with('[')).count(),
-        4,
+        6,
         "{progress}"
     );
-    assert!(progress.contains("[4/4] trial "), "{progress}");
+    assert!(progress.contains("[6/6] trial "), "{progress}");
 }
 
 #[test]
 fn regression_reports_rmse_and_r2() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("diabetes");
-    let o = autotune(&[
-        "tune",
-        "--data",
-        "diabetes",
-        "--trials",
-        "2",
-        "--workers",
-        "1",
-        "--epochs",
-        "3",
-        "--pruner",
-        "none",
-        "--out",
-        s(&out),
-        "--quiet",
-    ]);
+    let o = run(&format!(
+        "tune --data diabetes --trials 2 --workers 1 --epochs 3 --pruner none --out {} --quiet",
+        &out.display()
+    ));
     assert_ok(&o);
     assert_eq!(stderr(&o), "", "--quiet prints no progress");
     let best: Value =
@@ -124,25 +109,14 @@ fn a_csv_file_with_a_named_target() {
     }
     std::fs::write(&csv, text).unwrap();
     let out = dir.path().join("run");
-    let o = autotune(&[
-        "tune",
-        "--data",
-        s(&csv),
-        "--target",
-        "label",
-        "--trials",
-        "2",
-        "--workers",
-        "1",
-        "--epochs",
-        "3",
-        "--out",
-        s(&out),
-        "--quiet",
-    ]);
+    let o = run(&format!(
+        "tune --data {} --target label --trials 2 --workers 1 --epochs 3 --out {} --quiet",
+        &csv.display(),
+        &out.display()
+    ));
     assert_ok(&o);
     assert!(
-        stdout(&o).contains("study    points: 2 of 2 trials"),
+        stdout(&o).contains("study      points: 2 of 2 trials"),
         "{}",
         stdout(&o)
     );
@@ -155,39 +129,29 @@ fn a_csv_file_with_a_named_target() {
 fn report_regenerates_the_plots_and_prints_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("wine");
-    assert_ok(&autotune(&[
-        "tune",
-        "--data",
-        "wine",
-        "--trials",
-        "3",
-        "--workers",
-        "1",
-        "--epochs",
-        "4",
-        "--out",
-        s(&out),
-        "--quiet",
-    ]));
+    assert_ok(&run(&format!(
+        "tune --data wine --trials 3 --workers 1 --epochs 4 --out {} --quiet",
+        &out.display()
+    )));
     let csv = csv_without_durations(&out.join("trials.csv"));
     for f in ["trials.csv", "convergence.svg", "slices.svg"] {
         std::fs::remove_file(out.join(f)).unwrap();
     }
-    let o = autotune(&["report", s(&out)]);
+    let o = run(&format!("report {}", &out.display()));
     assert_ok(&o);
     assert_eq!(csv_without_durations(&out.join("trials.csv")), csv);
     assert_svg(&out.join("convergence.svg"));
     assert_svg(&out.join("slices.svg"));
     let text = stdout(&o);
-    assert!(text.contains("study    wine: 3 of 3 trials"), "{text}");
-    assert!(text.contains("best     trial "), "{text}");
-    assert!(text.contains("test     accuracy "), "{text}");
+    assert!(text.contains("study      wine: 3 of 3 trials"), "{text}");
+    assert!(text.contains("best       trial "), "{text}");
+    assert!(text.contains("test       accuracy "), "{text}");
     assert!(!text.contains("unfinished"), "{text}");
 }
 
 #[test]
 fn datasets_lists_every_builtin_with_its_shape() {
-    let o = autotune(&["datasets"]);
+    let o = run("datasets");
     assert_ok(&o);
     let text = stdout(&o);
     for (name, shape) in [

@@ -1,6 +1,10 @@
 //! Shared by the example studies: command-line flags, a progress line per
 //! trial, the results files and the summary table. (Not an example itself.)
 
+// The command line's GP importance estimate, shared with the examples.
+#[path = "../../src/cli/importance.rs"]
+mod importance;
+
 use autotune::data::{Dataset, Target};
 use autotune::history::{History, TrialState};
 use autotune::space::Value;
@@ -143,7 +147,8 @@ impl Observer for Lines {
     }
 }
 
-/// Writes `report.json`, `trials.csv`, `convergence.svg` and `slices.svg` into `out`.
+/// Writes `report.json`, `trials.csv`, `convergence.svg`, `slices.svg` and
+/// (with enough complete trials) `importance.svg` into `out`.
 pub fn save(flags: &Flags, journal: &Path, report: &TuneReport) -> anyhow::Result<()> {
     let space = read_journal(journal)?.header.space;
     let mut history = History::new(report.direction);
@@ -162,6 +167,9 @@ pub fn save(flags: &Flags, journal: &Path, report: &TuneReport) -> anyhow::Resul
     let label = objective(report.objective);
     autotune::report::convergence_svg(&history, label, &out.join("convergence.svg"))?;
     autotune::report::slices_svg(&space, &history, label, &out.join("slices.svg"))?;
+    if let Some(imp) = importance::importance(&space, &history) {
+        autotune::report::importance_svg(&imp, &out.join("importance.svg"))?;
+    }
     Ok(())
 }
 

@@ -53,7 +53,7 @@ impl Summary<'_> {
         let c = Counts::of(self.history);
         let _ = writeln!(
             s,
-            "study    {}: {} of {} trials ({} complete, {} pruned, {} failed, {} diverged), {} worker{}, seed {}",
+            "study      {}: {} of {} trials ({} complete, {} pruned, {} failed, {} diverged), {} worker{}, seed {}",
             self.data,
             c.total(),
             self.planned,
@@ -68,7 +68,7 @@ impl Summary<'_> {
         if let Some((epochs, secs)) = self.totals {
             let _ = writeln!(
                 s,
-                "         {epochs} training epochs in {}",
+                "           {epochs} training epochs in {}",
                 fmt_duration(secs)
             );
         }
@@ -96,21 +96,21 @@ impl Summary<'_> {
                 .map_or(String::new(), |b| format!(" (epoch {})", b.best_epoch));
             let _ = writeln!(
                 s,
-                "best     trial {}: {label} {}{epoch}",
+                "best       trial {}: {label} {}{epoch}",
                 best.number,
                 fmt_value(value)
             );
             let width = free.iter().map(|n| n.len()).max().unwrap_or(0);
             for name in &free {
                 if let Some(v) = best.params.get(name) {
-                    let _ = writeln!(s, "           {name:<width$}  {}", fmt_param(v));
+                    let _ = writeln!(s, "             {name:<width$}  {}", fmt_param(v));
                 }
             }
         } else {
-            let _ = writeln!(s, "best     no trial completed");
+            let _ = writeln!(s, "best       no trial completed");
         }
         if !fixed.is_empty() {
-            let _ = writeln!(s, "fixed    {}", fixed.join(", "));
+            let _ = writeln!(s, "fixed      {}", fixed.join(", "));
         }
         if let Some(t) = self.best.and_then(|b| b.test.as_ref()) {
             let mut scores = Vec::new();
@@ -128,7 +128,7 @@ impl Summary<'_> {
             }
             let _ = writeln!(
                 s,
-                "test     {} on {} held-out rows (best configuration retrained on train + valid)",
+                "test       {} on {} held-out rows (best configuration retrained on train + valid)",
                 scores.join(", "),
                 t.n_samples
             );
@@ -146,7 +146,7 @@ impl Summary<'_> {
         s.push_str(&self.top_table(&free, 5));
         let _ = writeln!(
             s,
-            "\nfiles    {}: {}",
+            "\nfiles      {}: {}",
             self.dir.display(),
             self.files.join(" ")
         );

@@ -13,6 +13,13 @@ pub fn autotune(args: &[&str]) -> Output {
         .expect("the autotune binary runs")
 }
 
+/// Runs the `autotune` binary with the whitespace-separated words of `line`
+/// (temporary paths hold no spaces).
+pub fn run(line: &str) -> Output {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    autotune(&words)
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
