@@ -1,1 +1,245 @@
-//! (under construction)
+//! Past trials: what every strategy (sampler, pruner) reads, and the study writes.
+//!
+//! The study is the only writer of a [`History`]; samplers and pruners get a
+//! shared reference. Values are in the study's [`Direction`]; strategies that
+//! minimise use [`Direction::to_minimize`].
+
+use crate::space::Params;
+use serde::{Deserialize, Serialize};
+
+/// Whether the study minimises or maximises its objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Smaller is better (losses). The default.
+    #[default]
+    Minimize,
+    /// Larger is better (accuracies).
+    Maximize,
+}
+
+impl Direction {
+    /// `value` as a quantity to minimise (negated when maximising).
+    #[must_use]
+    pub fn to_minimize(self, value: f64) -> f64 {
+        match self {
+            Direction::Minimize => value,
+            Direction::Maximize => -value,
+        }
+    }
+
+    /// Whether `a` is strictly better than `b`.
+    #[must_use]
+    pub fn better(self, a: f64, b: f64) -> bool {
+        self.to_minimize(a) < self.to_minimize(b)
+    }
+}
+
+/// How a finished trial ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TrialState {
+    /// Ran to the end with a finite objective value.
+    Complete {
+        /// The objective value.
+        value: f64,
+    },
+    /// Stopped early by the pruner after reporting `step`.
+    Pruned {
+        /// The last step reported.
+        step: usize,
+        /// The value reported at that step, if any.
+        value: Option<f64>,
+    },
+    /// The objective returned an error or panicked.
+    Failed {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The objective (or the training inside it) produced NaN or infinity.
+    Diverged {
+        /// What diverged, and when.
+        reason: String,
+    },
+}
+
+impl TrialState {
+    /// The objective value of a complete trial.
+    #[must_use]
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            TrialState::Complete { value } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// A short lower-case name: `complete`, `pruned`, `failed`, `diverged`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            TrialState::Complete { .. } => "complete",
+            TrialState::Pruned { .. } => "pruned",
+            TrialState::Failed { .. } => "failed",
+            TrialState::Diverged { .. } => "diverged",
+        }
+    }
+}
+
+/// One finished trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// The trial's number: 0, 1, 2, ... in the order trials were asked.
+    pub number: usize,
+    /// The configuration evaluated.
+    pub params: Params,
+    /// How it ended.
+    #[serde(flatten)]
+    pub state: TrialState,
+    /// Intermediate values reported, as `(step, value)` (e.g. per-epoch validation loss).
+    #[serde(default)]
+    pub intermediate: Vec<(usize, f64)>,
+    /// Wall time of the evaluation in seconds (not part of the study's
+    /// reproducible content).
+    #[serde(default)]
+    pub duration_secs: f64,
+}
+
+/// The finished trials of a study, in trial-number order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct History {
+    direction: Direction,
+    trials: Vec<TrialRecord>,
+}
+
+impl History {
+    /// An empty history.
+    #[must_use]
+    pub fn new(direction: Direction) -> Self {
+        Self {
+            direction,
+            trials: Vec::new(),
+        }
+    }
+
+    /// The study's direction.
+    #[must_use]
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// Adds a finished trial, keeping trial-number order. Only the study (or
+    /// code driving a sampler by hand) should call this.
+    pub fn push(&mut self, record: TrialRecord) {
+        let at = self.trials.partition_point(|t| t.number < record.number);
+        self.trials.insert(at, record);
+    }
+
+    /// All finished trials, in number order.
+    #[must_use]
+    pub fn trials(&self) -> &[TrialRecord] {
+        &self.trials
+    }
+
+    /// Number of finished trials.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.trials.len()
+    }
+
+    /// Whether no trial has finished.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.trials.is_empty()
+    }
+
+    /// Complete trials with their values.
+    pub fn complete(&self) -> impl Iterator<Item = (&TrialRecord, f64)> {
+        self.trials
+            .iter()
+            .filter_map(|t| t.state.value().map(|v| (t, v)))
+    }
+
+    /// The best complete trial (the earliest among ties).
+    #[must_use]
+    pub fn best(&self) -> Option<&TrialRecord> {
+        let mut best: Option<(&TrialRecord, f64)> = None;
+        for (t, v) in self.complete() {
+            if best.is_none_or(|(_, b)| self.direction.better(v, b)) {
+                best = Some((t, v));
+            }
+        }
+        best.map(|(t, _)| t)
+    }
+
+    /// Counts of trials by state: `(complete, pruned, failed, diverged)`.
+    #[must_use]
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0);
+        for t in &self.trials {
+            match t.state {
+                TrialState::Complete { .. } => c.0 += 1,
+                TrialState::Pruned { .. } => c.1 += 1,
+                TrialState::Failed { .. } => c.2 += 1,
+                TrialState::Diverged { .. } => c.3 += 1,
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(number: usize, state: TrialState) -> TrialRecord {
+        TrialRecord {
+            number,
+            params: Params::new().with("x", number as f64),
+            state,
+            intermediate: vec![(0, 1.5)],
+            duration_secs: 0.25,
+        }
+    }
+
+    #[test]
+    fn best_respects_direction_and_order() {
+        let mut h = History::new(Direction::Minimize);
+        h.push(rec(2, TrialState::Complete { value: 1.0 }));
+        h.push(rec(0, TrialState::Complete { value: 3.0 }));
+        h.push(rec(
+            1,
+            TrialState::Failed {
+                reason: "boom".into(),
+            },
+        ));
+        h.push(rec(3, TrialState::Complete { value: 1.0 }));
+        assert_eq!(
+            h.trials().iter().map(|t| t.number).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3]
+        );
+        assert_eq!(h.best().unwrap().number, 2);
+        assert_eq!(h.counts(), (3, 0, 1, 0));
+        let mut m = History::new(Direction::Maximize);
+        m.push(rec(0, TrialState::Complete { value: 3.0 }));
+        m.push(rec(1, TrialState::Complete { value: 1.0 }));
+        assert_eq!(m.best().unwrap().number, 0);
+    }
+
+    #[test]
+    fn records_serialise_flat() {
+        let r = rec(
+            4,
+            TrialState::Pruned {
+                step: 3,
+                value: Some(0.7),
+            },
+        );
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(
+            json.contains(r#""state":"pruned","step":3,"value":0.7"#),
+            "{json}"
+        );
+        let back: TrialRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+    }
+}

@@ -1,1 +1,51 @@
-//! (under construction)
+//! Samplers: strategies that suggest the next configuration to evaluate.
+
+use crate::Result;
+use crate::history::History;
+use crate::rng::StudyRng;
+use crate::space::{Params, SearchSpace};
+
+/// A strategy that suggests configurations.
+///
+/// **Contract:** `suggest` is a deterministic function of its arguments — no
+/// hidden state may change what it returns — so a study resumed from its
+/// journal replays exactly. The caller seeds `rng` from the study seed and the
+/// trial number ([`crate::rng::trial_seed`]).
+pub trait Sampler: Send + Sync {
+    /// Suggests one configuration of `space`, given the finished trials and the
+    /// configurations still being evaluated (`pending`), which it should avoid.
+    ///
+    /// # Errors
+    /// A sampler that cannot suggest (e.g. a surrogate failure it cannot recover
+    /// from) returns an error rather than panicking.
+    fn suggest(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        pending: &[Params],
+        rng: &mut StudyRng,
+    ) -> Result<Params>;
+
+    /// Suggests `rngs.len()` configurations to be evaluated together, one rng
+    /// per trial. By default: one at a time, each earlier suggestion added to
+    /// `pending`.
+    ///
+    /// # Errors
+    /// As [`Sampler::suggest`].
+    fn suggest_batch(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        pending: &[Params],
+        rngs: &mut [StudyRng],
+    ) -> Result<Vec<Params>> {
+        let mut all: Vec<Params> = pending.to_vec();
+        let mut out = Vec::with_capacity(rngs.len());
+        for rng in rngs {
+            let p = self.suggest(space, history, &all, rng)?;
+            all.push(p.clone());
+            out.push(p);
+        }
+        Ok(out)
+    }
+}

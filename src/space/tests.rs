@@ -1,0 +1,217 @@
+use super::*;
+use crate::rng::rng_from_seed;
+use approx::assert_relative_eq;
+use proptest::prelude::*;
+
+fn mixed() -> SearchSpace {
+    SearchSpace::builder()
+        .float("lr", 1e-5..=1.0, Scale::Log)
+        .float("momentum", 0.0..=0.99, Scale::Linear)
+        .int("batch", 8..=512, Scale::Log)
+        .int("layers", 1..=4, Scale::Linear)
+        .categorical("init", ["xavier", "he", "lecun"])
+        .fixed("epochs", 30_i64)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn every_invalid_space_gives_its_error() {
+    let b = SearchSpace::builder;
+    assert_eq!(b().build(), Err(SpaceError::Empty));
+    assert!(matches!(
+        b().float("a", 1.0..=1.0, Scale::Linear).build(),
+        Err(SpaceError::EmptyRange { .. })
+    ));
+    assert!(matches!(
+        b().float("a", 2.0..=1.0, Scale::Linear).build(),
+        Err(SpaceError::EmptyRange { .. })
+    ));
+    assert!(matches!(
+        b().int("a", 5..=5, Scale::Linear).build(),
+        Err(SpaceError::EmptyRange { .. })
+    ));
+    assert!(matches!(
+        b().float("a", 0.0..=1.0, Scale::Log).build(),
+        Err(SpaceError::NonPositiveLog { .. })
+    ));
+    assert!(matches!(
+        b().int("a", 0..=10, Scale::Log).build(),
+        Err(SpaceError::NonPositiveLog { .. })
+    ));
+    assert!(matches!(
+        b().float("a", f64::NAN..=1.0, Scale::Linear).build(),
+        Err(SpaceError::NonFiniteBound { .. })
+    ));
+    assert!(matches!(
+        b().float("a", 0.0..=f64::INFINITY, Scale::Linear).build(),
+        Err(SpaceError::NonFiniteBound { .. })
+    ));
+    assert!(matches!(
+        b().categorical("a", Vec::<String>::new()).build(),
+        Err(SpaceError::EmptyChoices { .. })
+    ));
+    assert_eq!(
+        b().categorical("a", ["x", "y", "x"]).build(),
+        Err(SpaceError::DuplicateChoice {
+            name: "a".into(),
+            choice: "x".into()
+        })
+    );
+    assert_eq!(
+        b().float("a", 0.0..=1.0, Scale::Linear)
+            .int("a", 1..=2, Scale::Linear)
+            .build(),
+        Err(SpaceError::DuplicateName { name: "a".into() })
+    );
+    assert_eq!(
+        b().float("", 0.0..=1.0, Scale::Linear).build(),
+        Err(SpaceError::EmptyName)
+    );
+    assert!(matches!(
+        b().fixed("a", f64::NAN).build(),
+        Err(SpaceError::NonFiniteFixed { .. })
+    ));
+}
+
+#[test]
+fn layout_and_dimensions() {
+    let s = mixed();
+    assert_eq!(s.n_free(), 5);
+    assert_eq!(s.dim(), 7);
+    let offsets: Vec<usize> = s.encoded_params().iter().map(|e| e.offset).collect();
+    assert_eq!(offsets, vec![0, 1, 2, 3, 4]);
+    assert_eq!(s.encoded_params()[4].kind, EncodedKind::OneHot { n: 3 });
+}
+
+#[test]
+fn check_reports_each_problem() {
+    let s = mixed();
+    let good = s.sample(&mut rng_from_seed(1));
+    assert_eq!(s.check(&good), Ok(()));
+    let mut missing = Params::new();
+    for (n, v) in good.iter().filter(|(n, _)| *n != "batch") {
+        missing.set(n, v.clone());
+    }
+    assert_eq!(
+        s.check(&missing),
+        Err(SpaceError::MissingParam {
+            name: "batch".into()
+        })
+    );
+    let extra = good.clone().with("nope", 1.0);
+    assert_eq!(
+        s.check(&extra),
+        Err(SpaceError::UnknownParam {
+            name: "nope".into()
+        })
+    );
+    let wrong = good.clone().with("batch", 3.5);
+    assert!(matches!(s.check(&wrong), Err(SpaceError::WrongType { .. })));
+    let out = good.clone().with("batch", 1024_i64);
+    assert!(matches!(s.check(&out), Err(SpaceError::OutOfDomain { .. })));
+    let bad_choice = good.clone().with("init", "orthogonal");
+    assert!(matches!(
+        s.check(&bad_choice),
+        Err(SpaceError::OutOfDomain { .. })
+    ));
+    assert!(matches!(
+        s.encode(&bad_choice),
+        Err(SpaceError::OutOfDomain { .. })
+    ));
+    assert!(matches!(
+        s.decode(&[0.5; 3]),
+        Err(SpaceError::WrongDimension { .. })
+    ));
+}
+
+#[test]
+fn integers_own_equal_shares_of_their_coordinate() {
+    // Linear 1..=4 widened to [0.5, 4.5]: each integer owns a quarter.
+    let s = SearchSpace::builder()
+        .int("k", 1..=4, Scale::Linear)
+        .build()
+        .unwrap();
+    let decoded: Vec<i64> = [0.0, 0.24, 0.26, 0.49, 0.51, 0.74, 0.76, 1.0]
+        .iter()
+        .map(|&u| s.decode(&[u]).unwrap().int("k").unwrap())
+        .collect();
+    assert_eq!(decoded, vec![1, 1, 2, 2, 3, 3, 4, 4]);
+    let grid = s.encoded_params()[0].grid();
+    for (g, want) in grid.iter().zip([0.125, 0.375, 0.625, 0.875]) {
+        assert_relative_eq!(*g, want, epsilon = 1e-12);
+    }
+}
+
+#[test]
+fn log_parameters_are_log_uniform() {
+    let s = SearchSpace::builder()
+        .float("lr", 1e-4..=1.0, Scale::Log)
+        .build()
+        .unwrap();
+    let mut rng = rng_from_seed(3);
+    let n = 20_000;
+    // Each decade should hold a quarter of the draws: binomial sd = sqrt(n p (1-p)) ~ 61,
+    // so 5 sd is 306 draws.
+    let mut decades = [0usize; 4];
+    for _ in 0..n {
+        let v = s.sample(&mut rng).float("lr").unwrap();
+        assert!((1e-4..=1.0).contains(&v));
+        decades[((-v.log10()).floor() as usize).min(3)] += 1;
+    }
+    for d in decades {
+        assert!((d as f64 - n as f64 / 4.0).abs() < 306.0, "{decades:?}");
+    }
+}
+
+#[test]
+fn same_seed_same_samples() {
+    let s = mixed();
+    let a: Vec<Params> = (0..5)
+        .scan(rng_from_seed(9), |r, _| Some(s.sample(r)))
+        .collect();
+    let b: Vec<Params> = (0..5)
+        .scan(rng_from_seed(9), |r, _| Some(s.sample(r)))
+        .collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn space_serde_round_trip_validates() {
+    let s = mixed();
+    let json = serde_json::to_string(&s).unwrap();
+    let back: SearchSpace = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s);
+    let bad = r#"[{"name":"a","domain":{"type":"float","low":1.0,"high":0.0,"scale":"linear"}}]"#;
+    assert!(serde_json::from_str::<SearchSpace>(bad).is_err());
+}
+
+proptest! {
+    #[test]
+    fn encode_decode_round_trip(u in proptest::collection::vec(0.0f64..1.0, 5)) {
+        let s = mixed();
+        let p = s.from_unit(&u).unwrap();
+        prop_assert_eq!(s.check(&p), Ok(()));
+        let x = s.encode(&p).unwrap();
+        prop_assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
+        let back = s.decode(&x).unwrap();
+        // Integers, choices and fixed values come back exactly; floats to rounding.
+        for name in ["batch", "layers", "epochs"] {
+            prop_assert_eq!(back.int(name).unwrap(), p.int(name).unwrap());
+        }
+        prop_assert_eq!(back.categorical("init").unwrap(), p.categorical("init").unwrap());
+        for name in ["lr", "momentum"] {
+            let (a, b) = (back.float(name).unwrap(), p.float(name).unwrap());
+            prop_assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-300) + 1e-15, "{} vs {}", a, b);
+        }
+        // Decoding is idempotent: re-encoding a decoded point decodes to the same point.
+        prop_assert_eq!(s.decode(&s.encode(&back).unwrap()).unwrap(), s.decode(&x).unwrap());
+    }
+
+    #[test]
+    fn decode_any_point_is_in_the_space(x in proptest::collection::vec(-0.5f64..1.5, 7)) {
+        let s = mixed();
+        let p = s.decode(&x).unwrap();
+        prop_assert_eq!(s.check(&p), Ok(()));
+    }
+}
