@@ -29,8 +29,13 @@
 //! Improvements to Expected Improvement for Bayesian Optimization",
 //! NeurIPS). LogEI is the default of the GP sampler.
 
+mod local;
+mod maximize;
 pub mod normal;
+mod objective;
 
+pub use maximize::{Maximizer, MaximizerConfig, Maximum};
+pub use objective::Objective;
 /// Smallest standard deviation the acquisitions use: a smaller `σ`
 /// (including 0 at an observed point of a noise-free model) is raised to this
 /// value, and the derivative with respect to `σ` is then 0 (that of the
