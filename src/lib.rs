@@ -10,7 +10,7 @@
 //! | 1 | [`nn`], [`data`], [`space`], [`history`] | networks, data sets, search spaces, past trials |
 //! | 2 | [`gp`], [`acquisition`] | Gaussian-process surrogate, acquisition functions |
 //! | 3 | [`sampler`], [`pruner`], [`eval`], [`benchmarks`] | suggestion strategies, early stopping, parallel evaluation |
-//! | 4 | [`study`] | studies: ask/tell/optimize, journal and resume |
+//! | 4 | [`study`], [`report`] | studies: ask/tell/optimize, journal and resume; results files and plots |
 //! | 5 | [`tune`] | `autotune()`: networks tuned on data sets |
 
 pub mod error;
@@ -29,6 +29,7 @@ pub mod eval;
 pub mod pruner;
 pub mod sampler;
 
+pub mod report;
 pub mod study;
 
 pub mod tune;

@@ -7,6 +7,7 @@ mod config;
 mod data;
 mod gp;
 mod nn;
+mod report;
 mod space;
 mod study;
 
@@ -14,6 +15,7 @@ pub use config::ConfigError;
 pub use data::DataError;
 pub use gp::GpError;
 pub use nn::NnError;
+pub use report::ReportError;
 pub use space::SpaceError;
 pub use study::StudyError;
 
@@ -39,6 +41,9 @@ pub enum Error {
     /// A study that could not go on (storage, journal, ...).
     #[error(transparent)]
     Study(#[from] StudyError),
+    /// A results file or plot that could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
 }
 
 /// `Result` with autotune's [`Error`].

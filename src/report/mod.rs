@@ -1,0 +1,10 @@
+//! Results of a study for people: `trials.csv` and SVG plots (convergence,
+//! slices, parameter importance).
+
+mod csv;
+mod importance;
+mod plots;
+
+pub use csv::trials_csv;
+pub use importance::importance_from_length_scales;
+pub use plots::{convergence_svg, importance_svg, slices_svg};
