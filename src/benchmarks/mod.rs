@@ -5,12 +5,21 @@
 //! Hartmann 6-D, Ackley and Rosenbrock in any dimension), each with its box
 //! and its known minimum and minimisers; the formulas are free functions in
 //! [`functions`], taking plain coordinates in the original box. The simple
-//! regret of a run is `best found − minimum`.
+//! regret of a run is `best found − minimum`. [`MixedFunction`] is a
+//! mixed-type problem (log float, log integer, integer, categorical) shaped
+//! like a network-tuning task, with a known minimum.
+//!
+//! Every benchmark has a [`SearchSpace`] (parameters `x0`, `x1`, … for the
+//! continuous ones) and is evaluated on [`Params`] as a sampler proposes them.
 
 pub mod functions;
+mod mixed;
+
+pub use mixed::MixedFunction;
 
 use crate::Result;
 use crate::error::ConfigError;
+use crate::space::{Params, Scale, SearchSpace};
 
 /// A continuous test function with a known minimum (a closed set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +116,31 @@ impl Function {
         }
     }
 
+    /// The search space: linear floats `x0`, `x1`, … over [`Self::bounds`].
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an invalid dimension ([`Self::check`]).
+    pub fn space(&self) -> Result<SearchSpace> {
+        self.check()?;
+        let mut b = SearchSpace::builder();
+        for (i, (lo, hi)) in self.bounds().into_iter().enumerate() {
+            b = b.float(format!("x{i}"), lo..=hi, Scale::Linear);
+        }
+        Ok(b.build()?)
+    }
+
+    /// The value at a configuration of [`Self::space`].
+    ///
+    /// # Errors
+    /// A [`crate::space::SpaceError`] if a coordinate `x{i}` is missing or not
+    /// a number, or as [`Self::value`].
+    pub fn value_at(&self, params: &Params) -> Result<f64> {
+        let x = (0..self.dim())
+            .map(|i| params.float(&format!("x{i}")))
+            .collect::<Result<Vec<f64>, _>>()?;
+        self.value(&x)
+    }
+
     /// The value at `x` (coordinates in the original box; points outside it
     /// are evaluated too).
     ///
@@ -164,6 +198,24 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn space_and_params_evaluation_agree_with_plain_coordinates() {
+        for f in ALL {
+            let space = f.space().unwrap();
+            assert_eq!(space.dim(), f.dim());
+            let x = &f.minimisers()[0];
+            let p = space
+                .decode(
+                    &space
+                        .encode(&(0..f.dim()).map(|i| (format!("x{i}"), x[i])).collect())
+                        .unwrap(),
+                )
+                .unwrap();
+            // Encoding and decoding round-trip to within a few ulps of the box width.
+            assert_abs_diff_eq!(f.value_at(&p).unwrap(), f.minimum(), epsilon = 1e-9);
         }
     }
 
