@@ -12,7 +12,7 @@ mod space;
 mod study;
 
 pub use config::ConfigError;
-pub use data::DataError;
+pub use data::{CsvErrorKind, DataError, IdxErrorKind};
 pub use gp::GpError;
 pub use nn::NnError;
 pub use report::ReportError;

@@ -1,0 +1,136 @@
+//! GP hot paths: hyperparameter fitting (with its restarts; default
+//! configuration, cold and warm-started, and with one thread) and batched
+//! posterior prediction of 2,048 points, at n in {50, 200, 500} points and
+//! d in {2, 6, 10}; single-point prediction with gradients at d = 6.
+//!
+//! `cargo bench --bench gp` (add `-- --warm-up-time 1 --measurement-time 3`
+//! for a quick run). Data: inputs uniform in the unit cube, outputs a smooth
+//! function of the first few coordinates plus 5% noise, fixed seed.
+
+use std::hint::black_box;
+
+use autotune::gp::{Gp, GpConfig};
+use autotune::rng::{StudyRng, rng_from_seed};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use nalgebra::DMatrix;
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+const SIZES: [usize; 3] = [50, 200, 500];
+const DIMS: [usize; 3] = [2, 6, 10];
+/// Test points per batched prediction.
+const BATCH: usize = 2048;
+
+fn uniform(rows: usize, d: usize, rng: &mut StudyRng) -> DMatrix<f64> {
+    DMatrix::from_fn(rows, d, |_, _| rng.random::<f64>())
+}
+
+fn data(n: usize, d: usize) -> (DMatrix<f64>, Vec<f64>) {
+    let mut rng = rng_from_seed(42);
+    let x = uniform(n, d, &mut rng);
+    let y = (0..n)
+        .map(|i| {
+            let r = x.row(i);
+            let noise: f64 = rng.sample(StandardNormal);
+            (6.0 * r[0]).sin() + (r[1] - 0.4).powi(2) * 3.0 + 0.5 * r[d - 1] + 0.05 * noise
+        })
+        .collect();
+    (x, y)
+}
+
+fn fit(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gp_fit");
+    group.sample_size(10);
+    let config = GpConfig::default();
+    for n in SIZES {
+        for d in DIMS {
+            let (x, y) = data(n, d);
+            group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+                b.iter(|| {
+                    let gp = Gp::fit(&x, &y, &config, None, &mut rng_from_seed(7)).unwrap();
+                    black_box(gp)
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+fn fit_one_thread(c: &mut Criterion) {
+    // As `fit`, screening the starts on the calling thread only.
+    let mut group = c.benchmark_group("gp_fit_1thread");
+    group.sample_size(10);
+    let config = GpConfig::default().threads(1);
+    for n in SIZES {
+        let d = 6;
+        let (x, y) = data(n, d);
+        group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+            b.iter(|| {
+                let gp = Gp::fit(&x, &y, &config, None, &mut rng_from_seed(7)).unwrap();
+                black_box(gp)
+            });
+        });
+    }
+    group.finish();
+}
+
+fn fit_warm(c: &mut Criterion) {
+    // The sampler's usual case: refit after one more trial, warm-started from
+    // the previous hyperparameters.
+    let mut group = c.benchmark_group("gp_fit_warm");
+    group.sample_size(10);
+    let config = GpConfig::default();
+    for n in SIZES {
+        for d in DIMS {
+            let (x, y) = data(n, d);
+            let previous = Gp::fit(
+                &x.rows(0, n - 1).into_owned(),
+                &y[..n - 1],
+                &config,
+                None,
+                &mut rng_from_seed(7),
+            )
+            .unwrap();
+            let warm = previous.hyperparameters().clone();
+            group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+                b.iter(|| {
+                    let gp = Gp::fit(&x, &y, &config, Some(&warm), &mut rng_from_seed(7)).unwrap();
+                    black_box(gp)
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+fn predict(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gp_predict_2048");
+    for n in SIZES {
+        for d in DIMS {
+            let (x, y) = data(n, d);
+            let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
+            let probes = uniform(BATCH, d, &mut rng_from_seed(9));
+            group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+                b.iter(|| black_box(gp.predict_many(&probes)));
+            });
+        }
+    }
+    group.finish();
+}
+
+fn predict_one(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gp_predict_with_gradient");
+    for n in SIZES {
+        let d = 6;
+        let (x, y) = data(n, d);
+        let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
+        let probe = vec![0.3; d];
+        group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
+            b.iter(|| black_box(gp.predict_with_gradient(&probe)));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, fit, fit_one_thread, fit_warm, predict, predict_one);
+criterion_main!(benches);

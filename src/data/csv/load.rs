@@ -1,0 +1,248 @@
+//! The CSV loader: lines to records, records to a [`Dataset`].
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use super::record::{is_missing, parse_number, split_record};
+use super::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn, csv_error};
+use crate::data::{Dataset, Target, Task};
+use crate::error::CsvErrorKind;
+use crate::{Error, Result};
+
+/// A line of the file: its 1-based number and its text without the line break.
+type Line<'a> = (usize, &'a str);
+
+/// Parses CSV bytes, reporting invalid UTF-8 at its line and column.
+pub(super) fn parse_bytes(
+    bytes: &[u8],
+    path: &str,
+    stem: &str,
+    opts: &CsvOptions,
+) -> Result<Dataset> {
+    opts.check()?;
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_text(text, path, stem, opts),
+        Err(e) => {
+            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            let column = 1 + std::str::from_utf8(valid.get(line_start..).unwrap_or_default())
+                .map_or(0, |s| s.matches(opts.delimiter).count());
+            Err(csv_error(path, line, column, CsvErrorKind::InvalidUtf8).into())
+        }
+    }
+}
+
+/// Parses CSV text (see [`CsvOptions`] for the rules).
+pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) -> Result<Dataset> {
+    opts.check()?;
+    let err = |line: usize, column: usize, kind: CsvErrorKind| -> Error {
+        csv_error(path, line, column, kind).into()
+    };
+    let delimiter = opts.delimiter;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !is_blank(l, delimiter));
+
+    let Some((first_line, first)) = lines.next() else {
+        return Err(err(1, 1, CsvErrorKind::EmptyFile));
+    };
+    let mut cells = Vec::new();
+    split_record(first, delimiter, &mut cells).map_err(|(c, k)| err(first_line, c, k))?;
+    let first_cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    let n_columns = first_cells.len();
+    let second = lines.next();
+    let has_header = match opts.header {
+        Header::Present => true,
+        Header::Absent => false,
+        Header::Auto => detect_header(&first_cells, second, delimiter),
+    };
+    if n_columns < 2 {
+        return Err(err(first_line, 1, CsvErrorKind::NoFeatures));
+    }
+    let target_col = target_column(&opts.target, &first_cells, has_header)
+        .map_err(|(column, kind)| err(first_line, column, kind))?;
+
+    let data_lines = (!has_header)
+        .then_some((first_line, first))
+        .into_iter()
+        .chain(second)
+        .chain(lines);
+    let mut features = Vec::new();
+    let mut targets: Vec<(usize, Cow<'_, str>)> = Vec::new();
+    for (line_no, line) in data_lines {
+        split_record(line, delimiter, &mut cells).map_err(|(c, k)| err(line_no, c, k))?;
+        if cells.len() != n_columns {
+            let kind = CsvErrorKind::RaggedRow {
+                expected: n_columns,
+                found: cells.len(),
+            };
+            return Err(err(line_no, cells.len().min(n_columns) + 1, kind));
+        }
+        for (j, cell) in cells.iter().enumerate() {
+            if j != target_col {
+                features.push(parse_number(cell).map_err(|k| err(line_no, j + 1, k))?);
+            }
+        }
+        let cell = std::mem::take(&mut cells[target_col]);
+        if is_missing(&cell) {
+            let kind = CsvErrorKind::MissingValue {
+                value: cell.into_owned(),
+            };
+            return Err(err(line_no, target_col + 1, kind));
+        }
+        targets.push((line_no, cell));
+    }
+    if targets.is_empty() {
+        return Err(err(first_line + 1, 1, CsvErrorKind::NoDataRows));
+    }
+
+    let task = match opts.task {
+        CsvTask::Classification => Task::Classification,
+        CsvTask::Regression => Task::Regression,
+        CsvTask::Infer => infer_task(&targets),
+    };
+    let target = match task {
+        Task::Regression => Target::Real(
+            targets
+                .iter()
+                .map(|(line, t)| parse_number(t).map_err(|k| err(*line, target_col + 1, k)))
+                .collect::<Result<_>>()?,
+        ),
+        Task::Classification => {
+            let (labels, names) = class_labels(&targets);
+            if names.len() < 2 {
+                let label = names.into_iter().next().unwrap_or_default();
+                return Err(err(
+                    targets[0].0,
+                    target_col + 1,
+                    CsvErrorKind::SingleClass { label },
+                ));
+            }
+            Target::Classes { labels, names }
+        }
+    };
+    let name = opts.name.clone().unwrap_or_else(|| stem.to_owned());
+    let dataset = Dataset::new(name, features, n_columns - 1, target)?;
+    if has_header {
+        let mut names = first_cells;
+        names.remove(target_col);
+        dataset.with_feature_names(names)
+    } else {
+        Ok(dataset)
+    }
+}
+
+/// A line with nothing but spaces or tabs (that are not the delimiter).
+fn is_blank(line: &str, delimiter: char) -> bool {
+    line.chars()
+        .all(|c| (c == ' ' || c == '\t') && c != delimiter)
+}
+
+/// [`Header::Auto`]: the first line is a header if one of its cells is text
+/// (not a number, not a missing-value marker) above a number; with no usable
+/// second line, if none of its cells is a number.
+fn detect_header(first: &[String], second: Option<Line<'_>>, delimiter: char) -> bool {
+    let is_text = |c: &str| !is_missing(c) && parse_number(c).is_err();
+    let mut cells = Vec::new();
+    match second.map(|(_, l)| split_record(l, delimiter, &mut cells)) {
+        Some(Ok(())) => first
+            .iter()
+            .zip(&cells)
+            .any(|(a, b)| is_text(a) && parse_number(b).is_ok()),
+        _ => first.iter().all(|c| parse_number(c).is_err()),
+    }
+}
+
+/// The 0-based target column, or `(column, kind)` for the error.
+fn target_column(
+    target: &TargetColumn,
+    first: &[String],
+    has_header: bool,
+) -> Result<usize, (usize, CsvErrorKind)> {
+    let n_columns = first.len();
+    let unknown = |column: usize| {
+        (
+            column,
+            CsvErrorKind::UnknownTargetColumn {
+                target: target.to_string(),
+                n_columns,
+            },
+        )
+    };
+    match target {
+        TargetColumn::Last => Ok(n_columns - 1),
+        TargetColumn::First => Ok(0),
+        TargetColumn::Index(i) if *i < n_columns => Ok(*i),
+        TargetColumn::Index(i) => Err(unknown(i.saturating_add(1))),
+        TargetColumn::Name(name) => first
+            .iter()
+            .position(|c| c == name)
+            .filter(|_| has_header)
+            .ok_or_else(|| unknown(1)),
+    }
+}
+
+/// [`CsvTask::Infer`]: classification if a target is not a number, or if all
+/// are integers with at most [`MAX_INFERRED_CLASSES`] distinct values.
+fn infer_task(targets: &[(usize, Cow<'_, str>)]) -> Task {
+    let mut distinct = HashSet::new();
+    let mut all_integers = true;
+    for (_, t) in targets {
+        match parse_number(t) {
+            Ok(x) if all_integers && x.fract() == 0.0 && x.abs() < 9.0e15 => {
+                // Exact: |x| < 2^53, so the cast loses nothing.
+                #[allow(clippy::cast_possible_truncation)]
+                distinct.insert(x as i64);
+            }
+            Ok(_) => all_integers = false,
+            Err(CsvErrorKind::NonNumeric { .. }) => return Task::Classification,
+            // Reported with its position when read as a regression target.
+            Err(_) => return Task::Regression,
+        }
+    }
+    if all_integers && distinct.len() <= MAX_INFERRED_CLASSES {
+        Task::Classification
+    } else {
+        Task::Regression
+    }
+}
+
+/// Class labels and names: numbers compared by value and sorted numerically
+/// (named by their first spelling), otherwise texts sorted.
+fn class_labels(targets: &[(usize, Cow<'_, str>)]) -> (Vec<usize>, Vec<String>) {
+    let numeric: Option<Vec<f64>> = targets
+        .iter()
+        // `+ 0.0` turns -0 into +0 so both are one class.
+        .map(|(_, t)| parse_number(t).ok().map(|x| x + 0.0))
+        .collect();
+    if let Some(values) = numeric {
+        let mut distinct = values.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        let labels: Vec<usize> = values
+            .iter()
+            .map(|v| distinct.binary_search_by(|p| p.total_cmp(v)).unwrap_or(0))
+            .collect();
+        let mut names = vec![None; distinct.len()];
+        for (&label, (_, text)) in labels.iter().zip(targets) {
+            names[label].get_or_insert_with(|| text.to_string());
+        }
+        (
+            labels,
+            names.into_iter().map(Option::unwrap_or_default).collect(),
+        )
+    } else {
+        let mut distinct: Vec<&str> = targets.iter().map(|(_, t)| t.as_ref()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let labels = targets
+            .iter()
+            .map(|(_, t)| distinct.binary_search(&t.as_ref()).unwrap_or(0))
+            .collect();
+        (labels, distinct.into_iter().map(str::to_owned).collect())
+    }
+}

@@ -1,0 +1,282 @@
+//! Feature scaling fitted on training rows only: [`Standardizer`] and
+//! [`MinMaxScaler`], and [`Split::scaled`] which fits on `train` and applies
+//! to all three parts (no statistics leak from validation or test rows).
+
+use super::{Dataset, Split};
+use crate::Result;
+use crate::error::{ConfigError, DataError};
+
+/// How to scale features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scaling {
+    /// Leave features as they are.
+    None,
+    /// [`Standardizer`]: zero mean, unit standard deviation on the training rows
+    /// (the default).
+    #[default]
+    Standardize,
+    /// [`MinMaxScaler`] to `[0, 1]` on the training rows.
+    MinMax,
+}
+
+/// Standardisation `z = (x - mean) / sd` per feature, with `mean` and the
+/// population standard deviation `sd = sqrt(sum (x - mean)^2 / n)` of the
+/// rows it was fitted on (as scikit-learn's `StandardScaler`). A constant
+/// column (min == max) gets `sd = 1`, so it becomes 0 rather than NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardizer {
+    mean: Vec<f64>,
+    sd: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Fits on `data`'s features (call it on the training part only).
+    ///
+    /// # Errors
+    /// [`DataError::EmptyDataset`] if `data` has no rows.
+    pub fn fit(data: &Dataset) -> Result<Self> {
+        let (n, d) = non_empty(data)?;
+        #[allow(clippy::cast_precision_loss)]
+        let n_f = n as f64;
+        let mut mean = vec![0.0; d];
+        for row in data.rows() {
+            for (m, x) in mean.iter_mut().zip(row) {
+                *m += x;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n_f);
+        let mut var = vec![0.0; d];
+        for row in data.rows() {
+            for ((v, m), x) in var.iter_mut().zip(&mean).zip(row) {
+                *v += (x - m) * (x - m);
+            }
+        }
+        let (lo, hi) = column_ranges(data);
+        let sd = var
+            .iter()
+            .zip(lo.iter().zip(&hi))
+            .map(|(v, (l, h))| if l == h { 1.0 } else { (v / n_f).sqrt() })
+            .collect();
+        Ok(Self { mean, sd })
+    }
+
+    /// Per-feature means of the fitted rows.
+    #[must_use]
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// Per-feature standard deviations of the fitted rows (1 for constant columns).
+    #[must_use]
+    pub fn sd(&self) -> &[f64] {
+        &self.sd
+    }
+
+    /// `data` standardised with the fitted statistics.
+    ///
+    /// # Errors
+    /// [`DataError::FeatureMismatch`] if `data` has a different number of
+    /// features, [`DataError::NonFinite`] if a result overflows.
+    pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
+        apply(data, &self.mean, &self.sd, 0.0)
+    }
+}
+
+/// Min-max scaling `x' = low + (x - min) (high - low) / (max - min)` per
+/// feature, with `min` and `max` of the rows it was fitted on. By default
+/// `[low, high] = [0, 1]`. A constant column (min == max) uses `max - min = 1`
+/// (as scikit-learn's `MinMaxScaler`), so its fitted rows map to `low`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinMaxScaler {
+    min: Vec<f64>,
+    /// `(max - min) / (high - low)`, the divisor.
+    step: Vec<f64>,
+    low: f64,
+}
+
+impl MinMaxScaler {
+    /// Fits to `[0, 1]` on `data`'s features (call it on the training part only).
+    ///
+    /// # Errors
+    /// [`DataError::EmptyDataset`] if `data` has no rows.
+    pub fn fit(data: &Dataset) -> Result<Self> {
+        Self::fit_range(data, 0.0, 1.0)
+    }
+
+    /// Fits to `[low, high]`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] unless `low < high`, both finite;
+    /// [`DataError::EmptyDataset`] if `data` has no rows.
+    pub fn fit_range(data: &Dataset, low: f64, high: f64) -> Result<Self> {
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(ConfigError::Invalid {
+                name: "range",
+                reason: format!("min-max range [{low}, {high}] is not finite with low < high"),
+            }
+            .into());
+        }
+        non_empty(data)?;
+        let (min, max) = column_ranges(data);
+        let step = min
+            .iter()
+            .zip(&max)
+            .map(|(l, h)| if l == h { 1.0 } else { (h - l) / (high - low) })
+            .collect();
+        Ok(Self { min, step, low })
+    }
+
+    /// Per-feature minima of the fitted rows.
+    #[must_use]
+    pub fn min(&self) -> &[f64] {
+        &self.min
+    }
+
+    /// `data` scaled with the fitted minima and maxima (rows outside the
+    /// fitted range map outside `[low, high]`).
+    ///
+    /// # Errors
+    /// As [`Standardizer::transform`].
+    pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
+        apply(data, &self.min, &self.step, self.low)
+    }
+}
+
+impl Split {
+    /// Scales all three parts with a scaler fitted on `train` only.
+    ///
+    /// # Errors
+    /// [`DataError::EmptyDataset`] for an empty training part (unless
+    /// `scaling` is [`Scaling::None`]); see [`Standardizer::transform`].
+    pub fn scaled(self, scaling: Scaling) -> Result<Split> {
+        let (shift, divisor, low) = match scaling {
+            Scaling::None => return Ok(self),
+            Scaling::Standardize => {
+                let s = Standardizer::fit(&self.train)?;
+                (s.mean, s.sd, 0.0)
+            }
+            Scaling::MinMax => {
+                let s = MinMaxScaler::fit(&self.train)?;
+                (s.min, s.step, s.low)
+            }
+        };
+        Ok(Split {
+            train: apply(&self.train, &shift, &divisor, low)?,
+            valid: apply(&self.valid, &shift, &divisor, low)?,
+            test: apply(&self.test, &shift, &divisor, low)?,
+        })
+    }
+}
+
+/// `(n_samples, n_features)`, or an error for a data set without rows.
+fn non_empty(data: &Dataset) -> Result<(usize, usize)> {
+    if data.n_samples() == 0 {
+        return Err(DataError::EmptyDataset {
+            name: data.name().to_owned(),
+        }
+        .into());
+    }
+    Ok((data.n_samples(), data.n_features()))
+}
+
+/// Per-feature minima and maxima.
+fn column_ranges(data: &Dataset) -> (Vec<f64>, Vec<f64>) {
+    let d = data.n_features();
+    let mut lo = vec![f64::INFINITY; d];
+    let mut hi = vec![f64::NEG_INFINITY; d];
+    for row in data.rows() {
+        for ((l, h), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
+            *l = l.min(x);
+            *h = h.max(x);
+        }
+    }
+    (lo, hi)
+}
+
+/// `low + (x - shift) / divisor` per feature.
+fn apply(data: &Dataset, shift: &[f64], divisor: &[f64], low: f64) -> Result<Dataset> {
+    if data.n_features() != shift.len() {
+        return Err(DataError::FeatureMismatch {
+            expected: shift.len(),
+            found: data.n_features(),
+        }
+        .into());
+    }
+    let mut features = data.features().to_vec();
+    for row in features.chunks_exact_mut(shift.len().max(1)) {
+        for ((x, s), q) in row.iter_mut().zip(shift).zip(divisor) {
+            *x = low + (*x - s) / q;
+        }
+    }
+    if let Some(pos) = features.iter().position(|x| !x.is_finite()) {
+        let d = shift.len().max(1);
+        return Err(DataError::NonFinite {
+            row: pos / d,
+            column: pos % d,
+            value: features[pos],
+        }
+        .into());
+    }
+    Ok(data.with_features_unchecked(features))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Target;
+    use approx::assert_relative_eq;
+
+    fn data(features: Vec<f64>, d: usize) -> Dataset {
+        let n = features.len() / d;
+        Dataset::new("t", features, d, Target::Real(vec![0.0; n])).unwrap()
+    }
+
+    #[test]
+    fn standardizer_known_values() {
+        // Column 0: 1, 2, 3, 6 -> mean 3, population sd sqrt(14/4).
+        let d = data(vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0, 6.0, 5.0], 2);
+        let s = Standardizer::fit(&d).unwrap();
+        assert_eq!(s.mean(), &[3.0, 5.0]);
+        assert_relative_eq!(s.sd()[0], 3.5_f64.sqrt(), max_relative = 1e-15);
+        // Constant column: sd 1, values become 0, no NaN.
+        assert_eq!(s.sd()[1], 1.0);
+        let t = s.transform(&d).unwrap();
+        assert_relative_eq!(t.row(3)[0], 3.0 / 3.5_f64.sqrt(), max_relative = 1e-15);
+        assert_eq!(t.row(3)[1], 0.0);
+    }
+
+    #[test]
+    fn min_max_known_values_and_constant_column() {
+        let d = data(vec![2.0, 7.0, 4.0, 7.0, 10.0, 7.0], 2);
+        let s = MinMaxScaler::fit_range(&d, -1.0, 1.0).unwrap();
+        let t = s.transform(&d).unwrap();
+        assert_eq!(t.features(), &[-1.0, -1.0, -0.5, -1.0, 1.0, -1.0]);
+        let other = data(vec![18.0, 9.0], 2);
+        assert_eq!(s.transform(&other).unwrap().features(), &[3.0, 1.0]);
+    }
+
+    #[test]
+    fn errors() {
+        let d = data(vec![1.0, 2.0], 2);
+        let s = Standardizer::fit(&d).unwrap();
+        assert!(matches!(
+            s.transform(&data(vec![1.0, 2.0, 3.0], 3)),
+            Err(crate::Error::Data(DataError::FeatureMismatch {
+                expected: 2,
+                found: 3
+            }))
+        ));
+        let empty = d.subset(&[]).unwrap();
+        assert!(matches!(
+            Standardizer::fit(&empty),
+            Err(crate::Error::Data(DataError::EmptyDataset { .. }))
+        ));
+        assert!(matches!(
+            MinMaxScaler::fit_range(&d, 1.0, 1.0),
+            Err(crate::Error::Config(ConfigError::Invalid {
+                name: "range",
+                ..
+            }))
+        ));
+    }
+}
