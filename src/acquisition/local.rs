@@ -2,12 +2,15 @@
 //! exact searches on the integer and categorical ones, alternated until no
 //! block improves (coordinate-block ascent, as Optuna's `local_search_mixed`).
 
+use super::linesearch::Capped;
 use super::objective::{Objective, finite_or_worst};
 use argmin::core::{CostFunction, Executor, Gradient};
-use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DVector;
 use std::cell::RefCell;
+
+/// Most Moré–Thuente iterations per line search (see [`Capped`]).
+const LINE_SEARCH_ITERS: u64 = 20;
 
 /// A discrete block of coordinates.
 #[derive(Debug, Clone)]
@@ -98,6 +101,9 @@ struct Reparametrised<'a, O> {
     /// The last point evaluated, its cost and gradient in `w` (argmin asks for
     /// cost and gradient separately; the objective computes both at once).
     cache: RefCell<Option<Evaluated>>,
+    /// The best point evaluated and its cost: what the step keeps, whatever
+    /// state L-BFGS ends in.
+    best: RefCell<Option<(DVector<f64>, f64)>>,
 }
 
 impl<O: Objective> Reparametrised<'_, O> {
@@ -126,6 +132,10 @@ impl<O: Objective> Reparametrised<'_, O> {
             }),
         );
         *self.cache.borrow_mut() = Some((w.clone(), cost, g.clone()));
+        let mut best = self.best.borrow_mut();
+        if best.as_ref().is_none_or(|(_, c)| cost < *c) {
+            *best = Some((w.clone(), cost));
+        }
         (cost, g)
     }
 }
@@ -175,28 +185,30 @@ fn continuous_step<O: Objective>(
         continuous: layout.continuous,
         scales: layout.scales,
         cache: RefCell::new(None),
+        best: RefCell::new(None),
     };
     let w0 = to_w(x, layout.continuous, layout.scales);
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), settings.lbfgs_memory)
+    let linesearch = Capped::new(1e4, LINE_SEARCH_ITERS).ok()?;
+    // A positive cost tolerance ends L-BFGS when a capped line search
+    // reports no move (see `Capped`); LogEI changes below 1e-12 are rounding.
+    let solver = LBFGS::new(linesearch, settings.lbfgs_memory)
         .with_tolerance_grad(settings.grad_tol)
         .ok()?
-        .with_tolerance_cost(0.0)
+        .with_tolerance_cost(1e-12)
         .ok()?;
-    let mut result = Executor::new(problem, solver)
+    let result = Executor::new(problem, solver)
         .configure(|s| s.param(w0).max_iters(settings.lbfgs_max_iters))
         .ctrlc(false)
         .timer(false)
-        .run()
-        .ok()?;
-    let best_cost = result.state.get_best_cost();
-    let w = result.state.take_best_param()?;
-    let value = -best_cost;
-    // Re-evaluate at the decoded point: the reported cost is for the same x,
-    // but this keeps the returned pair exactly consistent.
+        .run();
+    // Errors (a line search given an ascent direction by rounding) end the
+    // step; the best point evaluated is kept either way.
+    let mut result = result.ok()?;
     let problem = result.problem.take_problem()?;
+    let (w, _) = problem.best.borrow().clone()?;
     let nx = problem.to_x(&w);
     let nf = finite_or_worst(f.value(&nx));
-    (value > fx && nf > fx).then_some((nx, nf))
+    (nf > fx).then_some((nx, nf))
 }
 
 /// One exact search over a discrete block, changing `x` in place; `Some`
@@ -353,6 +365,7 @@ mod tests {
             continuous: &cont,
             scales: &scales,
             cache: RefCell::new(None),
+            best: RefCell::new(None),
         };
         let w = to_w(&base, &cont, &scales);
         let x = p.to_x(&w);

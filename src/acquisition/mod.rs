@@ -29,6 +29,7 @@
 //! Improvements to Expected Improvement for Bayesian Optimization",
 //! NeurIPS). LogEI is the default of the GP sampler.
 
+mod linesearch;
 mod local;
 mod maximize;
 pub mod normal;

@@ -1,6 +1,6 @@
 //! Driving a sampler by hand: ask for configurations, tell their values.
 
-use super::Sampler;
+use super::{GpSampler, Sampler};
 use crate::Result;
 use crate::error::ConfigError;
 use crate::history::{Direction, History, TrialRecord, TrialState};
@@ -142,4 +142,63 @@ impl<S: Sampler> AskTell<S> {
             .best()
             .and_then(|t| t.state.value().map(|v| (&t.params, v)))
     }
+}
+/// The result of [`minimize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minimum {
+    /// The best configuration found.
+    pub params: Params,
+    /// Its value.
+    pub value: f64,
+    /// Every trial, in order.
+    pub history: History,
+}
+
+/// Minimises `f` over `space` with `budget` evaluations of a default
+/// [`GpSampler`], seeded by `seed`. A NaN or infinite value counts as a
+/// diverged trial.
+///
+/// ```
+/// use autotune::sampler::minimize;
+/// use autotune::space::{Scale, SearchSpace};
+/// let space = SearchSpace::builder().float("x", -2.0..=2.0, Scale::Linear).build()?;
+/// let best = minimize(|p| (p.float("x").unwrap() - 0.5).powi(2), &space, 15, 1)?;
+/// assert!(best.value < 1e-3);
+/// # Ok::<(), autotune::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ConfigError::Invalid`] if `budget` is 0 or no trial completed; the
+/// sampler's errors.
+pub fn minimize<F: FnMut(&Params) -> f64>(
+    mut f: F,
+    space: &SearchSpace,
+    budget: usize,
+    seed: u64,
+) -> Result<Minimum> {
+    if budget == 0 {
+        return Err(ConfigError::Invalid {
+            name: "budget",
+            reason: "must be at least 1".to_owned(),
+        }
+        .into());
+    }
+    let mut opt = AskTell::new(space.clone(), GpSampler::default(), seed);
+    for _ in 0..budget {
+        let (n, p) = opt.ask()?;
+        let v = f(&p);
+        opt.tell(n, v)?;
+    }
+    let (params, value) =
+        opt.best()
+            .map(|(p, v)| (p.clone(), v))
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "f",
+                reason: "no evaluation returned a finite value".to_owned(),
+            })?;
+    Ok(Minimum {
+        params,
+        value,
+        history: opt.history,
+    })
 }

@@ -9,10 +9,16 @@
 //! runs a whole optimisation of a closure.
 
 mod ask_tell;
+mod gp_config;
+mod gp_sampler;
 mod random;
+mod training;
 
-pub use ask_tell::AskTell;
+pub use ask_tell::{AskTell, Minimum, minimize};
+pub use gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
+pub use gp_sampler::GpSampler;
 pub use random::RandomSampler;
+pub use training::{FailedTrials, PrunedTrials, ValueTransform};
 
 use crate::Result;
 use crate::history::History;
