@@ -1,4 +1,24 @@
 //! Samplers: strategies that suggest the next configuration to evaluate.
+//!
+//! - [`RandomSampler`]: independent uniform draws (the baseline).
+//! - [`GpSampler`]: Bayesian optimisation — a scrambled-Sobol initial design,
+//!   then a Gaussian process with LogEI maximised over the mixed space;
+//!   pending trials are fantasised so batches spread out.
+//!
+//! [`AskTell`] drives any sampler without the study layer, and [`minimize`]
+//! runs a whole optimisation of a closure.
+
+mod ask_tell;
+mod gp_config;
+mod gp_sampler;
+mod random;
+mod training;
+
+pub use ask_tell::{AskTell, Minimum, minimize};
+pub use gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
+pub use gp_sampler::GpSampler;
+pub use random::RandomSampler;
+pub use training::{FailedTrials, PrunedTrials, ValueTransform};
 
 use crate::Result;
 use crate::history::History;
@@ -25,6 +45,15 @@ pub trait Sampler: Send + Sync {
         pending: &[Params],
         rng: &mut StudyRng,
     ) -> Result<Params>;
+
+    /// Gives the sampler the study's seed, once, before its first suggestion.
+    /// Samplers with a study-wide random design (the [`GpSampler`]'s
+    /// scrambled-Sobol initial design, shared by all trials of a study) derive
+    /// it from here; suggestions stay a deterministic function of the sampler
+    /// (so configured) and `suggest`'s arguments. By default nothing.
+    fn set_study_seed(&mut self, seed: u64) {
+        let _ = seed;
+    }
 
     /// Suggests `rngs.len()` configurations to be evaluated together, one rng
     /// per trial. By default: one at a time, each earlier suggestion added to

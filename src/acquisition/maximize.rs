@@ -1,0 +1,366 @@
+//! The acquisition maximiser over the encoded search space.
+//!
+//! 1. **Raw candidates**: `n_candidates` points of an Owen-scrambled Sobol
+//!    sequence (Burley 2020, `sobol_burley`, seeded from the caller's rng), one
+//!    Sobol dimension per free parameter, mapped onto valid encodings: a
+//!    continuous coordinate as is, an integer to the nearest point of its grid,
+//!    a categorical to choice `⌊u k⌋` (one-hot).
+//! 2. **Starting points**: the caller's warm starts (e.g. the best observed
+//!    points), the best candidate, and the rest drawn by roulette with weights
+//!    `exp(a − a_max)` (Optuna's `optimize_acqf_mixed`; with LogEI these are
+//!    EI ratios).
+//! 3. **Local searches** from each ([`local`](super::local)): L-BFGS (argmin)
+//!    on the continuous coordinates through a bounded reparametrisation,
+//!    every integer grid and categorical searched exactly, alternated until no
+//!    block improves. Integers and categories are never rounded after the fact.
+//! 4. **Result**: the best point of the local searches and raw candidates whose
+//!    decoded configuration is neither evaluated nor pending (`forbidden`),
+//!    returned in canonical encoding (`encode(decode(x))`).
+
+use super::local::{Block, Layout, LocalSettings, local_search, nearest};
+use super::objective::{Objective, finite_or_worst};
+use crate::error::ConfigError;
+use crate::rng::StudyRng;
+use crate::space::{EncodedKind, Params, SearchSpace};
+use rand::{Rng, RngCore};
+use std::collections::HashSet;
+
+/// Settings of the [`Maximizer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaximizerConfig {
+    /// Number of scrambled-Sobol raw candidates, at most 65 536. By default
+    /// 512: 1024 changed no benchmark median (Branin, Hartmann 6-D, Ackley
+    /// 5-D, the mixed function; 20 seeds) and cost ~1 ms more per suggestion
+    /// at 100 trials in 6-D.
+    pub n_candidates: usize,
+    /// Number of local searches (warm starts included), at least 1. By
+    /// default 6.
+    pub n_local_searches: usize,
+    /// Most alternations between the continuous and discrete blocks in one
+    /// local search, at least 1. By default 20.
+    pub max_sweeps: usize,
+    /// Most L-BFGS iterations per continuous step, at least 1. By default 50.
+    pub lbfgs_max_iters: u64,
+    /// L-BFGS memory (stored correction pairs), at least 1. By default 8.
+    pub lbfgs_memory: usize,
+    /// L-BFGS stops when the gradient norm (in the preconditioned coordinates)
+    /// falls below this, `> 0`. By default 1e-6.
+    pub grad_tol: f64,
+    /// Integer grids up to this size are searched exhaustively, larger ones
+    /// by a coarse scan and a ternary search; at least 3. By default 16.
+    pub max_exhaustive: usize,
+}
+
+impl Default for MaximizerConfig {
+    fn default() -> Self {
+        Self {
+            n_candidates: 512,
+            n_local_searches: 6,
+            max_sweeps: 20,
+            lbfgs_max_iters: 50,
+            lbfgs_memory: 8,
+            grad_tol: 1e-6,
+            max_exhaustive: 16,
+        }
+    }
+}
+
+impl MaximizerConfig {
+    /// Sets [`MaximizerConfig::n_candidates`].
+    #[must_use]
+    pub fn n_candidates(mut self, n: usize) -> Self {
+        self.n_candidates = n;
+        self
+    }
+    /// Sets [`MaximizerConfig::n_local_searches`].
+    #[must_use]
+    pub fn n_local_searches(mut self, n: usize) -> Self {
+        self.n_local_searches = n;
+        self
+    }
+    /// Sets [`MaximizerConfig::max_sweeps`].
+    #[must_use]
+    pub fn max_sweeps(mut self, n: usize) -> Self {
+        self.max_sweeps = n;
+        self
+    }
+    /// Sets [`MaximizerConfig::lbfgs_max_iters`].
+    #[must_use]
+    pub fn lbfgs_max_iters(mut self, n: u64) -> Self {
+        self.lbfgs_max_iters = n;
+        self
+    }
+    /// Sets [`MaximizerConfig::grad_tol`].
+    #[must_use]
+    pub fn grad_tol(mut self, tol: f64) -> Self {
+        self.grad_tol = tol;
+        self
+    }
+
+    /// Checks every setting against its documented range.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first bad setting.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let bad = |name: &'static str, reason: &str| {
+            Err(ConfigError::Invalid {
+                name,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.n_candidates == 0 || self.n_candidates > 1 << 16 {
+            return bad("n_candidates", "must be in 1..=65536");
+        }
+        if self.n_local_searches == 0 {
+            return bad("n_local_searches", "must be at least 1");
+        }
+        if self.max_sweeps == 0 || self.lbfgs_max_iters == 0 || self.lbfgs_memory == 0 {
+            return bad(
+                "max_sweeps/lbfgs_max_iters/lbfgs_memory",
+                "must be at least 1",
+            );
+        }
+        if !(self.grad_tol > 0.0 && self.grad_tol.is_finite()) {
+            return bad("grad_tol", "must be positive and finite");
+        }
+        if self.max_exhaustive < 3 {
+            return bad("max_exhaustive", "must be at least 3");
+        }
+        Ok(())
+    }
+}
+
+/// Where a free parameter's Sobol coordinate goes.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Continuous(usize),
+    Block(usize),
+}
+
+/// The maximum found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Maximum {
+    /// The point, in canonical encoding.
+    pub x: Vec<f64>,
+    /// The objective there.
+    pub value: f64,
+    /// The decoded configuration.
+    pub params: Params,
+}
+
+/// Maximises an [`Objective`] over a search space's encoded unit cube (see
+/// the module docs for the method).
+#[derive(Debug, Clone)]
+pub struct Maximizer<'s> {
+    space: &'s SearchSpace,
+    config: MaximizerConfig,
+    slots: Vec<Slot>,
+    continuous: Vec<usize>,
+    blocks: Vec<Block>,
+}
+
+impl<'s> Maximizer<'s> {
+    /// A maximiser over `space`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] if `config` fails its [`MaximizerConfig::check`].
+    pub fn new(space: &'s SearchSpace, config: MaximizerConfig) -> Result<Self, ConfigError> {
+        config.check()?;
+        let mut slots = Vec::new();
+        let mut continuous = Vec::new();
+        let mut blocks = Vec::new();
+        for e in space.encoded_params() {
+            match e.kind {
+                EncodedKind::Continuous => {
+                    slots.push(Slot::Continuous(e.offset));
+                    continuous.push(e.offset);
+                }
+                EncodedKind::Integer { .. } => {
+                    slots.push(Slot::Block(blocks.len()));
+                    blocks.push(Block::Grid {
+                        coord: e.offset,
+                        grid: e.grid(),
+                    });
+                }
+                EncodedKind::OneHot { n } => {
+                    slots.push(Slot::Block(blocks.len()));
+                    blocks.push(Block::OneHot {
+                        offset: e.offset,
+                        n,
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            space,
+            config,
+            slots,
+            continuous,
+            blocks,
+        })
+    }
+
+    /// The raw candidates: `n_candidates` scrambled-Sobol points mapped onto
+    /// valid encodings (dimensions beyond `sobol_burley`'s 256 are drawn
+    /// uniformly from `rng`).
+    pub fn candidates(&self, rng: &mut StudyRng) -> Vec<Vec<f64>> {
+        let seed = rng.next_u32();
+        let dim = self.space.dim();
+        (0..self.config.n_candidates)
+            .map(|i| {
+                let mut x = vec![0.0; dim];
+                for (j, slot) in self.slots.iter().enumerate() {
+                    let u = if j < sobol_burley::NUM_DIMENSIONS as usize {
+                        f64::from(sobol_burley::sample(i as u32, j as u32, seed))
+                    } else {
+                        rng.random::<f64>()
+                    };
+                    match *slot {
+                        Slot::Continuous(c) => x[c] = u,
+                        Slot::Block(b) => match &self.blocks[b] {
+                            Block::Grid { coord, grid } => x[*coord] = grid[nearest(grid, u)],
+                            Block::OneHot { offset, n } => {
+                                let k = ((u * *n as f64) as usize).min(n - 1);
+                                x[offset + k] = 1.0;
+                            }
+                        },
+                    }
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// The best point found whose configuration is not in `forbidden`, or
+    /// `None` if every point examined is forbidden (a small discrete space
+    /// fully evaluated).
+    ///
+    /// `warm_starts` are extra starting points (encoded; at most
+    /// `n_local_searches − 1` are used). `length_scales`, one per encoded
+    /// coordinate (a GP's), precondition the continuous search; values are
+    /// clamped to `[1e-3, 1]`.
+    pub fn maximize<O: Objective>(
+        &self,
+        f: &O,
+        warm_starts: &[Vec<f64>],
+        forbidden: &[Params],
+        length_scales: Option<&[f64]>,
+        rng: &mut StudyRng,
+    ) -> Option<Maximum> {
+        let xs = self.candidates(rng);
+        let vals: Vec<f64> = f.values(&xs).into_iter().map(finite_or_worst).collect();
+        let starts = self.starting_points(&xs, &vals, warm_starts, rng);
+
+        let scales: Vec<f64> = self
+            .continuous
+            .iter()
+            .map(|&c| length_scales.map_or(1.0, |l| l.get(c).copied().unwrap_or(1.0)))
+            .map(|l| {
+                if l.is_finite() {
+                    l.clamp(1e-3, 1.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let layout = Layout {
+            continuous: &self.continuous,
+            scales: &scales,
+            blocks: &self.blocks,
+        };
+        let settings = LocalSettings {
+            max_sweeps: self.config.max_sweeps,
+            lbfgs_max_iters: self.config.lbfgs_max_iters,
+            lbfgs_memory: self.config.lbfgs_memory,
+            grad_tol: self.config.grad_tol,
+            max_exhaustive: self.config.max_exhaustive,
+        };
+        let mut pool: Vec<(Vec<f64>, f64)> = starts
+            .into_iter()
+            .map(|x| {
+                let fx = finite_or_worst(f.value(&x));
+                local_search(f, &layout, &settings, x, fx)
+            })
+            .collect();
+        pool.extend(xs.into_iter().zip(vals));
+        pool.sort_by(|a, b| b.1.total_cmp(&a.1));
+
+        let forbidden: HashSet<Vec<u64>> = forbidden
+            .iter()
+            .filter_map(|p| self.space.encode(p).ok())
+            .map(|x| key(&x))
+            .collect();
+        pool.into_iter().find_map(|(x, _)| {
+            let params = self.space.decode(&x).ok()?;
+            let canonical = self.space.encode(&params).ok()?;
+            if forbidden.contains(&key(&canonical)) {
+                return None;
+            }
+            let value = finite_or_worst(f.value(&canonical));
+            Some(Maximum {
+                x: canonical,
+                value,
+                params,
+            })
+        })
+    }
+
+    /// Warm starts, the best candidate, then roulette draws.
+    fn starting_points(
+        &self,
+        xs: &[Vec<f64>],
+        vals: &[f64],
+        warm_starts: &[Vec<f64>],
+        rng: &mut StudyRng,
+    ) -> Vec<Vec<f64>> {
+        let n = self.config.n_local_searches;
+        let dim = self.space.dim();
+        let mut starts: Vec<Vec<f64>> = warm_starts
+            .iter()
+            .filter(|x| x.len() == dim)
+            .take(n - 1)
+            .cloned()
+            .collect();
+        let best = (0..vals.len()).max_by(|&a, &b| vals[a].total_cmp(&vals[b]));
+        let Some(best) = best else {
+            return starts;
+        };
+        starts.push(xs[best].clone());
+        let top = vals[best];
+        let mut weights: Vec<f64> = vals
+            .iter()
+            .map(|&v| {
+                if top.is_finite() {
+                    (v - top).exp()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        weights[best] = 0.0;
+        while starts.len() < n {
+            let total: f64 = weights.iter().sum();
+            if total.is_nan() || total <= 0.0 {
+                break;
+            }
+            let mut r = rng.random::<f64>() * total;
+            // The last positive weight catches rounding at the top end.
+            let mut pick = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+            for (i, w) in weights.iter().enumerate() {
+                if r < *w {
+                    pick = i;
+                    break;
+                }
+                r -= w;
+            }
+            weights[pick] = 0.0;
+            starts.push(xs[pick].clone());
+        }
+        starts
+    }
+}
+
+/// Bit-exact hash key of an encoded point.
+fn key(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
