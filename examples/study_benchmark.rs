@@ -43,8 +43,10 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
     println!(
         "## Throughput: digits, {n_trials} random trials of 30 epochs (256-128 hidden), no pruning\n"
     );
-    println!("| batch size | workers | mode | wall time (s) | trials/min | speed-up |");
-    println!("|---|---:|---|---:|---:|---:|");
+    println!(
+        "| batch size | workers | mode | wall time (s) | cores used | trials/min | speed-up |"
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|");
     let runs = [
         ("32", &even, 1, Mode::Synchronous),
         ("32", &even, 2, Mode::Synchronous),
@@ -65,13 +67,16 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             .space(space.clone());
         let mut times = Vec::with_capacity(REPEATS);
         for _ in 0..REPEATS {
+            let cpu = cpu_secs();
             let start = Instant::now();
             let report = autotune(split, &config)?;
-            times.push(start.elapsed().as_secs_f64());
+            let wall = start.elapsed().as_secs_f64();
+            times.push((wall, cpu_secs().zip(cpu).map(|(b, a)| (b - a) / wall)));
             assert_eq!(report.totals.trials, n_trials);
         }
-        times.sort_by(f64::total_cmp);
-        let secs = times[REPEATS / 2];
+        times.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (secs, cores) = times[REPEATS / 2];
+        let cores = cores.map_or("?".to_owned(), |c| format!("{c:.2}"));
         let per_min = n_trials as f64 / secs * 60.0;
         if workers == 1 {
             base = per_min;
@@ -81,12 +86,25 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             Mode::Asynchronous => "async",
         };
         println!(
-            "| {what} | {workers} | {mode} | {secs:.2} | {per_min:.0} | {:.2}x |",
+            "| {what} | {workers} | {mode} | {secs:.2} | {cores} | {per_min:.0} | {:.2}x |",
             per_min / base
         );
     }
     println!();
     Ok(())
+}
+
+/// CPU time (user + system) of this process so far, in seconds, from
+/// `/proc/self/stat` (Linux; clock ticks assumed at the usual 100 Hz). Shows
+/// how many cores a run actually got on a shared machine.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the line.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 /// The same random trials without and with pruning.
