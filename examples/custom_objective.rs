@@ -7,6 +7,7 @@
 //!
 //! Run: `cargo run --release --example custom_objective -- --trials 40`
 
+use autotune::sampler::GpSampler;
 use autotune::space::{Scale, SearchSpace};
 use autotune::study::Study;
 use clap::Parser;
@@ -18,7 +19,7 @@ struct Args {
     /// Trials to run.
     #[arg(long, default_value_t = 40)]
     trials: usize,
-    /// Trials asked before telling any of them (a batch evaluated "in parallel").
+    /// Trials asked before telling any of them (a batch, as parallel workers would).
     #[arg(long, default_value_t = 1)]
     workers: usize,
     /// Study seed: the same seed gives the same trials.
@@ -48,8 +49,11 @@ fn run() -> anyhow::Result<()> {
         .float("x2", 0.0..=15.0, Scale::Linear)
         .build()?;
 
-    // 2. The study: seeded; with a journal if asked (resumed when it exists).
-    let mut builder = Study::builder(space).seed(args.seed);
+    // 2. The study: Bayesian optimisation (a GP with LogEI), seeded; with a
+    //    journal if asked (resumed when it exists).
+    let mut builder = Study::builder(space)
+        .sampler(GpSampler::default())
+        .seed(args.seed);
     if let Some(path) = &args.out {
         builder = builder.journal(path).resume(true);
     }
