@@ -129,7 +129,10 @@ fn trials_running_when_interrupted_are_rerun_exactly() {
     let reference = uninterrupted(4, 12);
     assert_eq!(strip(resumed.history().trials()), reference);
     // The comparison covers pruned trials too.
-    let pruned = reference.iter().filter(|t| t.state.name() == "pruned").count();
+    let pruned = reference
+        .iter()
+        .filter(|t| t.state.name() == "pruned")
+        .count();
     assert!(pruned > 0 && pruned < 12, "{pruned}");
 }
 
