@@ -193,7 +193,7 @@ impl StudyBuilder {
             pruner: self.pruner,
             seed: self.seed,
             mode: self.mode,
-            history,
+            history: Arc::new(history),
             queue: VecDeque::new(),
             unfinished: unfinished
                 .into_iter()
