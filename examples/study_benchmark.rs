@@ -35,7 +35,7 @@ fn run() -> autotune::Result<()> {
 /// uneven cost (batch sizes searched from 8 to 256). Each run is repeated
 /// `REPEATS` times; the median wall time is shown.
 fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
-    const REPEATS: usize = 3;
+    const REPEATS: usize = 5;
     let even = TuneSpace::default()
         .hidden(ChoiceParam::Fixed(vec![256, 128]))
         .batch_size(IntParam::Fixed(32))
