@@ -1,7 +1,8 @@
 //! Study benchmark on the digits data set (1797 8x8 images, 10 classes):
 //!
-//! 1. throughput: trials per minute with 1 and 2 workers (the same trials:
-//!    random sampling depends only on the seed and the trial number);
+//! 1. throughput: trials per minute with 1 and 2 workers (with random
+//!    sampling the same trials, which depend only on the seed and the trial
+//!    number; with the GP sampler, its own suggestions);
 //! 2. pruning: epochs run by the same random trials without pruning, with the
 //!    median pruner and with successive halving, and the best validation loss
 //!    each finds.
@@ -34,34 +35,37 @@ fn run() -> autotune::Result<()> {
 /// uneven cost (batch sizes searched from 8 to 256). Each run is repeated
 /// `REPEATS` times; the median wall time is shown.
 fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
-    const REPEATS: usize = 3;
+    const REPEATS: usize = 5;
     let even = TuneSpace::default()
         .hidden(ChoiceParam::Fixed(vec![256, 128]))
         .batch_size(IntParam::Fixed(32))
         .epochs(IntParam::Fixed(30));
     let uneven = even.clone().batch_size(IntParam::log(8, 256));
     println!(
-        "## Throughput: digits, {n_trials} random trials of 30 epochs (256-128 hidden), no pruning\n"
+        "## Throughput: digits, {n_trials} trials of 30 epochs (256-128 hidden), no pruning\n"
     );
     println!(
-        "| batch size | workers | mode | wall time (s) | cores used | trials/min | speed-up |"
+        "| sampler | batch size | workers | mode | wall time (s) | cores used | trials/min | speed-up |"
     );
-    println!("|---|---:|---|---:|---:|---:|---:|");
+    println!("|---|---|---:|---|---:|---:|---:|---:|");
+    let (random, gp) = (SamplerKind::Random, SamplerKind::Gp);
     let runs = [
-        ("32", &even, 1, Mode::Synchronous),
-        ("32", &even, 2, Mode::Synchronous),
-        ("8..=256", &uneven, 1, Mode::Synchronous),
-        ("8..=256", &uneven, 2, Mode::Synchronous),
-        ("8..=256", &uneven, 2, Mode::Asynchronous),
+        (random, "32", &even, 1, Mode::Synchronous),
+        (random, "32", &even, 2, Mode::Synchronous),
+        (random, "8..=256", &uneven, 1, Mode::Synchronous),
+        (random, "8..=256", &uneven, 2, Mode::Synchronous),
+        (random, "8..=256", &uneven, 2, Mode::Asynchronous),
+        (gp, "8..=256", &uneven, 1, Mode::Synchronous),
+        (gp, "8..=256", &uneven, 2, Mode::Synchronous),
     ];
     let mut base = 0.0;
-    for (what, space, workers, mode) in runs {
+    for (sampler, what, space, workers, mode) in runs {
         let config = AutotuneConfig::default()
             .n_trials(n_trials)
             .workers(workers)
             .mode(mode)
             .seed(1)
-            .sampler(SamplerKind::Random)
+            .sampler(sampler)
             .pruner(PrunerKind::None)
             .retrain(false)
             .space(space.clone());
@@ -85,8 +89,12 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             Mode::Synchronous => "batches",
             Mode::Asynchronous => "async",
         };
+        let sampler = match sampler {
+            SamplerKind::Random => "random",
+            SamplerKind::Gp => "GP",
+        };
         println!(
-            "| {what} | {workers} | {mode} | {secs:.2} | {cores} | {per_min:.0} | {:.2}x |",
+            "| {sampler} | {what} | {workers} | {mode} | {secs:.2} | {cores} | {per_min:.0} | {:.2}x |",
             per_min / base
         );
     }

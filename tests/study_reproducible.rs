@@ -4,7 +4,7 @@ use autotune::Result;
 use autotune::history::{History, TrialRecord};
 use autotune::pruner::MedianPruner;
 use autotune::rng::StudyRng;
-use autotune::sampler::Sampler;
+use autotune::sampler::{GpSampler, Sampler};
 use autotune::space::{Params, Scale, SearchSpace};
 use autotune::study::{Mode, Study, Trial};
 use rand::Rng;
@@ -132,6 +132,24 @@ fn two_workers_twice_is_identical() {
         a.iter().map(|t| t.number).collect::<Vec<_>>(),
         (0..24).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn gp_sampler_with_two_workers_twice_is_identical() {
+    let run = || {
+        let mut study = Study::builder(space())
+            .sampler(GpSampler::default())
+            .pruner(MedianPruner::default().n_startup_trials(3))
+            .seed(5)
+            .workers(2)
+            .build()
+            .unwrap();
+        study.optimize(objective, 20).unwrap();
+        strip(study.history().trials())
+    };
+    let a = run();
+    assert_eq!(a, run());
+    assert_eq!(a.len(), 20);
 }
 
 #[test]

@@ -5,14 +5,11 @@
 //! `AUTOTUNE_STUDY_CHILD_JOURNAL` set, selecting `child_process_entry`, which
 //! runs the study; the parent kills it once the journal holds a few trials.
 
-use autotune::Result;
-use autotune::history::{History, TrialRecord};
+use autotune::history::TrialRecord;
 use autotune::pruner::MedianPruner;
-use autotune::rng::StudyRng;
-use autotune::sampler::Sampler;
-use autotune::space::{Params, Scale, SearchSpace};
+use autotune::sampler::{GpSampler, GpSamplerConfig};
+use autotune::space::{Scale, SearchSpace};
 use autotune::study::{Study, StudyBuilder, Trial, read_journal};
-use rand::Rng;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,31 +18,6 @@ use std::time::{Duration, Instant};
 const CHILD_ENV: &str = "AUTOTUNE_STUDY_CHILD_JOURNAL";
 const TOTAL: usize = 24;
 
-/// Uniform draws, or the best so far jittered: depends on the history, as a
-/// Bayesian sampler would.
-struct LocalSearch;
-
-impl Sampler for LocalSearch {
-    fn suggest(
-        &self,
-        space: &SearchSpace,
-        history: &History,
-        _pending: &[Params],
-        rng: &mut StudyRng,
-    ) -> Result<Params> {
-        match history.best() {
-            Some(best) if rng.random::<bool>() => {
-                let mut x = space.encode(&best.params)?;
-                for xi in &mut x {
-                    *xi = (*xi + 0.1 * (rng.random::<f64>() - 0.5)).clamp(0.0, 1.0);
-                }
-                Ok(space.decode(&x)?)
-            }
-            _ => Ok(space.sample(rng)),
-        }
-    }
-}
-
 fn builder() -> StudyBuilder {
     let space = SearchSpace::builder()
         .float("x", -2.0..=2.0, Scale::Linear)
@@ -53,7 +25,7 @@ fn builder() -> StudyBuilder {
         .build()
         .unwrap();
     Study::builder(space)
-        .sampler(LocalSearch)
+        .sampler(GpSampler::new(GpSamplerConfig::default().n_startup_trials(4)).unwrap())
         .pruner(MedianPruner::default().n_startup_trials(3))
         .seed(2024)
         .workers(2)

@@ -7,6 +7,31 @@
 //!
 //! [`AskTell`] drives any sampler without the study layer, and [`minimize`]
 //! runs a whole optimisation of a closure.
+//!
+//! ```
+//! use autotune::sampler::{AskTell, GpSampler, GpSamplerConfig};
+//! use autotune::space::{Scale, SearchSpace};
+//! let space = SearchSpace::builder()
+//!     .float("lr", 1e-4..=1.0, Scale::Log)
+//!     .int("width", 8..=256, Scale::Log)
+//!     .categorical("act", ["relu", "tanh"])
+//!     .build()?;
+//! let loss = |lr: f64, width: i64, act: &str| {
+//!     (lr.log10() + 2.0).powi(2) + ((width as f64).log2() - 6.0).powi(2) / 10.0
+//!         + if act == "relu" { 0.0 } else { 0.3 }
+//! };
+//! let sampler = GpSampler::new(GpSamplerConfig::default().deterministic_objective())?;
+//! let mut opt = AskTell::new(space, sampler, 42);
+//! for _ in 0..5 {
+//!     // Four workers: a batch of four distinct, spread-out configurations.
+//!     for (n, p) in opt.ask_batch(4)? {
+//!         opt.tell(n, loss(p.float("lr")?, p.int("width")?, p.categorical("act")?))?;
+//!     }
+//! }
+//! let (best, value) = opt.best().unwrap();
+//! assert!(value < 0.1, "{best}: {value}");
+//! # Ok::<(), autotune::Error>(())
+//! ```
 
 mod ask_tell;
 mod gp_config;

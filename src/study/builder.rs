@@ -7,9 +7,8 @@ use crate::error::ConfigError;
 use crate::eval::Evaluator;
 use crate::history::{Direction, History};
 use crate::pruner::{NopPruner, Pruner};
-use crate::rng::StudyRng;
-use crate::sampler::Sampler;
-use crate::space::{Params, SearchSpace};
+use crate::sampler::{RandomSampler, Sampler};
+use crate::space::SearchSpace;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
@@ -32,26 +31,9 @@ pub enum Mode {
     Asynchronous,
 }
 
-/// Until the sampler module provides `RandomSampler`: configurations drawn
-/// uniformly (in each parameter's scale) from the trial's rng.
-#[derive(Debug, Clone, Copy, Default)]
-struct UniformSampler;
-
-impl Sampler for UniformSampler {
-    fn suggest(
-        &self,
-        space: &SearchSpace,
-        _history: &History,
-        _pending: &[Params],
-        rng: &mut StudyRng,
-    ) -> Result<Params> {
-        Ok(space.sample(rng))
-    }
-}
-
 /// Builds a [`Study`]; see [`Study::builder`].
 ///
-/// By default: random sampling, no pruning, minimise, seed 0, one worker,
+/// By default: [`RandomSampler`], no pruning ([`NopPruner`]), minimise, seed 0, one worker,
 /// synchronous batches, no journal.
 #[must_use]
 pub struct StudyBuilder {
@@ -73,8 +55,8 @@ impl StudyBuilder {
     pub(super) fn new(space: SearchSpace) -> Self {
         Self {
             space,
-            sampler: Box::new(UniformSampler),
-            sampler_name: "RandomSampler".to_owned(),
+            sampler: Box::new(RandomSampler),
+            sampler_name: short_type_name::<RandomSampler>(),
             pruner: Arc::new(NopPruner),
             pruner_name: short_type_name::<NopPruner>(),
             direction: Direction::Minimize,
@@ -87,7 +69,9 @@ impl StudyBuilder {
         }
     }
 
-    /// The strategy that suggests configurations. By default random sampling.
+    /// The strategy that suggests configurations. By default
+    /// [`RandomSampler`]. At `build` the sampler is given the study seed
+    /// ([`Sampler::set_study_seed`]).
     pub fn sampler<S: Sampler + 'static>(mut self, sampler: S) -> Self {
         self.sampler_name = short_type_name::<S>();
         self.sampler = Box::new(sampler);
@@ -163,6 +147,8 @@ impl StudyBuilder {
             .into());
         }
         self.pruner.check()?;
+        let mut sampler = self.sampler;
+        sampler.set_study_seed(self.seed);
         let evaluator = Evaluator::new(self.workers)?;
         let header = JournalHeader {
             format: JOURNAL_FORMAT.to_owned(),
@@ -203,11 +189,11 @@ impl StudyBuilder {
         }
         Ok(Study {
             space: self.space,
-            sampler: self.sampler,
+            sampler,
             pruner: self.pruner,
             seed: self.seed,
             mode: self.mode,
-            history,
+            history: Arc::new(history),
             queue: VecDeque::new(),
             unfinished: unfinished
                 .into_iter()

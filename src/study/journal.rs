@@ -33,7 +33,9 @@ pub const JOURNAL_FORMAT: &str = "autotune-journal";
 /// The journal format version this crate writes and reads.
 pub const JOURNAL_VERSION: u32 = 1;
 
-/// The first line of a journal: what a resuming study must match.
+/// The first line of a journal: what a resuming study must match. Samplers
+/// and pruners are compared by type name only: a sampler of the same type
+/// with other settings is not detected, and would break exact resume.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalHeader {
     /// Always [`JOURNAL_FORMAT`].

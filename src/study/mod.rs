@@ -102,7 +102,9 @@ pub struct Study {
     pruner: Arc<dyn Pruner>,
     seed: u64,
     mode: Mode,
-    history: History,
+    /// Shared with the running trials as their pruning snapshot; copied on
+    /// write only if a snapshot is still alive when a trial is recorded.
+    history: Arc<History>,
     /// Configurations enqueued by the user, not yet asked.
     queue: VecDeque<Params>,
     /// Trials the journal shows asked but not finished: re-run first.
@@ -344,7 +346,7 @@ impl Study {
         }
         self.queue.drain(..n_queued);
         self.next_number = first + q;
-        let snapshot = Arc::new(self.history.clone());
+        let snapshot = Arc::clone(&self.history);
         Ok(asked
             .into_iter()
             .map(|a| {
@@ -381,7 +383,10 @@ impl Study {
     fn record(&mut self, record: TrialRecord, done_in_run: usize, total_in_run: usize) {
         self.running.remove(&record.number);
         let number = record.number;
-        self.history.push(record);
+        Arc::make_mut(&mut self.history).push(record);
+        if self.observers.is_empty() {
+            return;
+        }
         let trial = self
             .history
             .trials()

@@ -39,6 +39,7 @@ use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::pruner::{MedianPruner, NopPruner, SuccessiveHalvingPruner};
 use crate::rng::derive_seed;
+use crate::sampler::{GpSampler, RandomSampler};
 use crate::study::{Objective, Observer, Study, StudyBuilder, Trial};
 use data::{Prepared, concat};
 use objective::TrainObjective;
@@ -202,10 +203,9 @@ fn study_builder(config: &AutotuneConfig, space: crate::space::SearchSpace) -> S
         .seed(config.seed)
         .workers(config.workers)
         .mode(config.mode);
-    // The study's default sampler draws uniformly. The GP sampler is wired in
-    // once the sampler module provides it.
     b = match config.sampler {
-        SamplerKind::Gp | SamplerKind::Random => b,
+        SamplerKind::Gp => b.sampler(GpSampler::default()),
+        SamplerKind::Random => b.sampler(RandomSampler),
     };
     b = match config.pruner {
         PrunerKind::None => b.pruner(NopPruner),
