@@ -1,0 +1,129 @@
+//! The command line, parsed by clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Tune neural-network hyperparameters by Bayesian optimisation.
+#[derive(Debug, Parser)]
+#[command(name = "autotune", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tune a network on a data set and write the results to --out.
+    Tune(TuneArgs),
+    /// Print the summary of a study and regenerate its results files and plots.
+    Report(ReportArgs),
+    /// List the built-in data sets.
+    Datasets,
+}
+
+/// `autotune tune`. Options left out take their defaults, or with `--resume`
+/// the values the study was started with (saved in `DIR/study.json`).
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// A built-in data set (see `autotune datasets`) or a CSV file.
+    #[arg(long, value_name = "NAME|FILE.csv")]
+    pub data: Option<String>,
+    /// The CSV column to predict: its header name, or its position counting from 1
+    /// [default: the last column].
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+    /// Classification or regression [default: inferred from the target column].
+    #[arg(long, value_enum)]
+    pub task: Option<TaskArg>,
+    /// Trials in the whole study (with --resume: the new total) [default: 30].
+    #[arg(long, value_name = "N")]
+    pub trials: Option<usize>,
+    /// Trials trained side by side, one thread each [default: the number of cores].
+    #[arg(long, value_name = "W")]
+    pub workers: Option<usize>,
+    /// The seed everything derives from [default: 0].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// The directory for the journal, results files and plots.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Continue the study recorded in --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop unpromising trials early [default: median].
+    #[arg(long, value_enum)]
+    pub pruner: Option<PrunerArg>,
+    /// Hyperparameters to search besides learning rate, batch size, initialiser
+    /// and regularisation: any of optimizer, activation, schedule, hidden,
+    /// dropout, epochs (comma-separated).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub free: Option<Vec<FreeArg>>,
+    /// Training epochs of every trial (the upper bound if epochs are free)
+    /// [default: 50].
+    #[arg(long, value_name = "E")]
+    pub epochs: Option<usize>,
+    /// No progress output (the final summary is still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `autotune report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A directory written by `autotune tune`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `--task`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskArg {
+    /// Predict a class.
+    Classification,
+    /// Predict a real number.
+    Regression,
+}
+
+/// `--pruner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrunerArg {
+    /// Never stop a trial early.
+    None,
+    /// Stop a trial whose value is worse than the median of earlier trials at the same epoch.
+    Median,
+    /// Asynchronous successive halving.
+    Asha,
+}
+
+/// `--free`: hyperparameters fixed by default that can be searched.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FreeArg {
+    /// The optimiser (SGD, momentum, Adam, ...).
+    Optimizer,
+    /// The hidden activation.
+    Activation,
+    /// The learning-rate schedule.
+    Schedule,
+    /// The hidden-layer widths.
+    Hidden,
+    /// The dropout rate.
+    Dropout,
+    /// The number of epochs.
+    Epochs,
+}

@@ -1,0 +1,112 @@
+//! Parameter importance for `importance.svg`: a GP fitted to the complete
+//! trials, read through its ARD length scales
+//! ([`autotune::report::importance_from_length_scales`]).
+
+use autotune::gp::{Gp, GpConfig};
+use autotune::history::History;
+use autotune::rng::rng_from_seed;
+use autotune::space::SearchSpace;
+use nalgebra::DMatrix;
+
+/// Complete trials needed before importance is estimated: with fewer, the
+/// marginal likelihood cannot tell length scales apart.
+pub const MIN_TRIALS: usize = 5;
+
+/// The seed of the GP fit's random restarts (fixed: the plot of a study is
+/// reproducible).
+const FIT_SEED: u64 = 0x696d_706f_7274; // "import"
+
+/// The importance of each free parameter (shares summing to one), from a
+/// Matérn-5/2 ARD GP fitted by maximum marginal likelihood to the encoded
+/// configurations of the complete trials and their values (as minimised;
+/// log-transformed when all are positive, as losses are, so that a few
+/// diverging configurations do not dominate the fit). `None` with fewer than
+/// [`MIN_TRIALS`] complete trials, no free parameter, or a failed fit.
+pub fn importance(space: &SearchSpace, history: &History) -> Option<Vec<(String, f64)>> {
+    let direction = history.direction();
+    let mut rows = Vec::new();
+    let mut y = Vec::new();
+    for (t, v) in history.complete() {
+        rows.push(space.encode(&t.params).ok()?);
+        y.push(direction.to_minimize(v));
+    }
+    if y.len() < MIN_TRIALS || space.dim() == 0 {
+        return None;
+    }
+    if y.iter().all(|v| *v > 0.0) {
+        y.iter_mut().for_each(|v| *v = v.ln());
+    }
+    let x = DMatrix::from_fn(rows.len(), space.dim(), |i, j| rows[i][j]);
+    let gp = Gp::fit(
+        &x,
+        &y,
+        &GpConfig::default(),
+        None,
+        &mut rng_from_seed(FIT_SEED),
+    )
+    .ok()?;
+    let imp =
+        autotune::report::importance_from_length_scales(space, &gp.hyperparameters().length_scales);
+    (!imp.is_empty()).then_some(imp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autotune::history::{Direction, TrialRecord, TrialState};
+    use autotune::space::{Params, Scale};
+
+    /// A study whose value depends strongly on `a`, hardly on `b`, not at all on `c`.
+    #[test]
+    fn the_parameter_that_drives_the_value_ranks_first() {
+        let space = SearchSpace::builder()
+            .float("a", 0.0..=1.0, Scale::Linear)
+            .float("b", 0.0..=1.0, Scale::Linear)
+            .categorical("c", ["x", "y"])
+            .build()
+            .unwrap();
+        let mut h = History::new(Direction::Minimize);
+        for i in 0..30 {
+            let a = f64::from((i * 7) % 30) / 29.0;
+            let b = f64::from((i * 11) % 30) / 29.0;
+            let c = if i % 2 == 0 { "x" } else { "y" };
+            let value = (6.0 * a).sin() + 0.05 * b + 2.0;
+            h.push(TrialRecord {
+                number: i as usize,
+                params: Params::new().with("a", a).with("b", b).with("c", c),
+                state: TrialState::Complete { value },
+                intermediate: vec![],
+                duration_secs: 0.0,
+            });
+        }
+        let imp = importance(&space, &h).unwrap();
+        let names: Vec<&str> = imp.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        approx::assert_relative_eq!(
+            imp.iter().map(|(_, v)| v).sum::<f64>(),
+            1.0,
+            epsilon = 1e-12
+        );
+        assert!(imp[0].1 > 0.5, "{imp:?}");
+        assert!(imp[0].1 > 3.0 * imp[1].1.max(imp[2].1), "{imp:?}");
+    }
+
+    #[test]
+    fn too_few_trials_give_no_importance() {
+        let space = SearchSpace::builder()
+            .float("a", 0.0..=1.0, Scale::Linear)
+            .build()
+            .unwrap();
+        let mut h = History::new(Direction::Minimize);
+        for i in 0..MIN_TRIALS - 1 {
+            h.push(TrialRecord {
+                number: i,
+                params: Params::new().with("a", i as f64 / 10.0),
+                state: TrialState::Complete { value: i as f64 },
+                intermediate: vec![],
+                duration_secs: 0.0,
+            });
+        }
+        assert!(importance(&space, &h).is_none());
+    }
+}

@@ -1,0 +1,56 @@
+//! The `autotune` command line (binary only; the library holds no CLI code).
+//!
+//! - `autotune tune`: run or resume a study ([`tune`]);
+//! - `autotune report DIR`: summary and plots of a study ([`report`]);
+//! - `autotune datasets`: the built-in data sets ([`datasets`]).
+//!
+//! Failures print one line `error: ...` on stderr and exit with code 2 for
+//! bad input, 1 for a failure during the run ([`fail`]).
+
+mod args;
+mod data;
+mod datasets;
+mod fail;
+mod importance;
+mod interrupt;
+mod outdir;
+mod progress;
+mod report;
+mod results;
+mod settings;
+mod summary;
+mod tune;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parses the command line, runs the command, and turns failures into an
+/// `error: ...` line and an exit code.
+pub fn main() -> ExitCode {
+    quiet_panics();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Tune(a) => tune::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Datasets => datasets::listing().map(|text| print!("{text}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(),
+    }
+}
+
+/// A panic in a study's worker thread is caught and recorded as a failed
+/// trial with its message, so it is not printed (it would break the progress
+/// bar); any other panic is a bug and prints one `error:` line.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let worker = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with("autotune-worker"));
+        if !worker {
+            eprintln!("error: internal error (please report it): {info}");
+        }
+    }));
+}

@@ -1,0 +1,337 @@
+//! The settings of a `tune` run: resolved from the options, the defaults and,
+//! with `--resume`, the settings the study was started with
+//! (`DIR/study.json`).
+
+use super::args::{FreeArg, PrunerArg, TaskArg, TuneArgs};
+use super::fail::{CliResult, Failure};
+use autotune::nn::{Activation, Optimizer, Schedule};
+use autotune::tune::{AutotuneConfig, ChoiceParam, FloatParam, IntParam, PrunerKind};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Trials when `--trials` is left out.
+pub const DEFAULT_TRIALS: usize = 30;
+/// Epochs when `--epochs` is left out.
+pub const DEFAULT_EPOCHS: usize = 50;
+
+/// Everything that defines a study run by `autotune tune`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// A built-in name, or the CSV file's absolute path.
+    pub data: String,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--task`.
+    pub task: Option<TaskArg>,
+    /// Trials in the whole study.
+    pub trials: usize,
+    /// Workers.
+    pub workers: usize,
+    /// The seed.
+    pub seed: u64,
+    /// The pruner.
+    pub pruner: PrunerArg,
+    /// Hyperparameters freed into the space, sorted.
+    pub free: Vec<FreeArg>,
+    /// Epochs per trial (the upper bound if freed).
+    pub epochs: usize,
+}
+
+/// Workers when `--workers` is left out: the number of cores.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+fn at_least_one(flag: &str, v: Option<usize>) -> CliResult<Option<usize>> {
+    match v {
+        Some(0) => Err(Failure::input(format!("{flag} must be at least 1, got 0"))),
+        v => Ok(v),
+    }
+}
+
+/// Checks that an option given with `--resume` agrees with the study's saved value.
+fn check_same(flag: &str, given: Option<String>, saved: String, dir: &Path) -> CliResult<()> {
+    match given {
+        Some(g) if g != saved => Err(Failure::input(format!(
+            "{flag} {g} does not match the study in {} ({flag} {saved}); leave it out to \
+             continue that study, or choose another --out",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl Settings {
+    /// Resolves the settings of `args` (with the `saved` settings of a study
+    /// being resumed, if any).
+    ///
+    /// # Errors
+    /// Bad input: zero trials, workers or epochs; no `--data` for a new study;
+    /// an option that contradicts the resumed study.
+    pub fn resolve(args: &TuneArgs, saved: Option<&Settings>) -> CliResult<Settings> {
+        let trials = at_least_one("--trials", args.trials)?;
+        let workers = at_least_one("--workers", args.workers)?;
+        let epochs = at_least_one("--epochs", args.epochs)?;
+        let mut free = args.free.clone();
+        if let Some(f) = &mut free {
+            f.sort();
+            f.dedup();
+        }
+        let Some(saved) = saved else {
+            let Some(data) = &args.data else {
+                return Err(Failure::input(
+                    "--data is required: a built-in data set (see `autotune datasets`) or a CSV file",
+                ));
+            };
+            return Ok(Settings {
+                data: absolute_if_file(data),
+                target: args.target.clone(),
+                task: args.task,
+                trials: trials.unwrap_or(DEFAULT_TRIALS),
+                workers: workers.unwrap_or_else(default_workers),
+                seed: args.seed.unwrap_or(0),
+                pruner: args.pruner.unwrap_or(PrunerArg::Median),
+                free: free.unwrap_or_default(),
+                epochs: epochs.unwrap_or(DEFAULT_EPOCHS),
+            });
+        };
+        let dir = &args.out;
+        let none = |v: Option<&str>, default: &str| v.unwrap_or(default).to_owned();
+        let checks = [
+            (
+                "--data",
+                args.data.as_deref().map(absolute_if_file),
+                saved.data.clone(),
+            ),
+            (
+                "--target",
+                args.target.clone(),
+                none(saved.target.as_deref(), "(last column)"),
+            ),
+            (
+                "--task",
+                args.task.map(|t| task_name(t).into()),
+                none(saved.task.map(task_name), "(inferred)"),
+            ),
+            (
+                "--workers",
+                workers.map(|w| w.to_string()),
+                saved.workers.to_string(),
+            ),
+            (
+                "--seed",
+                args.seed.map(|s| s.to_string()),
+                saved.seed.to_string(),
+            ),
+            (
+                "--pruner",
+                args.pruner.map(|p| pruner_name(p).into()),
+                pruner_name(saved.pruner).into(),
+            ),
+            ("--free", free.as_deref().map(list), list(&saved.free)),
+            (
+                "--epochs",
+                epochs.map(|e| e.to_string()),
+                saved.epochs.to_string(),
+            ),
+        ];
+        for (flag, given, saved_value) in checks {
+            check_same(flag, given, saved_value, dir)?;
+        }
+        Ok(Settings {
+            trials: trials.unwrap_or(saved.trials),
+            ..saved.clone()
+        })
+    }
+
+    /// The `autotune()` configuration of these settings, with `journal`.
+    pub fn config(&self, journal: &Path, resume: bool) -> AutotuneConfig {
+        let e = self.epochs;
+        let mut space = autotune::tune::TuneSpace::default().epochs(IntParam::Fixed(e));
+        for f in &self.free {
+            space = match f {
+                FreeArg::Optimizer => space.optimizer(ChoiceParam::Among(vec![
+                    Optimizer::Sgd,
+                    Optimizer::momentum(0.9),
+                    Optimizer::nesterov(0.9),
+                    Optimizer::adam(),
+                    Optimizer::rmsprop(),
+                ])),
+                FreeArg::Activation => space.activation(ChoiceParam::Among(vec![
+                    Activation::Relu,
+                    Activation::leaky_relu(),
+                    Activation::Tanh,
+                    Activation::Sigmoid,
+                ])),
+                FreeArg::Schedule => space.schedule(ChoiceParam::Among(vec![
+                    Schedule::Constant,
+                    Schedule::Cosine {
+                        steps: e as u64,
+                        floor: 0.01,
+                    },
+                    Schedule::InverseSqrt,
+                ])),
+                FreeArg::Hidden => space.hidden(ChoiceParam::Among(vec![
+                    vec![32],
+                    vec![64],
+                    vec![128],
+                    vec![64, 64],
+                    vec![128, 64],
+                ])),
+                FreeArg::Dropout => space.dropout(FloatParam::linear(0.0, 0.5)),
+                FreeArg::Epochs if e >= 2 => space.epochs(IntParam::Search {
+                    low: (e / 4).max(1),
+                    high: e,
+                    scale: autotune::space::Scale::Log,
+                }),
+                FreeArg::Epochs => space,
+            };
+        }
+        AutotuneConfig::default()
+            .n_trials(self.trials)
+            .workers(self.workers)
+            .seed(self.seed)
+            .pruner(match self.pruner {
+                PrunerArg::None => PrunerKind::None,
+                PrunerArg::Median => PrunerKind::Median,
+                PrunerArg::Asha => PrunerKind::SuccessiveHalving,
+            })
+            .space(space)
+            .journal(journal)
+            .resume(resume)
+    }
+}
+
+fn task_name(t: TaskArg) -> &'static str {
+    match t {
+        TaskArg::Classification => "classification",
+        TaskArg::Regression => "regression",
+    }
+}
+
+fn pruner_name(p: PrunerArg) -> &'static str {
+    match p {
+        PrunerArg::None => "none",
+        PrunerArg::Median => "median",
+        PrunerArg::Asha => "asha",
+    }
+}
+
+/// `--free` as written on the command line.
+fn list(free: &[FreeArg]) -> String {
+    if free.is_empty() {
+        return "(none)".into();
+    }
+    free.iter()
+        .map(|f| format!("{f:?}").to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A CSV path made absolute (so a study resumes from any directory); built-in names unchanged.
+fn absolute_if_file(data: &str) -> String {
+    let p = Path::new(data);
+    if p.exists() {
+        std::path::absolute(p).map_or_else(|_| data.to_owned(), |a| a.display().to_string())
+    } else {
+        data.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(line: &str) -> TuneArgs {
+        let cli = super::super::args::Cli::parse_from(
+            std::iter::once("autotune").chain(line.split_whitespace()),
+        );
+        match cli.command {
+            super::super::args::Command::Tune(t) => t,
+            _ => unreachable!("a tune command line"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_zero_checks() {
+        let s = Settings::resolve(&args("tune --data iris --out x --workers 2"), None).unwrap();
+        assert_eq!(
+            (s.trials, s.workers, s.seed, s.epochs),
+            (DEFAULT_TRIALS, 2, 0, DEFAULT_EPOCHS)
+        );
+        assert_eq!(s.pruner, PrunerArg::Median);
+        for (line, msg) in [
+            (
+                "tune --data iris --out x --trials 0",
+                "--trials must be at least 1, got 0",
+            ),
+            (
+                "tune --data iris --out x --workers 0",
+                "--workers must be at least 1, got 0",
+            ),
+            ("tune --out x", "--data is required"),
+        ] {
+            let e = Settings::resolve(&args(line), None).unwrap_err();
+            assert_eq!(e.code, 2);
+            assert!(e.message.starts_with(msg), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn resuming_keeps_the_saved_settings_and_rejects_contradictions() {
+        let saved = Settings::resolve(
+            &args("tune --data iris --out x --workers 2 --seed 7 --free hidden,dropout,hidden"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(saved.free, [FreeArg::Hidden, FreeArg::Dropout]);
+        let s =
+            Settings::resolve(&args("tune --out x --resume --trials 50"), Some(&saved)).unwrap();
+        assert_eq!(
+            s,
+            Settings {
+                trials: 50,
+                ..saved.clone()
+            }
+        );
+        let s = Settings::resolve(
+            &args("tune --out x --resume --seed 7 --free dropout,hidden"),
+            Some(&saved),
+        )
+        .unwrap();
+        assert_eq!(s, saved);
+        let e =
+            Settings::resolve(&args("tune --out x --resume --seed 8"), Some(&saved)).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("--seed 8 does not match the study in x (--seed 7)"),
+            "{}",
+            e.message
+        );
+        let e = Settings::resolve(&args("tune --out x --resume --pruner asha"), Some(&saved))
+            .unwrap_err();
+        assert!(e.message.contains("(--pruner median)"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_config_frees_what_was_asked() {
+        let s = Settings::resolve(
+            &args("tune --data iris --out x --free optimizer,epochs --epochs 20"),
+            None,
+        )
+        .unwrap();
+        let c = s.config(Path::new("x/journal.jsonl"), false);
+        assert!(c.check().is_ok());
+        assert!(matches!(c.space.optimizer, ChoiceParam::Among(ref v) if v.len() == 5));
+        assert_eq!(
+            c.space.epochs,
+            IntParam::Search {
+                low: 5,
+                high: 20,
+                scale: autotune::space::Scale::Log
+            }
+        );
+        assert_eq!(c.space.max_epochs(), 20);
+    }
+}

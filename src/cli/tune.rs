@@ -1,0 +1,126 @@
+//! `autotune tune`: run (or resume) a study and write its results.
+
+use super::args::TuneArgs;
+use super::data;
+use super::fail::{CliResult, Failure, OrFail};
+use super::interrupt;
+use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
+use super::progress::{ProgressView, Style};
+use super::results::{self, objective_label};
+use super::settings::Settings;
+use super::summary::Summary;
+use autotune::data::SplitFractions;
+use autotune::error::StudyError;
+use autotune::study::read_journal;
+use autotune::tune::autotune_observed;
+
+/// A library error as a failure: bad input (exit 2) for data, configuration
+/// and journal problems, a run failure (exit 1) otherwise.
+pub fn classify(e: autotune::Error) -> Failure {
+    use autotune::Error as E;
+    match &e {
+        E::Data(_)
+        | E::Config(_)
+        | E::Space(_)
+        | E::Study(
+            StudyError::JournalExists { .. }
+            | StudyError::HeaderMismatch { .. }
+            | StudyError::Journal { .. },
+        ) => Failure::input(e),
+        _ => Failure::run(e),
+    }
+}
+
+/// Runs `autotune tune`.
+///
+/// # Errors
+/// Bad input (exit 2) found before the study starts; a run failure (exit 1).
+pub fn run(args: &TuneArgs) -> CliResult<()> {
+    // Check everything before the first trial: the settings, the data, the
+    // directory (first when resuming, as it holds the settings).
+    let out = OutDir::new(&args.out);
+    let saved = if args.resume {
+        out.prepare(true)?
+    } else {
+        None
+    };
+    let settings = Settings::resolve(args, saved.as_ref())?;
+    let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
+    let split = dataset
+        .split(SplitFractions::default(), settings.seed)
+        .or_input()?;
+    let config = settings.config(&out.journal(), args.resume);
+    config.check().map_err(classify)?;
+    if !args.resume {
+        out.prepare(false)?;
+    }
+    let done_before = if args.resume && out.journal().exists() {
+        read_journal(out.journal()).or_input()?.trials.len()
+    } else {
+        0
+    };
+    out.write_settings(&settings)?;
+
+    // Progress on stderr, and Ctrl-C that keeps the finished trials.
+    let style = Style::detect(args.quiet);
+    if style != Style::Quiet {
+        let sizes = [&split.train, &split.valid, &split.test].map(|d| d.n_samples());
+        eprintln!(
+            "{} {}: {} train / {} valid / {} test rows; {} trials on {} worker{}, seed {}; results in {}",
+            if done_before > 0 {
+                "resuming"
+            } else {
+                "tuning"
+            },
+            dataset.name(),
+            sizes[0],
+            sizes[1],
+            sizes[2],
+            settings.trials,
+            settings.workers,
+            if settings.workers == 1 { "" } else { "s" },
+            settings.seed,
+            out.root().display()
+        );
+    }
+    let view = ProgressView::new(
+        style,
+        settings.trials,
+        done_before.min(settings.trials),
+        settings.workers,
+        objective_label(config.objective),
+    );
+    interrupt::install(
+        view.shared(),
+        out.journal(),
+        interrupt::resume_command(out.root(), None),
+    )?;
+    let report = autotune_observed(&split, &config, view).map_err(classify)?;
+    // (Warnings, e.g. a torn journal line skipped, went through the observer.)
+
+    // The results files and the summary.
+    let space = read_journal(out.journal())
+        .or_run("reading the journal back")?
+        .header
+        .space;
+    let (best, imp) = results::write_all(&out, &space, &report, &split.test)?;
+    let history = results::history_of(report.direction, &report.trials);
+    let mut files = vec![JOURNAL, SETTINGS];
+    files.extend(RESULTS.iter().filter(|f| out.file(f).exists()));
+    let summary = Summary {
+        data: dataset.name(),
+        space: &space,
+        history: &history,
+        objective: report.objective,
+        planned: settings.trials,
+        workers: settings.workers,
+        seed: settings.seed,
+        totals: Some((report.totals.epochs, report.totals.wall_secs)),
+        best: Some(&best),
+        importance: imp.as_deref(),
+        dir: out.root(),
+        files,
+    };
+    print!("{}", summary.render());
+    Ok(())
+}

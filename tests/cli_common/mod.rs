@@ -1,0 +1,92 @@
+//! Helpers shared by the `autotune` binary's end-to-end tests.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the `autotune` binary with `args` and waits for it.
+pub fn autotune(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_autotune"))
+        .args(args)
+        .output()
+        .expect("the autotune binary runs")
+}
+
+/// Runs the `autotune` binary with the whitespace-separated words of `line`
+/// (temporary paths hold no spaces).
+pub fn run(line: &str) -> Output {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    autotune(&words)
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that the command succeeded, showing its stderr if not.
+pub fn assert_ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}, stderr:\n{}",
+        o.status.code(),
+        stderr(o)
+    );
+}
+
+/// `path` as `&str`.
+pub fn s(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// Parses `path` as XML and checks its root is an `<svg>` element with content.
+pub fn assert_svg(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid XML: {e}", path.display()));
+    assert_eq!(
+        doc.root_element().tag_name().name(),
+        "svg",
+        "{}",
+        path.display()
+    );
+    assert!(
+        doc.descendants().count() > 20,
+        "{} is nearly empty",
+        path.display()
+    );
+}
+
+/// The `trials.csv` rows without the `duration_secs` column (wall time is
+/// not reproducible), header included.
+pub fn csv_without_durations(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("trials.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "duration_secs")
+        .expect("a duration_secs column");
+    std::iter::once(header.join(","))
+        .chain(lines.map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(col);
+            cells.join(",")
+        }))
+        .collect()
+}
+
+/// Number of finished trials recorded in a journal.
+pub fn journal_trials(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("{\"trial\""))
+        .count()
+}

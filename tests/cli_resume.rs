@@ -1,0 +1,139 @@
+//! `--resume`: a study stopped early (a smaller budget, or Ctrl-C in the
+//! middle of a run) continues to its budget and ends identical to a study
+//! run in one go.
+
+mod cli_common;
+
+use cli_common::{assert_ok, csv_without_durations, journal_trials, run, s, stderr, stdout};
+use std::path::Path;
+
+/// Runs an uninterrupted study of `trials` trials into `out`.
+fn uninterrupted(out: &Path, trials: &str) {
+    assert_ok(&run(&format!(
+        "tune --data iris --trials {trials} --workers 2 --epochs 4 --seed 5 --out {} --quiet",
+        out.display()
+    )));
+}
+
+#[test]
+fn resuming_with_a_larger_budget_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    // Synchronous batches of 2: a first budget of 4 ends on a batch boundary,
+    // so the continued study asks the same batches as one run of 8 would.
+    uninterrupted(&a, "4");
+    assert_eq!(journal_trials(&a.join("journal.jsonl")), 4);
+    // Options left out are taken from the study; --trials is the new total.
+    let o = run(&format!("tune --out {} --resume --trials 8", &a.display()));
+    assert_ok(&o);
+    assert!(stderr(&o).starts_with("resuming iris:"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("iris: 8 of 8 trials"), "{}", stdout(&o));
+    assert_eq!(journal_trials(&a.join("journal.jsonl")), 8);
+
+    uninterrupted(&b, "8");
+    assert_eq!(
+        csv_without_durations(&a.join("trials.csv")),
+        csv_without_durations(&b.join("trials.csv"))
+    );
+    let best = |d: &Path| std::fs::read_to_string(d.join("best.json")).unwrap();
+    assert_eq!(best(&a), best(&b));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_the_finished_trials_and_resume_completes_the_budget() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let journal = a.join("journal.jsonl");
+    // A budget far larger than what runs before the interrupt.
+    let child = Command::new(env!("CARGO_BIN_EXE_autotune"))
+        .args([
+            "tune",
+            "--data",
+            "iris",
+            "--trials",
+            "100000",
+            "--workers",
+            "2",
+            "--epochs",
+            "4",
+            "--seed",
+            "5",
+            "--out",
+            s(&a),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while journal_trials(&journal) < 4 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no trial finished in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    // The message counts the trials journaled when Ctrl-C came; none is lost.
+    let done = journal_trials(&journal);
+    let said: usize = err
+        .lines()
+        .find_map(|l| l.strip_prefix("interrupted: "))
+        .and_then(|l| {
+            l.strip_suffix(&format!(
+                " finished trials are saved in {}",
+                journal.display()
+            ))
+        })
+        .unwrap_or_else(|| panic!("{err}"))
+        .parse()
+        .unwrap();
+    assert!(4 <= said && said <= done && done < 100_000, "{said} {done}");
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("resume with: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        hint.ends_with(&format!("tune --out {} --resume", a.display())),
+        "{hint}"
+    );
+
+    // `report` works on the interrupted study and says how to resume it.
+    let o = run(&format!("report {}", &a.display()));
+    assert_ok(&o);
+    let text = stdout(&o);
+    assert!(
+        text.contains(&format!("the study is unfinished ({done} of 100000 trials")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("tune --out {} --resume", a.display())),
+        "{text}"
+    );
+    cli_common::assert_svg(&a.join("convergence.svg"));
+
+    // Resume to a total a little past what was done, then compare with one go.
+    let total = (done + 3).to_string();
+    let o = run(&format!(
+        "tune --out {} --resume --trials {total} --quiet",
+        a.display()
+    ));
+    assert_ok(&o);
+    assert_eq!(journal_trials(&journal), done + 3);
+    uninterrupted(&b, &total);
+    assert_eq!(
+        csv_without_durations(&a.join("trials.csv")),
+        csv_without_durations(&b.join("trials.csv"))
+    );
+}

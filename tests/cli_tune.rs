@@ -1,0 +1,170 @@
+//! End-to-end tests of `autotune tune`, `autotune report` and
+//! `autotune datasets` on tiny budgets (a few trials of a few epochs).
+
+mod cli_common;
+
+use cli_common::{assert_ok, assert_svg, csv_without_durations, run, stderr, stdout};
+use serde_json::Value;
+
+#[test]
+fn tune_writes_every_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iris");
+    let o = run(&format!(
+        "tune --data iris --trials 6 --workers 2 --epochs 5 --seed 1 --pruner none --out {}",
+        &out.display()
+    ));
+    assert_ok(&o);
+
+    // trials.csv: a header naming the parameters, then one row per trial.
+    let csv = csv_without_durations(&out.join("trials.csv"));
+    assert_eq!(csv.len(), 7, "{csv:?}");
+    assert!(csv[0].starts_with("number,state,learning_rate,batch_size,init,regularization"));
+
+    // best.json: the configuration, its validation score, the test scores.
+    let best: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).unwrap()).unwrap();
+    assert!(best["params"]["learning_rate"].as_f64().unwrap() > 0.0);
+    assert_eq!(best["objective"], "valid_loss");
+    assert!(best["value"].as_f64().unwrap().is_finite());
+    let acc = best["test"]["accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc), "{acc}");
+    assert!(best["test"]["log_loss"].as_f64().unwrap() > 0.0);
+    assert!(best["test"].get("rmse").is_none());
+
+    // report.json: the full report, every trial with its per-epoch curve.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let trials = report["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 6);
+    assert_eq!(report["totals"]["trials"], 6);
+    assert!(
+        trials
+            .iter()
+            .all(|t| t["intermediate"].as_array().is_some_and(|c| !c.is_empty()))
+    );
+    assert_eq!(best["trial"], report["best"]["number"]);
+
+    // importance.svg: one bar per searched parameter (a GP fitted to the 6 trials).
+    for svg in ["convergence.svg", "slices.svg", "importance.svg"] {
+        assert_svg(&out.join(svg));
+    }
+    // The summary on stdout; one plain progress line per trial on stderr
+    // (stderr is not a terminal here).
+    let summary = stdout(&o);
+    assert!(
+        summary.contains("study      iris: 6 of 6 trials"),
+        "{summary}"
+    );
+    let importance = summary
+        .lines()
+        .find_map(|l| l.strip_prefix("importance "))
+        .unwrap_or_else(|| panic!("{summary}"));
+    for p in ["learning_rate", "batch_size", "init", "regularization"] {
+        assert!(importance.contains(p), "{importance}");
+    }
+    assert!(summary.contains("test       accuracy "), "{summary}");
+    let progress = stderr(&o);
+    assert_eq!(
+        progress.lines().filter(|l| l.starts_with('[')).count(),
+        6,
+        "{progress}"
+    );
+    assert!(progress.contains("[6/6] trial "), "{progress}");
+}
+
+#[test]
+fn regression_reports_rmse_and_r2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("diabetes");
+    let o = run(&format!(
+        "tune --data diabetes --trials 2 --workers 1 --epochs 3 --pruner none --out {} --quiet",
+        &out.display()
+    ));
+    assert_ok(&o);
+    assert_eq!(stderr(&o), "", "--quiet prints no progress");
+    let best: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).unwrap()).unwrap();
+    let (rmse, r2) = (
+        best["test"]["rmse"].as_f64().unwrap(),
+        best["test"]["r2"].as_f64().unwrap(),
+    );
+    assert!(rmse > 0.0 && rmse.is_finite(), "{rmse}");
+    assert!(r2 < 1.0 && r2.is_finite(), "{r2}");
+    assert!(best["test"].get("accuracy").is_none());
+}
+
+#[test]
+fn a_csv_file_with_a_named_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("points.csv");
+    // Two classes split by the sign of x + y, target in the first column.
+    let mut text = String::from("label,x,y\n");
+    for i in 0..60 {
+        let (x, y) = (f64::from(i % 10) - 4.5, f64::from(i / 10) - 2.5);
+        text.push_str(&format!(
+            "{},{x},{y}\n",
+            if x + y > 0.0 { "pos" } else { "neg" }
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("run");
+    let o = run(&format!(
+        "tune --data {} --target label --trials 2 --workers 1 --epochs 3 --out {} --quiet",
+        &csv.display(),
+        &out.display()
+    ));
+    assert_ok(&o);
+    assert!(
+        stdout(&o).contains("study      points: 2 of 2 trials"),
+        "{}",
+        stdout(&o)
+    );
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("study.json")).unwrap()).unwrap();
+    assert!(std::path::Path::new(settings["data"].as_str().unwrap()).is_absolute());
+}
+
+#[test]
+fn report_regenerates_the_plots_and_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wine");
+    assert_ok(&run(&format!(
+        "tune --data wine --trials 3 --workers 1 --epochs 4 --out {} --quiet",
+        &out.display()
+    )));
+    let csv = csv_without_durations(&out.join("trials.csv"));
+    for f in ["trials.csv", "convergence.svg", "slices.svg"] {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    let o = run(&format!("report {}", &out.display()));
+    assert_ok(&o);
+    assert_eq!(csv_without_durations(&out.join("trials.csv")), csv);
+    assert_svg(&out.join("convergence.svg"));
+    assert_svg(&out.join("slices.svg"));
+    let text = stdout(&o);
+    assert!(text.contains("study      wine: 3 of 3 trials"), "{text}");
+    assert!(text.contains("best       trial "), "{text}");
+    assert!(text.contains("test       accuracy "), "{text}");
+    assert!(!text.contains("unfinished"), "{text}");
+}
+
+#[test]
+fn datasets_lists_every_builtin_with_its_shape() {
+    let o = run("datasets");
+    assert_ok(&o);
+    let text = stdout(&o);
+    for (name, shape) in [
+        ("iris", "150        4       3"),
+        ("wine", "178       13       3"),
+        ("breast_cancer", "569       30       2"),
+        ("digits", "1797       64      10"),
+        ("diabetes", "442       10       -"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(line.contains(shape), "{line}");
+    }
+}

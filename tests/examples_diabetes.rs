@@ -1,0 +1,42 @@
+//! The diabetes (regression) example study end to end on a tiny budget,
+//! compiled from the example's own source (`#[path]`).
+
+#[allow(dead_code)]
+#[path = "../examples/diabetes.rs"]
+mod diabetes;
+mod examples_common;
+
+use autotune::data::{Dataset, Target};
+use diabetes::common::Flags;
+use examples_common::assert_results;
+
+#[test]
+fn diabetes_example_tunes_a_regressor() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = Flags {
+        trials: 2,
+        workers: 2,
+        seed: 3,
+        out: dir.path().to_path_buf(),
+        resume: false,
+        quiet: true,
+    };
+    let report = diabetes::run(&flags).unwrap();
+    let test = report.test.as_ref().expect("a test part");
+    assert!(test.accuracy.is_none());
+    let rmse = test.rmse.unwrap();
+    assert!(rmse > 0.0 && rmse.is_finite(), "{rmse}");
+    // R² of a model that predicts the mean: its RMSE is the population
+    // standard deviation, and R² = 1 - n σ² / Σ (y - ȳ)² = 0.
+    let y = vec![1.0, 2.0, 4.0, 9.0];
+    let mean = y.iter().sum::<f64>() / 4.0;
+    let sd = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / 4.0).sqrt();
+    let data = Dataset::new("y", vec![0.0; 4], 1, Target::Real(y)).unwrap();
+    approx::assert_abs_diff_eq!(
+        diabetes::common::r2(sd, &data).unwrap(),
+        0.0,
+        epsilon = 1e-12
+    );
+    approx::assert_abs_diff_eq!(diabetes::common::r2(0.0, &data).unwrap(), 1.0);
+    assert_results(dir.path(), 2);
+}
