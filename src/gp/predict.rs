@@ -14,6 +14,7 @@
 //! variance `s²·σ²` (of the latent `f`, noise excluded), clamped at 0.
 
 use nalgebra::DMatrix;
+use rayon::prelude::*;
 
 use super::linalg::{self, View, ViewMut};
 use super::posterior::Gp;
@@ -97,9 +98,10 @@ impl Gp {
     /// operations on chunks of test points: the cross-covariance block `K*`
     /// (`n × chunk`), the means `m + K*ᵀα`, and `V = L⁻¹K*` as a blocked
     /// triangular product with the stored inverse factor (one `dgemm` per
-    /// column block), variances `σ² − colsum(V∘V)`. Runs on the calling
-    /// thread; [`Gp`] is `Sync`, so a caller may split a large batch across
-    /// threads.
+    /// column block), variances `σ² − colsum(V∘V)`. Chunks are independent,
+    /// so when there are several they run on rayon's threads; each point's
+    /// arithmetic is the same whichever thread computes it, so the result does
+    /// not depend on the number of threads.
     ///
     /// # Panics
     /// If `x.ncols() != self.dim()`.
@@ -107,46 +109,70 @@ impl Gp {
     pub fn predict_many(&self, x: &DMatrix<f64>) -> Vec<Prediction> {
         assert_eq!(x.ncols(), self.dim(), "predict_many: input dimension");
         let (n, d) = (self.n_points(), self.dim());
-        let s2 = self.hp.signal_variance;
-        let mut out = Vec::with_capacity(x.nrows());
+        let m = x.nrows();
         let chunk = (CHUNK_ENTRIES / n.max(1)).clamp(64, 1024);
-        let mut kstar = vec![0.0; n * chunk];
-        let mut v = vec![0.0; n * chunk];
-        let mut zq = vec![0.0; d];
-        for start in (0..x.nrows()).step_by(chunk) {
-            let c = chunk.min(x.nrows() - start);
-            // K*: column j holds r² then kernel values between test point j and X.
-            for j in 0..c {
-                for (kk, zq) in zq.iter_mut().enumerate() {
-                    *zq = x[(start + j, kk)] / self.hp.length_scales[kk];
-                }
-                simd::squared_distances(&self.z, &zq, &mut kstar[j * n..(j + 1) * n]);
+        let buffers = || (vec![0.0; n * chunk], vec![0.0; n * chunk], vec![0.0; d]);
+        let starts: Vec<usize> = (0..m).step_by(chunk).collect();
+        let run = |(kstar, v, zq): &mut (Vec<f64>, Vec<f64>, Vec<f64>), start: usize| {
+            self.predict_chunk(x, start, chunk.min(m - start), kstar, v, zq)
+        };
+        let parts: Vec<Vec<Prediction>> = if starts.len() > 1 {
+            starts
+                .par_iter()
+                .map_init(buffers, |b, &start| run(b, start))
+                .collect()
+        } else {
+            let mut b = buffers();
+            starts.iter().map(|&start| run(&mut b, start)).collect()
+        };
+        parts.concat()
+    }
+
+    /// Predictions at rows `start..start + c` of `x`, using the given buffers
+    /// (`kstar` and `v` hold at least `n × c` values, `zq` `dim` values).
+    fn predict_chunk(
+        &self,
+        x: &DMatrix<f64>,
+        start: usize,
+        c: usize,
+        kstar: &mut [f64],
+        v: &mut [f64],
+        zq: &mut [f64],
+    ) -> Vec<Prediction> {
+        let n = self.n_points();
+        let s2 = self.hp.signal_variance;
+        // K*: column j holds r² then kernel values between test point j and X.
+        for j in 0..c {
+            for (kk, zq) in zq.iter_mut().enumerate() {
+                *zq = x[(start + j, kk)] / self.hp.length_scales[kk];
             }
-            self.kernel.fill_values(s2, &mut kstar[..n * c]);
-            // V = L⁻¹ K* by column blocks J of L⁻¹ (lower triangular):
-            // V[J0.., :] += L⁻¹[J0.., J] K*[J, :]. Each block row of K* is
-            // packed by dgemm once, and the zero upper triangle is skipped.
-            let mut j0 = 0;
-            while j0 < n {
-                let jb = COLUMN_BLOCK.min(n - j0);
-                linalg::gemm(
-                    1.0,
-                    View::block(&self.l_inv, n, j0, j0, n - j0, jb),
-                    View::block(&kstar, n, j0, 0, jb, c),
-                    if j0 == 0 { 0.0 } else { 1.0 },
-                    ViewMut::block(&mut v, n, j0, 0, n - j0, c),
-                );
-                j0 += jb;
-            }
-            for j in 0..c {
+            simd::squared_distances(&self.z, zq, &mut kstar[j * n..(j + 1) * n]);
+        }
+        self.kernel.fill_values(s2, &mut kstar[..n * c]);
+        // V = L⁻¹ K* by column blocks J of L⁻¹ (lower triangular):
+        // V[J0.., :] += L⁻¹[J0.., J] K*[J, :]. Each block row of K* is
+        // packed by dgemm once, and the zero upper triangle is skipped.
+        let mut j0 = 0;
+        while j0 < n {
+            let jb = COLUMN_BLOCK.min(n - j0);
+            linalg::gemm(
+                1.0,
+                View::block(&self.l_inv, n, j0, j0, n - j0, jb),
+                View::block(kstar, n, j0, 0, jb, c),
+                if j0 == 0 { 0.0 } else { 1.0 },
+                ViewMut::block(v, n, j0, 0, n - j0, c),
+            );
+            j0 += jb;
+        }
+        (0..c)
+            .map(|j| {
                 let kcol = &kstar[j * n..(j + 1) * n];
                 let vcol = &v[j * n..(j + 1) * n];
                 let mean = self.hp.mean + linalg::dot(kcol, &self.alpha);
                 let variance = s2 - linalg::dot(vcol, vcol);
-                out.push(self.to_original(mean, variance));
-            }
-        }
-        out
+                self.to_original(mean, variance)
+            })
+            .collect()
     }
 
     fn assert_dim(&self, x: &[f64]) {
