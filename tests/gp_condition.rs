@@ -137,7 +137,9 @@ fn batched_prediction_does_not_depend_on_the_thread_count() {
     let (n, m, d) = (200, 2048, 6);
     let unit = |i: usize, k: usize| ((i * 7919 + k * 104_729) % 1000) as f64 / 1000.0;
     let x = DMatrix::from_fn(n, d, unit);
-    let y: Vec<f64> = (0..n).map(|i| (3.0 * x[(i, 0)]).sin() + x[(i, 1)] * x[(i, 2)]).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| (3.0 * x[(i, 0)]).sin() + x[(i, 1)] * x[(i, 2)])
+        .collect();
     let hp = Hyperparameters {
         length_scales: vec![0.3; d],
         signal_variance: 1.0,
@@ -147,7 +149,10 @@ fn batched_prediction_does_not_depend_on_the_thread_count() {
     let gp = Gp::with_hyperparameters(&x, &y, Kernel::Matern52, hp).unwrap();
     let q = DMatrix::from_fn(m, d, |i, k| unit(i + n, k + 1));
     let in_pool = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| gp.predict_many(&q))
     };
     let (one, two) = (in_pool(1), in_pool(2));

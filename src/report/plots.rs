@@ -45,6 +45,24 @@ fn valued(history: &History) -> Vec<(usize, f64, bool)> {
         .collect()
 }
 
+/// The y range of a plot: the complete trials' values, with the upper end
+/// capped at their 90th percentile plus the interquartile spread so a few
+/// very bad trials do not flatten the interesting range (they are drawn at the
+/// edge, clipped by the chart).
+fn value_range(points: &[(usize, f64, bool)]) -> (f64, f64) {
+    let mut v: Vec<f64> = points.iter().filter(|p| !p.2).map(|p| p.1).collect();
+    if v.is_empty() {
+        v = points.iter().map(|p| p.1).collect();
+    }
+    if v.is_empty() {
+        return (0.0, 1.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |f: f64| v[((v.len() - 1) as f64 * f).round() as usize];
+    let cap = q(0.9) + 1.5 * (q(0.75) - q(0.25));
+    (v[0], v[v.len() - 1].min(cap.max(q(0.5))))
+}
+
 /// `convergence.svg`: the objective value of every trial and the best so far.
 ///
 /// # Errors
@@ -57,11 +75,7 @@ pub fn convergence_svg(history: &History, objective: &str, path: &Path) -> Resul
         .map(|t| t.number + 1)
         .max()
         .unwrap_or(1);
-    let (lo, hi) = points
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.1), b.max(p.1))
-        });
+    let (lo, hi) = value_range(&points);
     let root = SVGBackend::new(path, (WIDTH, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
     let mut chart = ChartBuilder::on(&root)
@@ -73,6 +87,8 @@ pub fn convergence_svg(history: &History, objective: &str, path: &Path) -> Resul
         .map_err(|e| plot_err(path, e))?;
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .x_desc("trial")
         .y_desc(objective)
         .draw()
@@ -126,6 +142,27 @@ pub fn convergence_svg(history: &History, objective: &str, path: &Path) -> Resul
     root.present().map_err(|e| plot_err(path, e))
 }
 
+/// A tick label on a log axis: plain digits from 0.01 to 99,999, else scientific.
+fn plain(v: f64) -> String {
+    if (0.01..1e5).contains(&v.abs()) {
+        let digits = if v.abs() >= 10.0 {
+            0
+        } else if v.abs() >= 1.0 {
+            1
+        } else {
+            3
+        };
+        let s = format!("{v:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        }
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
 /// The x coordinate of `value` in a slice plot: log10 for log parameters, the
 /// choice's index for categoricals.
 fn slice_x(domain: &Domain, value: &Value) -> Option<f64> {
@@ -175,11 +212,7 @@ pub fn slices_svg(
     root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
     let areas = root.split_evenly((rows, cols));
     let points = valued(history);
-    let (lo, hi) = points
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.1), b.max(p.1))
-        });
+    let (lo, hi) = value_range(&points);
     let n = points.len().max(1) as f64;
     for (param, area) in free.iter().zip(areas.iter()) {
         let log = param.domain.is_log();
@@ -198,12 +231,19 @@ pub fn slices_svg(
             if !choices.is_empty() {
                 let i = x.round();
                 if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < choices.len() {
-                    return choices[i as usize].clone();
+                    // Long names would overlap: keep what fits the panel's width.
+                    let fit = (42 / choices.len()).max(4);
+                    let name = &choices[i as usize];
+                    return if name.chars().count() > fit {
+                        name.chars().take(fit - 1).chain(['…']).collect()
+                    } else {
+                        name.clone()
+                    };
                 }
                 return String::new();
             }
             if log {
-                format!("{:.0e}", 10f64.powf(*x))
+                plain(10f64.powf(*x))
             } else {
                 format!("{x:.3}")
             }
@@ -214,6 +254,7 @@ pub fn slices_svg(
         };
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .x_labels(n_labels)
             .x_label_formatter(&fmt_x)
             .y_desc(objective)
@@ -269,6 +310,7 @@ pub fn importance_svg(importance: &[(String, f64)], path: &Path) -> Result<(), R
     };
     chart
         .configure_mesh()
+        .light_line_style(WHITE)
         .disable_y_mesh()
         .y_labels(2 * k + 1)
         .y_label_formatter(&fmt_y)
