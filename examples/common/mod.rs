@@ -1,10 +1,6 @@
 //! Shared by the example studies: command-line flags, a progress line per
 //! trial, the results files and the summary table. (Not an example itself.)
 
-// The command line's GP importance estimate, shared with the examples.
-#[path = "../../src/cli/importance.rs"]
-mod importance;
-
 use autotune::data::{Dataset, Target};
 use autotune::history::{History, TrialState};
 use autotune::space::Value;
@@ -167,7 +163,7 @@ pub fn save(flags: &Flags, journal: &Path, report: &TuneReport) -> anyhow::Resul
     let label = objective(report.objective);
     autotune::report::convergence_svg(&history, label, &out.join("convergence.svg"))?;
     autotune::report::slices_svg(&space, &history, label, &out.join("slices.svg"))?;
-    if let Some(imp) = importance::importance(&space, &history) {
+    if let Some(imp) = autotune::report::gp_importance(&space, &history) {
         autotune::report::importance_svg(&imp, &out.join("importance.svg"))?;
     }
     Ok(())

@@ -11,7 +11,6 @@ mod args;
 mod data;
 mod datasets;
 mod fail;
-mod importance;
 mod interrupt;
 mod outdir;
 mod progress;

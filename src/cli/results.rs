@@ -2,10 +2,10 @@
 //! the plots.
 
 use super::fail::{CliResult, OrFail};
-use super::importance::importance;
 use super::outdir::OutDir;
 use autotune::data::{Dataset, Target};
 use autotune::history::{Direction, History, TrialRecord};
+use autotune::report::gp_importance as importance;
 use autotune::space::{Params, SearchSpace};
 use autotune::tune::{TuneObjective, TuneReport};
 use serde::{Deserialize, Serialize};

@@ -1,16 +1,16 @@
 //! Parameter importance for `importance.svg`: a GP fitted to the complete
 //! trials, read through its ARD length scales
-//! ([`autotune::report::importance_from_length_scales`]).
+//! ([`super::importance_from_length_scales`]).
 
-use autotune::gp::{Gp, GpConfig};
-use autotune::history::History;
-use autotune::rng::rng_from_seed;
-use autotune::space::SearchSpace;
+use crate::gp::{Gp, GpConfig};
+use crate::history::History;
+use crate::rng::rng_from_seed;
+use crate::space::SearchSpace;
 use nalgebra::DMatrix;
 
 /// Complete trials needed before importance is estimated: with fewer, the
 /// marginal likelihood cannot tell length scales apart.
-pub const MIN_TRIALS: usize = 5;
+pub const MIN_IMPORTANCE_TRIALS: usize = 5;
 
 /// The seed of the GP fit's random restarts (fixed: the plot of a study is
 /// reproducible).
@@ -21,8 +21,8 @@ const FIT_SEED: u64 = 0x696d_706f_7274; // "import"
 /// configurations of the complete trials and their values (as minimised;
 /// log-transformed when all are positive, as losses are, so that a few
 /// diverging configurations do not dominate the fit). `None` with fewer than
-/// [`MIN_TRIALS`] complete trials, no free parameter, or a failed fit.
-pub fn importance(space: &SearchSpace, history: &History) -> Option<Vec<(String, f64)>> {
+/// [`MIN_IMPORTANCE_TRIALS`] complete trials, no free parameter, or a failed fit.
+pub fn gp_importance(space: &SearchSpace, history: &History) -> Option<Vec<(String, f64)>> {
     let direction = history.direction();
     let mut rows = Vec::new();
     let mut y = Vec::new();
@@ -30,7 +30,7 @@ pub fn importance(space: &SearchSpace, history: &History) -> Option<Vec<(String,
         rows.push(space.encode(&t.params).ok()?);
         y.push(direction.to_minimize(v));
     }
-    if y.len() < MIN_TRIALS || space.dim() == 0 {
+    if y.len() < MIN_IMPORTANCE_TRIALS || space.dim() == 0 {
         return None;
     }
     if y.iter().all(|v| *v > 0.0) {
@@ -45,16 +45,15 @@ pub fn importance(space: &SearchSpace, history: &History) -> Option<Vec<(String,
         &mut rng_from_seed(FIT_SEED),
     )
     .ok()?;
-    let imp =
-        autotune::report::importance_from_length_scales(space, &gp.hyperparameters().length_scales);
+    let imp = super::importance_from_length_scales(space, &gp.hyperparameters().length_scales);
     (!imp.is_empty()).then_some(imp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autotune::history::{Direction, TrialRecord, TrialState};
-    use autotune::space::{Params, Scale};
+    use crate::history::{Direction, TrialRecord, TrialState};
+    use crate::space::{Params, Scale};
 
     /// A study whose value depends strongly on `a`, hardly on `b`, not at all on `c`.
     #[test]
@@ -79,7 +78,7 @@ mod tests {
                 duration_secs: 0.0,
             });
         }
-        let imp = importance(&space, &h).unwrap();
+        let imp = gp_importance(&space, &h).unwrap();
         let names: Vec<&str> = imp.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
         approx::assert_relative_eq!(
@@ -98,7 +97,7 @@ mod tests {
             .build()
             .unwrap();
         let mut h = History::new(Direction::Minimize);
-        for i in 0..MIN_TRIALS - 1 {
+        for i in 0..MIN_IMPORTANCE_TRIALS - 1 {
             h.push(TrialRecord {
                 number: i,
                 params: Params::new().with("a", i as f64 / 10.0),
@@ -107,6 +106,6 @@ mod tests {
                 duration_secs: 0.0,
             });
         }
-        assert!(importance(&space, &h).is_none());
+        assert!(gp_importance(&space, &h).is_none());
     }
 }
