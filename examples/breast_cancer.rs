@@ -11,7 +11,7 @@
 pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
-use autotune::tune::{AutotuneConfig, PrunerKind, TuneReport, autotune_observed};
+use autotune::tune::{PrunerKind, TuneReport};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -21,20 +21,13 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
 
     // 2. The study: the default space, successive halving (ASHA) as pruner,
     //    and early stopping inside each training run.
-    let config = AutotuneConfig::default()
-        .n_trials(flags.trials)
-        .workers(flags.workers)
-        .seed(flags.seed)
+    let config = flags
+        .config()?
         .pruner(PrunerKind::SuccessiveHalving)
-        .patience(Some(10))
-        .journal(flags.journal()?)
-        .resume(flags.resume);
+        .patience(Some(10));
 
     // 3. Run, save the results files, print the summary.
-    let report = autotune_observed(&split, &config, common::Lines::new(flags))?;
-    common::save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    common::print_summary("breast_cancer", flags, &split.test, &report);
-    Ok(report)
+    common::run_study("breast_cancer", flags, &split, &config)
 }
 
 fn main() {

@@ -11,7 +11,7 @@
 pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
-use autotune::tune::{AutotuneConfig, TuneObjective, TuneReport, autotune_observed};
+use autotune::tune::{TuneObjective, TuneReport};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -22,20 +22,13 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
 
     // 2. The study: minimise the cross-validated RMSE (the target is
     //    standardised for training and scored in its own units).
-    let config = AutotuneConfig::default()
-        .n_trials(flags.trials)
-        .workers(flags.workers)
-        .seed(flags.seed)
+    let config = flags
+        .config()?
         .objective(TuneObjective::Rmse)
-        .cv_folds(Some(5))
-        .journal(flags.journal()?)
-        .resume(flags.resume);
+        .cv_folds(Some(5));
 
     // 3. Run, save the results files, print the summary (test RMSE and R²).
-    let report = autotune_observed(&split, &config, common::Lines::new(flags))?;
-    common::save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    common::print_summary("diabetes", flags, &split.test, &report);
-    Ok(report)
+    common::run_study("diabetes", flags, &split, &config)
 }
 
 fn main() {

@@ -17,9 +17,7 @@ pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
 use autotune::nn::Schedule;
-use autotune::tune::{
-    AutotuneConfig, ChoiceParam, FloatParam, IntParam, TuneReport, TuneSpace, autotune_observed,
-};
+use autotune::tune::{ChoiceParam, FloatParam, IntParam, TuneReport, TuneSpace};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -48,20 +46,10 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
 
     // 3. The study: GP sampler and median pruner (the defaults), 5-fold
     //    cross-validation on train + validation, journaled.
-    let config = AutotuneConfig::default()
-        .n_trials(flags.trials)
-        .workers(flags.workers)
-        .seed(flags.seed)
-        .space(space)
-        .cv_folds(Some(5))
-        .journal(flags.journal()?)
-        .resume(flags.resume);
+    let config = flags.config()?.space(space).cv_folds(Some(5));
 
     // 4. Run, save the results files, print the summary.
-    let report = autotune_observed(&split, &config, common::Lines::new(flags))?;
-    common::save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    common::print_summary("digits", flags, &split.test, &report);
-    Ok(report)
+    common::run_study("digits", flags, &split, &config)
 }
 
 fn main() {

@@ -10,7 +10,7 @@
 pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
-use autotune::tune::{AutotuneConfig, TuneReport, autotune_observed};
+use autotune::tune::TuneReport;
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -21,21 +21,10 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     // 2. The study: the default space (learning rate, batch size, initialiser,
     //    L2 strength) searched by the Gaussian-process sampler, each
     //    configuration scored by 5-fold cross-validation, median pruning.
-    let config = AutotuneConfig::default()
-        .n_trials(flags.trials)
-        .workers(flags.workers)
-        .seed(flags.seed)
-        .cv_folds(Some(5))
-        .journal(flags.journal()?)
-        .resume(flags.resume);
+    let config = flags.config()?.cv_folds(Some(5));
 
     // 3. Run it, one progress line per trial; the journal makes it resumable.
-    let report = autotune_observed(&split, &config, common::Lines::new(flags))?;
-
-    // 4. Save the results files and print the summary.
-    common::save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    common::print_summary("iris", flags, &split.test, &report);
-    Ok(report)
+    common::run_study("iris", flags, &split, &config)
 }
 
 fn main() {

@@ -11,7 +11,7 @@ pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
 use autotune::nn::Activation;
-use autotune::tune::{AutotuneConfig, ChoiceParam, TuneReport, TuneSpace, autotune_observed};
+use autotune::tune::{ChoiceParam, TuneReport, TuneSpace};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -27,20 +27,10 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     ]));
 
     // 3. The study: 5-fold cross-validation on train + validation.
-    let config = AutotuneConfig::default()
-        .n_trials(flags.trials)
-        .workers(flags.workers)
-        .seed(flags.seed)
-        .space(space)
-        .cv_folds(Some(5))
-        .journal(flags.journal()?)
-        .resume(flags.resume);
+    let config = flags.config()?.space(space).cv_folds(Some(5));
 
     // 4. Run, save the results files, print the summary.
-    let report = autotune_observed(&split, &config, common::Lines::new(flags))?;
-    common::save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    common::print_summary("wine", flags, &split.test, &report);
-    Ok(report)
+    common::run_study("wine", flags, &split, &config)
 }
 
 fn main() {

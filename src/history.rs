@@ -121,6 +121,19 @@ impl History {
         }
     }
 
+    /// A history holding `trials` (in any order; kept in number order).
+    #[must_use]
+    pub fn from_trials(
+        direction: Direction,
+        trials: impl IntoIterator<Item = TrialRecord>,
+    ) -> Self {
+        let mut h = Self::new(direction);
+        for t in trials {
+            h.push(t);
+        }
+        h
+    }
+
     /// The study's direction.
     #[must_use]
     pub fn direction(&self) -> Direction {

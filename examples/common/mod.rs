@@ -1,11 +1,11 @@
 //! Shared by the example studies: command-line flags, a progress line per
 //! trial, the results files and the summary table. (Not an example itself.)
 
-use autotune::data::{Dataset, Target};
+use autotune::data::{Dataset, Split, Target};
 use autotune::history::{History, TrialState};
 use autotune::space::Value;
 use autotune::study::{Observer, Progress, read_journal};
-use autotune::tune::{TuneObjective, TuneReport};
+use autotune::tune::{AutotuneConfig, TuneObjective, TuneReport, autotune_observed};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -87,6 +87,17 @@ impl Flags {
         }
     }
 
+    /// The study settings these flags choose (trials, workers, seed, journal,
+    /// resume) on top of the defaults; each example adds its own.
+    pub fn config(&self) -> anyhow::Result<AutotuneConfig> {
+        Ok(AutotuneConfig::default()
+            .n_trials(self.trials)
+            .workers(self.workers)
+            .seed(self.seed)
+            .journal(self.journal()?)
+            .resume(self.resume))
+    }
+
     /// Creates `out` and returns the journal's path; without `--resume` an old
     /// journal there is removed so the study starts afresh.
     pub fn journal(&self) -> anyhow::Result<PathBuf> {
@@ -143,14 +154,25 @@ impl Observer for Lines {
     }
 }
 
+/// Runs the study with one progress line per trial, writes the results files
+/// and prints the summary table of example `name`.
+pub fn run_study(
+    name: &str,
+    flags: &Flags,
+    split: &Split,
+    config: &AutotuneConfig,
+) -> anyhow::Result<TuneReport> {
+    let report = autotune_observed(split, config, Lines::new(flags))?;
+    save(flags, &flags.out.join("journal.jsonl"), &report)?;
+    print_summary(name, flags, &split.test, &report);
+    Ok(report)
+}
+
 /// Writes `report.json`, `trials.csv`, `convergence.svg`, `slices.svg` and
 /// (with enough complete trials) `importance.svg` into `out`.
 pub fn save(flags: &Flags, journal: &Path, report: &TuneReport) -> anyhow::Result<()> {
     let space = read_journal(journal)?.header.space;
-    let mut history = History::new(report.direction);
-    for t in &report.trials {
-        history.push(t.clone());
-    }
+    let history = History::from_trials(report.direction, report.trials.iter().cloned());
     let out = &flags.out;
     std::fs::write(
         out.join("report.json"),

@@ -61,11 +61,7 @@ pub fn objective_label(o: TuneObjective) -> &'static str {
 
 /// A history holding `trials`.
 pub fn history_of(direction: Direction, trials: &[TrialRecord]) -> History {
-    let mut h = History::new(direction);
-    for t in trials {
-        h.push(t.clone());
-    }
-    h
+    History::from_trials(direction, trials.iter().cloned())
 }
 
 /// `R² = 1 - n rmse² / Σ (y - ȳ)²` over the real targets of `test`
