@@ -13,6 +13,20 @@
 //! | 4 | [`study`], [`report`] | studies: ask/tell/optimize, journal and resume; results files and plots |
 //! | 5 | [`tune`] | `autotune()`: networks tuned on data sets |
 
+/// A documented `#[must_use]` builder setter: `setter!(/// doc. name: Type);`
+/// expands to `pub fn name(mut self, name: Type) -> Self`. Used by the
+/// configuration structs (`TrainConfig`, `AutotuneConfig`, `TuneSpace`).
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn $name(mut self, $name: $ty) -> Self {
+            self.$name = $name;
+            self
+        }
+    };
+}
+
 pub mod error;
 pub mod rng;
 

@@ -161,17 +161,6 @@ impl Default for TrainConfig {
     }
 }
 
-macro_rules! setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
-        $(#[$doc])*
-        #[must_use]
-        pub fn $name(mut self, $name: $ty) -> Self {
-            self.$name = $name;
-            self
-        }
-    };
-}
-
 impl TrainConfig {
     setter!(/// Sets the architecture.
         network: NetworkSpec);

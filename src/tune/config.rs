@@ -136,17 +136,6 @@ impl Default for AutotuneConfig {
     }
 }
 
-macro_rules! setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
-        $(#[$doc])*
-        #[must_use]
-        pub fn $name(mut self, $name: $ty) -> Self {
-            self.$name = $name;
-            self
-        }
-    };
-}
-
 impl AutotuneConfig {
     setter!(/// Sets the number of trials.
         n_trials: usize);

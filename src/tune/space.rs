@@ -332,17 +332,6 @@ impl Default for TuneSpace {
     }
 }
 
-macro_rules! setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
-        $(#[$doc])*
-        #[must_use]
-        pub fn $name(mut self, $name: $ty) -> Self {
-            self.$name = $name;
-            self
-        }
-    };
-}
-
 impl TuneSpace {
     setter!(/// Sets the learning rate's range or value.
         learning_rate: FloatParam);
