@@ -1,9 +1,7 @@
 //! Bad input to the `autotune` binary: one line `error: ...` naming the
 //! problem on stderr, exit code 2, no panic, nothing on stdout.
 
-mod cli_common;
-
-use cli_common::{assert_ok, autotune, run, s, stderr, stdout};
+use crate::helpers::{assert_ok, autotune, run, s, stderr, stdout};
 use std::path::Path;
 
 /// Runs `args` and checks the failure: exit code 2, one `error:` line that

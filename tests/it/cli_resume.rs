@@ -2,9 +2,7 @@
 //! middle of a run) continues to its budget and ends identical to a study
 //! run in one go.
 
-mod cli_common;
-
-use cli_common::{assert_ok, csv_without_durations, journal_trials, run, s, stderr, stdout};
+use crate::helpers::{assert_ok, csv_without_durations, journal_trials, run, s, stderr, stdout};
 use std::path::Path;
 
 /// Runs an uninterrupted study of `trials` trials into `out`.
@@ -121,7 +119,7 @@ fn ctrl_c_keeps_the_finished_trials_and_resume_completes_the_budget() {
         text.contains(&format!("tune --out {} --resume", a.display())),
         "{text}"
     );
-    cli_common::assert_svg(&a.join("convergence.svg"));
+    crate::helpers::assert_svg(&a.join("convergence.svg"));
 
     // Resume to a total a little past what was done, then compare with one go.
     let total = (done + 3).to_string();

@@ -1,9 +1,7 @@
 //! End-to-end tests of `autotune tune`, `autotune report` and
 //! `autotune datasets` on tiny budgets (a few trials of a few epochs).
 
-mod cli_common;
-
-use cli_common::{assert_ok, assert_svg, csv_without_durations, run, stderr, stdout};
+use crate::helpers::{assert_ok, assert_svg, csv_without_durations, run, stderr, stdout};
 use serde_json::Value;
 
 #[test]

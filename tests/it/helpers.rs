@@ -1,6 +1,5 @@
-//! Helpers shared by the `autotune` binary's end-to-end tests.
-
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: running the `autotune` binary,
+//! reading its output, and checking results files.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -89,4 +88,17 @@ pub fn journal_trials(path: &Path) -> usize {
         .lines()
         .filter(|l| l.starts_with("{\"trial\""))
         .count()
+}
+
+/// The files every example study writes into `out`, well formed, for `trials` trials.
+pub fn assert_results(out: &Path, trials: usize) {
+    let report: autotune::tune::TuneReport =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report.trials.len(), trials);
+    let csv = std::fs::read_to_string(out.join("trials.csv")).unwrap();
+    assert_eq!(csv.lines().count(), trials + 1);
+    let journal = autotune::study::read_journal(out.join("journal.jsonl")).unwrap();
+    assert_eq!(journal.trials.len(), trials);
+    assert_svg(&out.join("convergence.svg"));
+    assert_svg(&out.join("slices.svg"));
 }

@@ -84,7 +84,11 @@ fn a_killed_study_resumes_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.jsonl");
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process_entry", "--test-threads=1"])
+        .args([
+            "--exact",
+            "study_resume::child_process_entry",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, &path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

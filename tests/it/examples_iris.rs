@@ -3,12 +3,11 @@
 //! small flags: the code `cargo run --example iris` runs, without building
 //! and launching a separate program.
 
-mod examples_common;
 #[allow(dead_code)]
-#[path = "../examples/iris.rs"]
+#[path = "../../examples/iris.rs"]
 mod iris;
 
-use examples_common::assert_results;
+use crate::helpers::assert_results;
 use iris::common::Flags;
 
 fn flags(out: &std::path::Path, trials: usize) -> Flags {

@@ -2,13 +2,12 @@
 //! compiled from the example's own source (`#[path]`).
 
 #[allow(dead_code)]
-#[path = "../examples/diabetes.rs"]
+#[path = "../../examples/diabetes.rs"]
 mod diabetes;
-mod examples_common;
 
+use crate::helpers::assert_results;
 use autotune::data::{Dataset, Target};
 use diabetes::common::Flags;
-use examples_common::assert_results;
 
 #[test]
 fn diabetes_example_tunes_a_regressor() {
