@@ -27,6 +27,7 @@ fn history(n: usize) -> History {
             params,
             state: TrialState::Complete { value },
             intermediate: Vec::new(),
+            scored_step: None,
             duration_secs: 0.0,
         });
     }

@@ -7,7 +7,7 @@
 //! `cargo bench --bench study_round -- --warm-up-time 1 --measurement-time 3`
 
 use autotune::space::{Scale, SearchSpace};
-use autotune::study::{Study, Trial};
+use autotune::study::{ObjectiveResult, Study, Trial};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn space() -> SearchSpace {
@@ -20,8 +20,8 @@ fn space() -> SearchSpace {
         .expect("a valid space")
 }
 
-fn objective(trial: &mut Trial) -> Result<f64, String> {
-    let lr = trial.float("learning_rate").map_err(|e| e.to_string())?;
+fn objective(trial: &mut Trial) -> ObjectiveResult {
+    let lr = trial.float("learning_rate")?;
     for step in 1..=10 {
         trial.report(step, lr / step as f64);
         if trial.should_prune() {

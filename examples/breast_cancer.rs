@@ -11,7 +11,7 @@
 pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
-use autotune::tune::{PrunerKind, TuneReport};
+use autotune::tune::{PrunerConfig, TuneReport};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -23,11 +23,11 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     //    and early stopping inside each training run.
     let config = flags
         .config()?
-        .pruner(PrunerKind::SuccessiveHalving)
+        .pruner(PrunerConfig::SuccessiveHalving(Default::default()))
         .patience(Some(10));
 
     // 3. Run, save the results files, print the summary.
-    common::run_study("breast_cancer", flags, &split, &config)
+    common::run_study(flags, &split, &config)
 }
 
 fn main() {

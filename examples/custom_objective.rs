@@ -65,7 +65,7 @@ fn run() -> anyhow::Result<()> {
         let trials = (0..q).map(|_| study.ask()).collect::<Result<Vec<_>, _>>()?;
         for trial in trials {
             let value = branin(trial.float("x1")?, trial.float("x2")?);
-            study.tell(trial, Ok::<f64, std::convert::Infallible>(value))?;
+            study.tell(trial, value)?;
         }
     }
 

@@ -28,7 +28,7 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
         .cv_folds(Some(5));
 
     // 3. Run, save the results files, print the summary (test RMSE and R²).
-    common::run_study("diabetes", flags, &split, &config)
+    common::run_study(flags, &split, &config)
 }
 
 fn main() {

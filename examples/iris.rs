@@ -24,7 +24,7 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     let config = flags.config()?.cv_folds(Some(5));
 
     // 3. Run it, one progress line per trial; the journal makes it resumable.
-    common::run_study("iris", flags, &split, &config)
+    common::run_study(flags, &split, &config)
 }
 
 fn main() {

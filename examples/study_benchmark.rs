@@ -13,7 +13,8 @@
 use autotune::data::{Builtin, Dataset, Split, SplitFractions};
 use autotune::study::Mode;
 use autotune::tune::{
-    AutotuneConfig, ChoiceParam, IntParam, PrunerKind, SamplerKind, TuneReport, TuneSpace, autotune,
+    AutotuneConfig, ChoiceParam, IntParam, PrunerConfig, SamplerConfig, TuneReport, TuneSpace,
+    autotune,
 };
 use std::time::Instant;
 
@@ -48,15 +49,15 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
         "| sampler | batch size | workers | mode | wall time (s) | cores used | trials/min | speed-up |"
     );
     println!("|---|---|---:|---|---:|---:|---:|---:|");
-    let (random, gp) = (SamplerKind::Random, SamplerKind::Gp);
+    let (random, gp) = (SamplerConfig::Random, SamplerConfig::default());
     let runs = [
-        (random, "32", &even, 1, Mode::Synchronous),
-        (random, "32", &even, 2, Mode::Synchronous),
-        (random, "8..=256", &uneven, 1, Mode::Synchronous),
-        (random, "8..=256", &uneven, 2, Mode::Synchronous),
-        (random, "8..=256", &uneven, 2, Mode::Asynchronous),
-        (gp, "8..=256", &uneven, 1, Mode::Synchronous),
-        (gp, "8..=256", &uneven, 2, Mode::Synchronous),
+        (&random, "32", &even, 1, Mode::Synchronous),
+        (&random, "32", &even, 2, Mode::Synchronous),
+        (&random, "8..=256", &uneven, 1, Mode::Synchronous),
+        (&random, "8..=256", &uneven, 2, Mode::Synchronous),
+        (&random, "8..=256", &uneven, 2, Mode::Asynchronous),
+        (&gp, "8..=256", &uneven, 1, Mode::Synchronous),
+        (&gp, "8..=256", &uneven, 2, Mode::Synchronous),
     ];
     let mut base = 0.0;
     for (sampler, what, space, workers, mode) in runs {
@@ -65,8 +66,8 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             .workers(workers)
             .mode(mode)
             .seed(1)
-            .sampler(sampler)
-            .pruner(PrunerKind::None)
+            .sampler(sampler.clone())
+            .pruner(PrunerConfig::None)
             .retrain(false)
             .space(space.clone());
         let mut times = Vec::with_capacity(REPEATS);
@@ -76,7 +77,7 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             let report = autotune(split, &config)?;
             let wall = start.elapsed().as_secs_f64();
             times.push((wall, cpu_secs().zip(cpu).map(|(b, a)| (b - a) / wall)));
-            assert_eq!(report.totals.trials, n_trials);
+            assert_eq!(report.counts.total(), n_trials);
         }
         times.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (secs, cores) = times[REPEATS / 2];
@@ -90,8 +91,8 @@ fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
             Mode::Asynchronous => "async",
         };
         let sampler = match sampler {
-            SamplerKind::Random => "random",
-            SamplerKind::Gp => "GP",
+            SamplerConfig::Random => "random",
+            SamplerConfig::Gp(_) => "GP",
         };
         println!(
             "| {sampler} | {what} | {workers} | {mode} | {secs:.2} | {cores} | {per_min:.0} | {:.2}x |",
@@ -118,27 +119,30 @@ fn cpu_secs() -> Option<f64> {
 /// The same random trials without and with pruning.
 fn pruning(split: &Split, n_trials: usize) -> autotune::Result<()> {
     println!("## Pruning: digits, {n_trials} random trials of up to 30 epochs\n");
-    println!("| pruner | pruned | epochs | epochs saved | best valid loss | best trial |");
+    println!("| pruner | pruned | epochs | epochs saved | best validation loss | best trial |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut full = None;
     for (name, pruner) in [
-        ("none", PrunerKind::None),
-        ("median", PrunerKind::Median),
-        ("successive halving", PrunerKind::SuccessiveHalving),
+        ("none", PrunerConfig::None),
+        ("median", PrunerConfig::default()),
+        (
+            "successive halving",
+            PrunerConfig::SuccessiveHalving(Default::default()),
+        ),
     ] {
         let config = AutotuneConfig::default()
             .n_trials(n_trials)
             .seed(7)
-            .sampler(SamplerKind::Random)
+            .sampler(SamplerConfig::Random)
             .pruner(pruner)
             .retrain(false)
             .space(TuneSpace::default().epochs(IntParam::Fixed(30)));
         let r: TuneReport = autotune(split, &config)?;
-        let epochs = r.totals.epochs;
+        let epochs = r.epochs;
         let saved = 1.0 - epochs as f64 / *full.get_or_insert(epochs) as f64;
         println!(
             "| {name} | {} | {epochs} | {:.0}% | {:.4} | {} |",
-            r.totals.pruned,
+            r.counts.pruned,
             100.0 * saved,
             r.best.value,
             r.best.number

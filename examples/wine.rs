@@ -30,7 +30,7 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     let config = flags.config()?.space(space).cv_folds(Some(5));
 
     // 4. Run, save the results files, print the summary.
-    common::run_study("wine", flags, &split, &config)
+    common::run_study(flags, &split, &config)
 }
 
 fn main() {

@@ -2,8 +2,8 @@
 //! threads, turning every way an evaluation can go wrong into data.
 //!
 //! Each evaluation runs under [`std::panic::catch_unwind`] and is classified as
-//! an [`Outcome`]: a value, an error (its `Display` text) or a panic (its
-//! message). [`Outcome::state`] maps that to a [`TrialState`]: a finite value
+//! a [`Returned`]: a value, an error (its `Display` text) or a panic (its
+//! message). [`Returned::state`] maps that to a [`TrialState`]: a finite value
 //! is complete, NaN or infinity diverged, an error or a panic failed. The
 //! evaluator never writes history: it hands each result to a `done` callback
 //! (run on the worker thread, so the study can journal it at once) and returns
@@ -26,7 +26,7 @@ use std::time::Instant;
 
 /// How one evaluation ended.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Returned {
     /// The objective returned a value (possibly NaN or infinite).
     Value(f64),
     /// The objective returned an error, with its message.
@@ -35,12 +35,12 @@ pub enum Outcome {
     Panicked(String),
 }
 
-impl Outcome {
+impl Returned {
     /// Classifies the value an objective returned.
     pub fn from_result<E: Display>(result: Result<f64, E>) -> Self {
         match result {
-            Ok(v) => Outcome::Value(v),
-            Err(e) => Outcome::Error(e.to_string()),
+            Ok(v) => Returned::Value(v),
+            Err(e) => Returned::Error(e.to_string()),
         }
     }
 
@@ -50,12 +50,12 @@ impl Outcome {
     #[must_use]
     pub fn state(&self) -> TrialState {
         match self {
-            Outcome::Value(v) if v.is_finite() => TrialState::Complete { value: *v },
-            Outcome::Value(v) => TrialState::Diverged {
+            Returned::Value(v) if v.is_finite() => TrialState::Complete { value: *v },
+            Returned::Value(v) => TrialState::Diverged {
                 reason: format!("objective returned {v}"),
             },
-            Outcome::Error(e) => TrialState::Failed { reason: e.clone() },
-            Outcome::Panicked(m) => TrialState::Failed {
+            Returned::Error(e) => TrialState::Failed { reason: e.clone() },
+            Returned::Panicked(m) => TrialState::Failed {
                 reason: format!("panicked: {m}"),
             },
         }
@@ -64,26 +64,26 @@ impl Outcome {
 
 /// One finished evaluation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Evaluation {
+pub(crate) struct Finished {
     /// How it ended.
-    pub outcome: Outcome,
+    pub returned: Returned,
     /// Wall time in seconds.
     pub duration_secs: f64,
 }
 
 /// Runs `f` on `job`, catching panics and timing it.
-pub fn evaluate<J, F, E>(job: &mut J, f: &F) -> Evaluation
+pub fn evaluate<J, F, E>(job: &mut J, f: &F) -> Finished
 where
     F: Fn(&mut J) -> Result<f64, E> + ?Sized,
     E: Display,
 {
     let start = Instant::now();
     let outcome = match catch_unwind(AssertUnwindSafe(|| f(job))) {
-        Ok(result) => Outcome::from_result(result),
-        Err(payload) => Outcome::Panicked(panic_message(payload.as_ref())),
+        Ok(result) => Returned::from_result(result),
+        Err(payload) => Returned::Panicked(panic_message(payload.as_ref())),
     };
-    Evaluation {
-        outcome,
+    Finished {
+        returned: outcome,
         duration_secs: start.elapsed().as_secs_f64(),
     }
 }
@@ -138,7 +138,7 @@ impl Evaluator {
         R: Send,
         F: Fn(&mut J) -> Result<f64, E> + Sync + ?Sized,
         E: Display,
-        D: Fn(J, Evaluation) -> R + Sync + ?Sized,
+        D: Fn(J, Finished) -> R + Sync + ?Sized,
     {
         self.pool.install(|| {
             jobs.into_par_iter()
@@ -162,7 +162,7 @@ impl Evaluator {
         R: Send,
         F: Fn(&mut J) -> Result<f64, E> + Sync + ?Sized,
         E: Display,
-        D: Fn(J, Evaluation) -> R + Sync + ?Sized,
+        D: Fn(J, Finished) -> R + Sync + ?Sized,
         N: FnMut(R) -> Option<J>,
     {
         let (tx, rx) = mpsc::channel::<R>();
@@ -212,7 +212,7 @@ mod tests {
             }
         };
         let states: Vec<TrialState> = (0..6)
-            .map(|i| evaluate(&mut (i as f64), &f).outcome.state())
+            .map(|i| evaluate(&mut (i as f64), &f).returned.state())
             .collect();
         assert_eq!(states[0], TrialState::Complete { value: 1.5 });
         assert_eq!(
@@ -260,10 +260,10 @@ mod tests {
             thread::sleep(Duration::from_millis(if *x == 0 { 30 } else { 0 }));
             Ok(if both { *x as f64 } else { -1.0 })
         };
-        let out = ev.run_batch(vec![0_usize, 1], &f, &|j, e| (j, e.outcome));
+        let out = ev.run_batch(vec![0_usize, 1], &f, &|j, e| (j, e.returned));
         assert_eq!(
             out,
-            vec![(0, Outcome::Value(0.0)), (1, Outcome::Value(1.0))]
+            vec![(0, Returned::Value(0.0)), (1, Returned::Value(1.0))]
         );
     }
 

@@ -98,10 +98,47 @@ pub struct TrialRecord {
     /// Intermediate values reported, as `(step, value)` (e.g. per-epoch validation loss).
     #[serde(default)]
     pub intermediate: Vec<(usize, f64)>,
+    /// The step (e.g. the epoch) at which the trial's value was measured, if
+    /// the objective said ([`crate::study::Trial::set_scored_step`]): an
+    /// objective that scores a training at its best epoch records which, so
+    /// the configuration can be retrained for exactly that many epochs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scored_step: Option<usize>,
     /// Wall time of the evaluation in seconds (not part of the study's
     /// reproducible content).
     #[serde(default)]
     pub duration_secs: f64,
+}
+
+/// Trials counted by how they ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Complete trials.
+    pub complete: usize,
+    /// Pruned trials.
+    pub pruned: usize,
+    /// Failed trials (error or panic).
+    pub failed: usize,
+    /// Diverged trials (NaN or infinity).
+    pub diverged: usize,
+}
+
+impl Counts {
+    /// All trials counted.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.complete + self.pruned + self.failed + self.diverged
+    }
+
+    /// Counts one more trial in `state`.
+    pub fn add(&mut self, state: &TrialState) {
+        match state {
+            TrialState::Complete { .. } => self.complete += 1,
+            TrialState::Pruned { .. } => self.pruned += 1,
+            TrialState::Failed { .. } => self.failed += 1,
+            TrialState::Diverged { .. } => self.diverged += 1,
+        }
+    }
 }
 
 /// The finished trials of a study, in trial-number order.
@@ -184,17 +221,12 @@ impl History {
         best.map(|(t, _)| t)
     }
 
-    /// Counts of trials by state: `(complete, pruned, failed, diverged)`.
+    /// The trials counted by how they ended.
     #[must_use]
-    pub fn counts(&self) -> (usize, usize, usize, usize) {
-        let mut c = (0, 0, 0, 0);
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
         for t in &self.trials {
-            match t.state {
-                TrialState::Complete { .. } => c.0 += 1,
-                TrialState::Pruned { .. } => c.1 += 1,
-                TrialState::Failed { .. } => c.2 += 1,
-                TrialState::Diverged { .. } => c.3 += 1,
-            }
+            c.add(&t.state);
         }
         c
     }
@@ -210,6 +242,7 @@ mod tests {
             params: Params::new().with("x", number as f64),
             state,
             intermediate: vec![(0, 1.5)],
+            scored_step: None,
             duration_secs: 0.25,
         }
     }
@@ -231,7 +264,16 @@ mod tests {
             vec![0, 1, 2, 3]
         );
         assert_eq!(h.best().unwrap().number, 2);
-        assert_eq!(h.counts(), (3, 0, 1, 0));
+        assert_eq!(
+            h.counts(),
+            Counts {
+                complete: 3,
+                pruned: 0,
+                failed: 1,
+                diverged: 0
+            }
+        );
+        assert_eq!(h.counts().total(), 4);
         let mut m = History::new(Direction::Maximize);
         m.push(rec(0, TrialState::Complete { value: 3.0 }));
         m.push(rec(1, TrialState::Complete { value: 1.0 }));

@@ -34,12 +34,13 @@ pub mod data;
 pub mod history;
 pub mod nn;
 pub mod space;
+pub mod strategy;
 
 pub mod acquisition;
 pub mod gp;
 
 pub mod benchmarks;
-pub mod eval;
+pub(crate) mod eval;
 pub mod pruner;
 pub mod sampler;
 

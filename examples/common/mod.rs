@@ -1,12 +1,12 @@
 //! Shared by the example studies: command-line flags, a progress line per
-//! trial, the results files and the summary table. (Not an example itself.)
+//! trial, and the library's results files and summary. (Not an example itself.)
 
-use autotune::data::{Dataset, Split, Target};
-use autotune::history::{History, TrialState};
-use autotune::space::Value;
-use autotune::study::{Observer, Progress, read_journal};
-use autotune::tune::{AutotuneConfig, TuneObjective, TuneReport, autotune_observed};
-use std::path::{Path, PathBuf};
+use autotune::data::Split;
+use autotune::error::Warning;
+use autotune::history::TrialState;
+use autotune::study::{Observer, Progress};
+use autotune::tune::{AutotuneConfig, Summary, TuneReport, autotune_observed, write_results};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// The flags every example study takes.
@@ -131,6 +131,10 @@ impl Lines {
 }
 
 impl Observer for Lines {
+    fn warning(&mut self, warning: &Warning) {
+        eprintln!("warning: {warning}");
+    }
+
     fn trial_finished(&mut self, p: &Progress<'_>) {
         if self.quiet {
             return;
@@ -155,120 +159,32 @@ impl Observer for Lines {
 }
 
 /// Runs the study with one progress line per trial, writes the results files
-/// and prints the summary table of example `name`.
+/// (the same files as `autotune tune`, by the same library function) and
+/// prints the summary.
 pub fn run_study(
-    name: &str,
     flags: &Flags,
     split: &Split,
     config: &AutotuneConfig,
 ) -> anyhow::Result<TuneReport> {
     let report = autotune_observed(split, config, Lines::new(flags))?;
-    save(flags, &flags.out.join("journal.jsonl"), &report)?;
-    print_summary(name, flags, &split.test, &report);
-    Ok(report)
-}
-
-/// Writes `report.json`, `trials.csv`, `convergence.svg`, `slices.svg` and
-/// (with enough complete trials) `importance.svg` into `out`.
-pub fn save(flags: &Flags, journal: &Path, report: &TuneReport) -> anyhow::Result<()> {
-    let space = read_journal(journal)?.header.space;
-    let history = History::from_trials(report.direction, report.trials.iter().cloned());
-    let out = &flags.out;
-    std::fs::write(
-        out.join("report.json"),
-        serde_json::to_string_pretty(report)?,
-    )?;
-    std::fs::write(
-        out.join("trials.csv"),
-        autotune::report::trials_csv(&space, &history),
-    )?;
-    let label = objective(report.objective);
-    autotune::report::convergence_svg(&history, label, &out.join("convergence.svg"))?;
-    autotune::report::slices_svg(&space, &history, label, &out.join("slices.svg"))?;
-    if let Some(imp) = autotune::report::gp_importance(&space, &history) {
-        autotune::report::importance_svg(&imp, &out.join("importance.svg"))?;
-    }
-    Ok(())
-}
-
-/// The label of what was optimised.
-pub fn objective(o: TuneObjective) -> &'static str {
-    match o {
-        TuneObjective::ValidLoss => "validation loss",
-        TuneObjective::Accuracy => "validation accuracy",
-        TuneObjective::Rmse => "validation RMSE",
-    }
-}
-
-/// Prints the summary table: the study, the best trial, the test scores.
-pub fn print_summary(name: &str, flags: &Flags, test: &Dataset, report: &TuneReport) {
-    let t = &report.totals;
-    let b = &report.best;
-    let mut rows = vec![
-        ("data set", name.to_owned()),
-        (
-            "trials",
-            format!(
-                "{} ({} complete, {} pruned, {} failed)",
-                t.trials,
-                t.complete,
-                t.pruned,
-                t.failed + t.diverged
-            ),
-        ),
-        (
-            "workers, seed",
-            format!("{}, {}", flags.workers, flags.seed),
-        ),
-        (
-            "wall time",
-            format!("{:.1} s ({} training epochs)", t.wall_secs, t.epochs),
-        ),
-        (
-            "best trial",
-            format!("#{} at epoch {}", b.number, b.best_epoch),
-        ),
-        (
-            "best validation",
-            format!("{} {:.4}", objective(report.objective), b.value),
-        ),
-    ];
-    for (k, v) in b.params.iter() {
-        let v = match v {
-            Value::Float(x) if *x != 0.0 => format!("{x:.3e}"),
-            other => other.to_string(),
-        };
-        rows.push(("  parameter", format!("{k} = {v}")));
-    }
-    if let Some(s) = &report.test {
-        rows.push(("test rows", s.n_samples.to_string()));
-        if let Some(a) = s.accuracy {
-            rows.push(("test accuracy", format!("{:.2}%", 100.0 * a)));
-            rows.push(("test log loss", format!("{:.4}", s.loss)));
-        }
-        if let Some(r) = s.rmse {
-            rows.push(("test RMSE", format!("{r:.3}")));
-            if let Some(r2) = r2(r, test) {
-                rows.push(("test R²", format!("{r2:.3}")));
-            }
-        }
-    }
-    rows.push(("results in", flags.out.display().to_string()));
-    let w = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    println!();
-    for (k, v) in rows {
-        println!("{k:<w$}  {v}");
-    }
-}
-
-/// `R² = 1 - n rmse² / Σ (y - ȳ)²` on the test targets (scikit-learn's `r2_score`).
-pub fn r2(rmse: f64, test: &Dataset) -> Option<f64> {
-    let Target::Real(y) = test.target() else {
-        return None;
+    let written = write_results(&flags.out, &report)?;
+    let history = report.history();
+    let mut files = vec!["journal.jsonl"];
+    files.extend(written.files.iter().copied());
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .chain(&written.warnings)
+        .cloned()
+        .collect();
+    let summary = Summary {
+        importance: written.importance.as_deref(),
+        files: Some((&flags.out, files)),
+        warnings: &warnings,
+        ..Summary::of_report(&report, &history)
     };
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let ss_tot: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
-    (ss_tot > 0.0).then(|| 1.0 - y.len() as f64 * rmse * rmse / ss_tot)
+    print!("\n{}", summary.render());
+    Ok(report)
 }
 
 /// Runs an example's `run`, printing its error chain once.

@@ -23,10 +23,11 @@ use crate::error::ConfigError;
 use crate::rng::StudyRng;
 use crate::space::{EncodedKind, Params, SearchSpace};
 use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// Settings of the [`Maximizer`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MaximizerConfig {
     /// Number of scrambled-Sobol raw candidates, at most 65 536. By default
     /// 512: 1024 changed no benchmark median (Branin, Hartmann 6-D, Ackley

@@ -37,6 +37,7 @@ mod objective;
 
 pub use maximize::{Maximizer, MaximizerConfig, Maximum};
 pub use objective::Objective;
+use serde::{Deserialize, Serialize};
 /// Smallest standard deviation the acquisitions use: a smaller `σ`
 /// (including 0 at an observed point of a noise-free model) is raised to this
 /// value, and the derivative with respect to `σ` is then 0 (that of the
@@ -65,7 +66,8 @@ impl Posterior {
 }
 
 /// How the incumbent `best` passed to [`Acquisition::evaluate`] is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Incumbent {
     /// The smallest observed objective value. Right for noise-free
     /// objectives; the default.
@@ -79,7 +81,8 @@ pub enum Incumbent {
 
 /// An acquisition function for minimisation (a closed set, see the module
 /// docs for the formulas). Larger values are better candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Acquisition {
     /// Expected improvement `σ h(z)`.
     Ei,

@@ -17,7 +17,6 @@ mod progress;
 mod report;
 mod results;
 mod settings;
-mod summary;
 mod tune;
 
 use args::{Cli, Command};

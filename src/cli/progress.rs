@@ -1,8 +1,10 @@
 //! Progress of a study on stderr: an indicatif bar on a terminal, one plain
 //! line per finished trial otherwise, nothing with `--quiet`.
 
+use autotune::error::Warning;
 use autotune::history::TrialState;
 use autotune::study::{Observer, Progress};
+use autotune::tune::{fmt_duration, fmt_value};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -163,8 +165,8 @@ impl Observer for ProgressView {
         }
     }
 
-    fn warning(&mut self, message: &str) {
-        let line = format!("warning: {message}");
+    fn warning(&mut self, warning: &Warning) {
+        let line = format!("warning: {warning}");
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
@@ -177,46 +179,5 @@ impl Drop for ProgressView {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-/// A value with 4 significant digits, in scientific notation when very large or small.
-pub fn fmt_value(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        format!("{v:.3e}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
-/// `1h 02m`, `3m 05s`, `12.3s`.
-pub fn fmt_duration(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "-".to_owned();
-    }
-    let s = secs.round() as u64;
-    if s >= 3600 {
-        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{secs:.1}s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_and_durations_read_well() {
-        assert_eq!(fmt_value(0.061_234), "0.0612");
-        assert_eq!(fmt_value(0.0), "0.0000");
-        assert_eq!(fmt_value(2.5e-5), "2.500e-5");
-        assert_eq!(fmt_duration(12.34), "12.3s");
-        assert_eq!(fmt_duration(185.0), "3m 05s");
-        assert_eq!(fmt_duration(3725.0), "1h 02m");
-        assert_eq!(fmt_duration(f64::NAN), "-");
     }
 }

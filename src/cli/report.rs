@@ -5,10 +5,10 @@ use super::args::ReportArgs;
 use super::fail::{CliResult, Failure, OrFail};
 use super::interrupt::resume_command;
 use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
-use super::results::{self, BestFile};
-use super::summary::Summary;
+use super::results;
+use autotune::history::History;
 use autotune::study::read_journal;
-use autotune::tune::{TuneObjective, TuneReport};
+use autotune::tune::{Summary, TuneObjective, TuneReport};
 use serde::de::DeserializeOwned;
 
 /// Reads a JSON results file if it exists.
@@ -45,23 +45,18 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
     }
     let settings = out.read_settings().ok();
     let report: Option<TuneReport> = read_json(&out, "report.json")?;
-    let history = results::history_of(journal.header.direction, &journal.trials);
-    // The report and best.json describe the journal's trials only if the study
-    // finished after its last trial (a resumed, then interrupted run leaves an older report).
-    let report = report.filter(|r| r.trials.len() == history.len());
-    let best: Option<BestFile> = match &report {
-        Some(_) => read_json(&out, "best.json")?,
-        None => None,
+    let history = History::from_trials(journal.header.direction, journal.trials.iter().cloned());
+    // The report describes the journal's trials only if the study finished
+    // after its last trial (a resumed, then interrupted run leaves an older one).
+    let report = report.filter(|r| r.trials == journal.trials);
+    let written = match &report {
+        Some(r) => results::write_all(&out, r)?,
+        None => {
+            // The command line always tunes the validation loss.
+            let objective = TuneObjective::ValidationLoss;
+            results::write_trials_and_plots(&out, &journal.header.space, &history, objective)?
+        }
     };
-    let objective = report
-        .as_ref()
-        .map_or(TuneObjective::ValidLoss, |r| r.objective);
-    let imp = results::write_trials_and_plots(&out, &journal.header.space, &history, objective)?;
-
-    let planned = settings.as_ref().map_or(history.len(), |s| s.trials);
-    let data = settings
-        .as_ref()
-        .map_or_else(|| "study".to_owned(), |s| s.data.clone());
     let mut files = vec![JOURNAL];
     files.extend(
         [SETTINGS]
@@ -69,27 +64,41 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             .chain(RESULTS.iter())
             .filter(|f| out.file(f).exists()),
     );
-    let summary = Summary {
-        data: &data,
-        space: &journal.header.space,
-        history: &history,
-        objective,
-        planned,
-        workers: journal.header.workers,
-        seed: journal.header.seed,
-        totals: report
-            .as_ref()
-            .map(|r| (r.totals.epochs, r.totals.wall_secs)),
-        best: best.as_ref(),
-        importance: imp.as_deref(),
-        dir: out.root(),
-        files,
+    // (The journal's warnings went to stderr above.)
+    let warnings: Vec<_> = report
+        .iter()
+        .flat_map(|r| r.warnings.iter().cloned())
+        .chain(written.warnings.iter().cloned())
+        .collect();
+    let summary = match &report {
+        Some(r) => Summary {
+            importance: written.importance.as_deref(),
+            files: Some((out.root(), files)),
+            warnings: &warnings,
+            ..Summary::of_report(r, &history)
+        },
+        None => Summary {
+            data: settings.as_ref().map_or("study", |s| s.data.as_str()),
+            space: &journal.header.space,
+            history: &history,
+            objective: TuneObjective::ValidationLoss,
+            planned: settings.as_ref().map_or(history.len(), |s| s.trials),
+            workers: journal.header.workers,
+            seed: journal.header.seed,
+            totals: None,
+            best_epoch: None,
+            test: None,
+            importance: written.importance.as_deref(),
+            files: Some((out.root(), files)),
+            warnings: &warnings,
+        },
     };
     print!("{}", summary.render());
     if report.is_none() {
         println!(
-            "\nthe study is unfinished ({} of {planned} trials, no final retraining); resume with:\n  {}",
+            "\nthe study is unfinished ({} of {} trials, no final retraining); resume with:\n  {}",
             history.len(),
+            summary.planned,
             resume_command(out.root(), None)
         );
     }

@@ -5,7 +5,7 @@
 use super::args::{FreeArg, PrunerArg, TaskArg, TuneArgs};
 use super::fail::{CliResult, Failure};
 use autotune::nn::{Activation, Optimizer, Schedule};
-use autotune::tune::{AutotuneConfig, ChoiceParam, FloatParam, IntParam, PrunerKind};
+use autotune::tune::{AutotuneConfig, ChoiceParam, FloatParam, IntParam, PrunerConfig};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -192,9 +192,9 @@ impl Settings {
             .workers(self.workers)
             .seed(self.seed)
             .pruner(match self.pruner {
-                PrunerArg::None => PrunerKind::None,
-                PrunerArg::Median => PrunerKind::Median,
-                PrunerArg::Asha => PrunerKind::SuccessiveHalving,
+                PrunerArg::None => PrunerConfig::None,
+                PrunerArg::Median => PrunerConfig::default(),
+                PrunerArg::Asha => PrunerConfig::SuccessiveHalving(Default::default()),
             })
             .space(space)
             .journal(journal)

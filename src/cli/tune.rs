@@ -6,13 +6,12 @@ use super::fail::{CliResult, Failure, OrFail};
 use super::interrupt;
 use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
-use super::results::{self, objective_label};
+use super::results;
 use super::settings::Settings;
-use super::summary::Summary;
 use autotune::data::SplitFractions;
 use autotune::error::StudyError;
 use autotune::study::read_journal;
-use autotune::tune::autotune_observed;
+use autotune::tune::{Summary, autotune_observed};
 
 /// A library error as a failure: bad input (exit 2) for data, configuration
 /// and journal problems, a run failure (exit 1) otherwise.
@@ -88,7 +87,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         settings.trials,
         done_before.min(settings.trials),
         settings.workers,
-        objective_label(config.objective),
+        config.objective.label(),
     );
     interrupt::install(
         view.shared(),
@@ -99,27 +98,21 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     // (Warnings, e.g. a torn journal line skipped, went through the observer.)
 
     // The results files and the summary.
-    let space = read_journal(out.journal())
-        .or_run("reading the journal back")?
-        .header
-        .space;
-    let (best, imp) = results::write_all(&out, &space, &report, &split.test)?;
-    let history = results::history_of(report.direction, &report.trials);
+    let written = results::write_all(&out, &report)?;
+    let history = report.history();
     let mut files = vec![JOURNAL, SETTINGS];
-    files.extend(RESULTS.iter().filter(|f| out.file(f).exists()));
+    files.extend(RESULTS.iter().filter(|f| written.files.contains(f)));
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .chain(&written.warnings)
+        .cloned()
+        .collect();
     let summary = Summary {
-        data: dataset.name(),
-        space: &space,
-        history: &history,
-        objective: report.objective,
-        planned: settings.trials,
-        workers: settings.workers,
-        seed: settings.seed,
-        totals: Some((report.totals.epochs, report.totals.wall_secs)),
-        best: Some(&best),
-        importance: imp.as_deref(),
-        dir: out.root(),
-        files,
+        importance: written.importance.as_deref(),
+        files: Some((out.root(), files)),
+        warnings: &warnings,
+        ..Summary::of_report(&report, &history)
     };
     print!("{}", summary.render());
     Ok(())

@@ -10,6 +10,7 @@ mod nn;
 mod report;
 mod space;
 mod study;
+mod warning;
 
 pub use config::ConfigError;
 pub use data::{CsvErrorKind, DataError, IdxErrorKind};
@@ -18,6 +19,7 @@ pub use nn::NnError;
 pub use report::ReportError;
 pub use space::SpaceError;
 pub use study::StudyError;
+pub use warning::Warning;
 
 /// Any error autotune returns.
 #[derive(Debug, thiserror::Error)]

@@ -18,4 +18,10 @@ pub enum ReportError {
         /// What the plotting library said.
         reason: String,
     },
+    /// Parameter importance could not be estimated.
+    #[error("no parameter importance: {reason}")]
+    Importance {
+        /// Why not (too few complete trials, no free parameter, a failed fit).
+        reason: String,
+    },
 }

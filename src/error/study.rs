@@ -43,9 +43,17 @@ pub enum StudyError {
         /// Its value in this study.
         study: String,
     },
-    /// `tell` for a trial this study is not waiting for (already told, or asked by another study).
-    #[error("trial {number} is not running in this study")]
+    /// `tell` for a trial number this study (or ask/tell loop) is not
+    /// waiting for: never asked, or already told.
+    #[error("trial {number} is not running in this study (never asked, or already told)")]
     UnknownTrial {
+        /// The trial's number.
+        number: usize,
+    },
+    /// `tell` with a trial that another study asked: recording it here would
+    /// corrupt both studies' histories and journals.
+    #[error("trial {number} was asked by another study; tell it to the study that asked it")]
+    ForeignTrial {
         /// The trial's number.
         number: usize,
     },

@@ -5,9 +5,12 @@
 use super::{Pruner, last_report};
 use crate::error::ConfigError;
 use crate::history::{Direction, History, TrialRecord};
+use crate::strategy::Strategy;
+use serde::{Deserialize, Serialize};
 
 /// The minimum resource `r` (steps before the first rung).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MinResource {
     /// Estimated from the first complete trial of the history (lowest number):
     /// `max(last_step / 100, 1)`, as Optuna's `"auto"`. Until a trial is
@@ -38,7 +41,8 @@ pub enum MinResource {
 ///
 /// By default: `min_resource = Auto`, `reduction_factor = 4`,
 /// `min_early_stopping_rate = 0`, `bootstrap_count = 0` (Optuna's defaults).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SuccessiveHalvingPruner {
     min_resource: MinResource,
     reduction_factor: usize,
@@ -137,6 +141,10 @@ fn promotable(value: f64, mut competing: Vec<f64>, eta: usize, direction: Direct
 }
 
 impl Pruner for SuccessiveHalvingPruner {
+    fn strategy(&self) -> Strategy {
+        Strategy::new("successive_halving", self)
+    }
+
     fn prune(&self, history: &History, _trial: usize, intermediate: &[(usize, f64)]) -> bool {
         let Some((step, last)) = last_report(intermediate) else {
             return false;

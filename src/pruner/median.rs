@@ -23,7 +23,8 @@ use crate::history::{Direction, History};
 ///
 /// By default: `n_startup_trials = 5`, `n_warmup_steps = 0`, `interval_steps = 1`,
 /// `n_min_trials = 1` (Optuna's defaults).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MedianPruner {
     n_startup_trials: usize,
     n_warmup_steps: usize,
@@ -85,6 +86,10 @@ impl MedianPruner {
 }
 
 impl Pruner for MedianPruner {
+    fn strategy(&self) -> crate::strategy::Strategy {
+        crate::strategy::Strategy::new("median", self)
+    }
+
     fn prune(&self, history: &History, _trial: usize, intermediate: &[(usize, f64)]) -> bool {
         let n_complete = history.complete().count();
         if n_complete == 0 || n_complete < self.n_startup_trials {

@@ -37,6 +37,7 @@ pub use median::MedianPruner;
 
 use crate::error::ConfigError;
 use crate::history::History;
+use crate::strategy::Strategy;
 
 /// Decides whether a running trial should stop.
 ///
@@ -59,6 +60,12 @@ pub trait Pruner: Send + Sync {
     fn check(&self) -> Result<(), ConfigError> {
         Ok(())
     }
+
+    /// The pruner's name and settings, recorded in a study's journal and
+    /// compared on resume. By default the type name with unknown settings.
+    fn strategy(&self) -> Strategy {
+        Strategy::of_type::<Self>()
+    }
 }
 
 /// Never prunes. The default pruner of a study.
@@ -68,6 +75,10 @@ pub struct NopPruner;
 impl Pruner for NopPruner {
     fn prune(&self, _history: &History, _trial: usize, _intermediate: &[(usize, f64)]) -> bool {
         false
+    }
+
+    fn strategy(&self) -> Strategy {
+        Strategy::named("none")
     }
 }
 
@@ -93,6 +104,7 @@ pub(crate) mod test_support {
                     value: *c.last().expect("non-empty curve"),
                 },
                 intermediate: c.iter().copied().enumerate().collect(),
+                scored_step: None,
                 duration_secs: 0.0,
             });
         }

@@ -74,6 +74,7 @@ mod tests {
             params: p.clone(),
             state: TrialState::Complete { value: 0.5 },
             intermediate: vec![(0, 0.9), (1, 0.5)],
+            scored_step: None,
             duration_secs: 1.25,
         });
         h.push(TrialRecord {
@@ -83,6 +84,7 @@ mod tests {
                 reason: "bad, \"really\"".into(),
             },
             intermediate: vec![],
+            scored_step: None,
             duration_secs: 0.5,
         });
         let csv = trials_csv(&space, &h);

@@ -2,6 +2,7 @@
 //! trials, read through its ARD length scales
 //! ([`super::importance_from_length_scales`]).
 
+use crate::error::ReportError;
 use crate::gp::{Gp, GpConfig};
 use crate::history::History;
 use crate::rng::rng_from_seed;
@@ -20,18 +21,32 @@ const FIT_SEED: u64 = 0x696d_706f_7274; // "import"
 /// Matérn-5/2 ARD GP fitted by maximum marginal likelihood to the encoded
 /// configurations of the complete trials and their values (as minimised;
 /// log-transformed when all are positive, as losses are, so that a few
-/// diverging configurations do not dominate the fit). `None` with fewer than
-/// [`MIN_IMPORTANCE_TRIALS`] complete trials, no free parameter, or a failed fit.
-pub fn gp_importance(space: &SearchSpace, history: &History) -> Option<Vec<(String, f64)>> {
+/// diverging configurations do not dominate the fit).
+///
+/// # Errors
+/// [`ReportError::Importance`] saying why not: fewer than
+/// [`MIN_IMPORTANCE_TRIALS`] complete trials, no free parameter, a
+/// configuration outside the space, or a failed fit.
+pub fn gp_importance(
+    space: &SearchSpace,
+    history: &History,
+) -> Result<Vec<(String, f64)>, ReportError> {
+    let fail = |reason: String| ReportError::Importance { reason };
     let direction = history.direction();
     let mut rows = Vec::new();
     let mut y = Vec::new();
     for (t, v) in history.complete() {
-        rows.push(space.encode(&t.params).ok()?);
+        rows.push(space.encode(&t.params).map_err(|e| fail(e.to_string()))?);
         y.push(direction.to_minimize(v));
     }
-    if y.len() < MIN_IMPORTANCE_TRIALS || space.dim() == 0 {
-        return None;
+    if y.len() < MIN_IMPORTANCE_TRIALS {
+        return Err(fail(format!(
+            "{} complete trials, at least {MIN_IMPORTANCE_TRIALS} are needed",
+            y.len()
+        )));
+    }
+    if space.dim() == 0 {
+        return Err(fail("no parameter is searched".into()));
     }
     if y.iter().all(|v| *v > 0.0) {
         y.iter_mut().for_each(|v| *v = v.ln());
@@ -44,9 +59,12 @@ pub fn gp_importance(space: &SearchSpace, history: &History) -> Option<Vec<(Stri
         None,
         &mut rng_from_seed(FIT_SEED),
     )
-    .ok()?;
+    .map_err(|e| fail(format!("the GP could not be fitted ({e})")))?;
     let imp = super::importance_from_length_scales(space, &gp.hyperparameters().length_scales);
-    (!imp.is_empty()).then_some(imp)
+    if imp.is_empty() {
+        return Err(fail("no parameter is searched".into()));
+    }
+    Ok(imp)
 }
 
 #[cfg(test)]
@@ -75,6 +93,7 @@ mod tests {
                 params: Params::new().with("a", a).with("b", b).with("c", c),
                 state: TrialState::Complete { value },
                 intermediate: vec![],
+                scored_step: None,
                 duration_secs: 0.0,
             });
         }
@@ -103,9 +122,15 @@ mod tests {
                 params: Params::new().with("a", i as f64 / 10.0),
                 state: TrialState::Complete { value: i as f64 },
                 intermediate: vec![],
+                scored_step: None,
                 duration_secs: 0.0,
             });
         }
-        assert!(gp_importance(&space, &h).is_none());
+        match gp_importance(&space, &h) {
+            Err(ReportError::Importance { reason }) => {
+                assert!(reason.contains("4 complete trials"), "{reason}");
+            }
+            other => panic!("expected too few trials, got {other:?}"),
+        }
     }
 }

@@ -364,6 +364,7 @@ mod tests {
                 params,
                 state,
                 intermediate: vec![],
+                scored_step: None,
                 duration_secs: 0.1,
             });
         }

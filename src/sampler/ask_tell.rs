@@ -2,7 +2,7 @@
 
 use super::{GpSampler, Sampler};
 use crate::Result;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, StudyError, Warning};
 use crate::history::{Direction, History, TrialRecord, TrialState};
 use crate::rng::{rng_from_seed, trial_seed};
 use crate::space::{Params, SearchSpace};
@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 /// [`trial_seed`]`(seed, n)`, so the same seed, sampler and answers replay
 /// exactly. Trials may be told in any order; asked but untold trials are
 /// pending and the sampler avoids (and, for the GP sampler, fantasises) them.
+/// Errors are the study layer's: a number that is not pending is
+/// [`StudyError::UnknownTrial`]. Fallbacks the sampler takes are collected,
+/// once per cause, in [`AskTell::warnings`].
 ///
 /// ```
 /// use autotune::sampler::{AskTell, RandomSampler};
@@ -36,6 +39,7 @@ pub struct AskTell<S> {
     history: History,
     pending: BTreeMap<usize, Params>,
     next: usize,
+    warnings: Vec<Warning>,
 }
 
 impl<S: Sampler> AskTell<S> {
@@ -49,6 +53,7 @@ impl<S: Sampler> AskTell<S> {
             history: History::new(Direction::Minimize),
             pending: BTreeMap::new(),
             next: 0,
+            warnings: Vec::new(),
         }
     }
 
@@ -57,15 +62,25 @@ impl<S: Sampler> AskTell<S> {
     /// # Errors
     /// As the sampler's [`Sampler::suggest`].
     pub fn ask(&mut self) -> Result<(usize, Params)> {
-        Ok(self.ask_batch(1)?.remove(0))
+        self.ask_batch(1)?.pop().ok_or_else(|| {
+            StudyError::Sampler {
+                reason: "asked for one configuration, got none".into(),
+            }
+            .into()
+        })
     }
 
     /// `q` trials to evaluate together (e.g. on `q` workers), through the
-    /// sampler's [`Sampler::suggest_batch`].
+    /// sampler's [`Sampler::suggest_batch`]; `q = 0` asks nothing.
     ///
     /// # Errors
-    /// As the sampler's [`Sampler::suggest_batch`].
+    /// As the sampler's [`Sampler::suggest_batch`], and
+    /// [`StudyError::Sampler`] if it returns the wrong number of
+    /// configurations.
     pub fn ask_batch(&mut self, q: usize) -> Result<Vec<(usize, Params)>> {
+        if q == 0 {
+            return Ok(Vec::new());
+        }
         let pending: Vec<Params> = self.pending.values().cloned().collect();
         let mut rngs: Vec<_> = (0..q)
             .map(|i| rng_from_seed(trial_seed(self.seed, (self.next + i) as u64)))
@@ -73,11 +88,21 @@ impl<S: Sampler> AskTell<S> {
         let batch = self
             .sampler
             .suggest_batch(&self.space, &self.history, &pending, &mut rngs)?;
-        let out: Vec<(usize, Params)> = batch
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (self.next + i, p))
-            .collect();
+        if batch.len() != q {
+            return Err(StudyError::Sampler {
+                reason: format!("asked for {q} configurations, got {}", batch.len()),
+            }
+            .into());
+        }
+        let mut out = Vec::with_capacity(q);
+        for (i, s) in batch.into_iter().enumerate() {
+            for w in s.warnings {
+                if !self.warnings.iter().any(|x| x.cause == w.cause) {
+                    self.warnings.push(w);
+                }
+            }
+            out.push((self.next + i, s.params));
+        }
         for (n, p) in &out {
             self.pending.insert(*n, p.clone());
         }
@@ -89,7 +114,7 @@ impl<S: Sampler> AskTell<S> {
     /// NaN or an infinity marks it diverged.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] if `number` was not asked or was already told.
+    /// [`StudyError::UnknownTrial`] if `number` was not asked or was already told.
     pub fn tell(&mut self, number: usize, value: f64) -> Result<()> {
         let state = if value.is_finite() {
             TrialState::Complete { value }
@@ -101,23 +126,34 @@ impl<S: Sampler> AskTell<S> {
         self.tell_state(number, state)
     }
 
+    /// Records that trial `number` failed, with the `reason`.
+    ///
+    /// # Errors
+    /// [`StudyError::UnknownTrial`] if `number` was not asked or was already told.
+    pub fn tell_failed(&mut self, number: usize, reason: impl Into<String>) -> Result<()> {
+        self.tell_state(
+            number,
+            TrialState::Failed {
+                reason: reason.into(),
+            },
+        )
+    }
+
     /// Records how trial `number` ended (complete, pruned, failed, diverged).
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] if `number` was not asked or was already told.
+    /// [`StudyError::UnknownTrial`] if `number` was not asked or was already told.
     pub fn tell_state(&mut self, number: usize, state: TrialState) -> Result<()> {
         let params = self
             .pending
             .remove(&number)
-            .ok_or_else(|| ConfigError::Invalid {
-                name: "trial",
-                reason: format!("trial {number} is not pending (never asked, or already told)"),
-            })?;
+            .ok_or(StudyError::UnknownTrial { number })?;
         self.history.push(TrialRecord {
             number,
             params,
             state,
             intermediate: Vec::new(),
+            scored_step: None,
             duration_secs: 0.0,
         });
         Ok(())
@@ -127,6 +163,12 @@ impl<S: Sampler> AskTell<S> {
     #[must_use]
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// Fallbacks the sampler took, the first of each cause.
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The search space.
@@ -152,9 +194,11 @@ pub struct Minimum {
     pub value: f64,
     /// Every trial, in order.
     pub history: History,
+    /// Fallbacks the sampler took, the first of each cause.
+    pub warnings: Vec<Warning>,
 }
 
-/// Minimises `f` over `space` with `budget` evaluations of a default
+/// Minimises `f` over `space` with `n_trials` evaluations of a default
 /// [`GpSampler`], seeded by `seed`. A NaN or infinite value counts as a
 /// diverged trial.
 ///
@@ -168,23 +212,23 @@ pub struct Minimum {
 /// ```
 ///
 /// # Errors
-/// [`ConfigError::Invalid`] if `budget` is 0 or no trial completed; the
+/// [`ConfigError::Invalid`] if `n_trials` is 0 or no trial completed; the
 /// sampler's errors.
 pub fn minimize<F: FnMut(&Params) -> f64>(
     mut f: F,
     space: &SearchSpace,
-    budget: usize,
+    n_trials: usize,
     seed: u64,
 ) -> Result<Minimum> {
-    if budget == 0 {
+    if n_trials == 0 {
         return Err(ConfigError::Invalid {
-            name: "budget",
+            name: "n_trials",
             reason: "must be at least 1".to_owned(),
         }
         .into());
     }
     let mut opt = AskTell::new(space.clone(), GpSampler::default(), seed);
-    for _ in 0..budget {
+    for _ in 0..n_trials {
         let (n, p) = opt.ask()?;
         let v = f(&p);
         opt.tell(n, v)?;
@@ -200,5 +244,6 @@ pub fn minimize<F: FnMut(&Params) -> f64>(
         params,
         value,
         history: opt.history,
+        warnings: opt.warnings,
     })
 }

@@ -4,6 +4,7 @@ use super::training::{FailedTrials, PrunedTrials, ValueTransform};
 use crate::acquisition::{Acquisition, Incumbent, MaximizerConfig};
 use crate::error::ConfigError;
 use crate::gp::{GpConfig, Noise};
+use serde::{Deserialize, Serialize};
 
 /// The fixed noise variance (standardised units) of
 /// [`GpSamplerConfig::deterministic_objective`]: the GP then interpolates to
@@ -16,7 +17,8 @@ pub const DETERMINISTIC_NOISE: f64 = 1e-11;
 /// Settings of the [`super::GpSampler`]. Every field has a documented
 /// default; setters are `#[must_use]` and [`GpSamplerConfig::check`] is
 /// called when the sampler is built.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GpSamplerConfig {
     /// Trials drawn from the scrambled-Sobol initial design before the GP
     /// takes over (counting finished and pending trials), at least 1. The
@@ -44,9 +46,6 @@ pub struct GpSamplerConfig {
     pub failed: FailedTrials,
     /// Pruned trials. By default [`PrunedTrials::LastValue`].
     pub pruned: PrunedTrials,
-    /// Seed of the initial design's scrambling (the study's seed, given by
-    /// [`super::Sampler::set_study_seed`], replaces it). By default 0.
-    pub seed: u64,
 }
 
 impl Default for GpSamplerConfig {
@@ -60,7 +59,6 @@ impl Default for GpSamplerConfig {
             transform: ValueTransform::YeoJohnson,
             failed: FailedTrials::Worst,
             pruned: PrunedTrials::LastValue,
-            seed: 0,
         }
     }
 }
@@ -124,12 +122,6 @@ impl GpSamplerConfig {
     #[must_use]
     pub fn deterministic_objective(mut self) -> Self {
         self.gp.noise = Noise::Fixed(DETERMINISTIC_NOISE);
-        self
-    }
-    /// Sets [`GpSamplerConfig::seed`].
-    #[must_use]
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
         self
     }
 

@@ -1,14 +1,16 @@
 //! Bayesian optimisation: a Gaussian process with LogEI over the mixed space.
 
-use super::Sampler;
 use super::gp_config::GpSamplerConfig;
 use super::training::{observations, to_matrix, transform};
+use super::{Sampler, Suggestion};
 use crate::Result;
 use crate::acquisition::{Acquisition, Incumbent, Maximizer, Objective, Posterior};
+use crate::error::Warning;
 use crate::gp::Gp;
 use crate::history::History;
 use crate::rng::{StudyRng, derive_seed};
 use crate::space::{Params, SearchSpace};
+use crate::strategy::Strategy;
 use nalgebra::DMatrix;
 
 /// The GP sampler.
@@ -42,13 +44,20 @@ use nalgebra::DMatrix;
 ///    started from the best observed point, never returning a finished or
 ///    pending configuration.
 ///
-/// `suggest` is a pure function of the sampler's configuration, the space,
-/// the history, the pending list and the rng: a study resumed from its
-/// journal replays exactly. If the GP cannot be fitted (a degenerate
-/// training set), the suggestion falls back to the design sequence.
+/// `suggest` is a pure function of the sampler's configuration, the study
+/// seed, the space, the history, the pending list and the rng: a study
+/// resumed from its journal replays exactly. Every fallback is a
+/// [`Warning`] in the suggestion: a GP that cannot be fitted (cause
+/// `gp_fit`) or fewer than two usable values (`gp_values`) mean a point of
+/// the design sequence; a pending trial that cannot be encoded
+/// (`pending_encode`) or fantasised (`pending_fantasy`) is left out of the
+/// fantasies; an acquisition maximiser that finds no new configuration
+/// (`acquisition`) means a design point.
 #[derive(Debug, Clone, Default)]
 pub struct GpSampler {
     config: GpSamplerConfig,
+    /// The study seed ([`Sampler::set_study_seed`]): scrambles the design.
+    study_seed: u64,
 }
 
 impl GpSampler {
@@ -58,7 +67,10 @@ impl GpSampler {
     /// [`crate::error::ConfigError::Invalid`] if `config` fails its check.
     pub fn new(config: GpSamplerConfig) -> Result<Self> {
         config.check()?;
-        Ok(Self { config })
+        Ok(Self {
+            config,
+            study_seed: 0,
+        })
     }
 
     /// The configuration.
@@ -76,7 +88,7 @@ impl GpSampler {
         pending: &[Params],
         rng: &mut StudyRng,
     ) -> Result<Params> {
-        let seed = derive_seed(self.config.seed, 0x5eed) as u32;
+        let seed = derive_seed(self.study_seed, 0x5eed) as u32;
         let n = space.n_free();
         let mut last = None;
         for i in index..index + 64 {
@@ -99,22 +111,44 @@ impl GpSampler {
         Ok(last.unwrap_or_else(|| space.sample(rng)))
     }
 
-    /// Fits the GP to the finished trials; `None` while the design runs or
-    /// when the fit fails.
-    fn fit(&self, space: &SearchSpace, history: &History, rng: &mut StudyRng) -> Option<Model> {
+    /// Fits the GP to the finished trials, or says why it cannot.
+    fn fit(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        rng: &mut StudyRng,
+    ) -> Result<Model, Warning> {
         let obs = observations(space, history, self.config.failed, self.config.pruned);
         if obs.len() < 2 {
-            return None;
+            return Err(Warning::new(
+                "gp_values",
+                format!(
+                    "only {} of {} finished trials have a value the GP can use; \
+                     suggestions come from the initial design until two do",
+                    obs.len(),
+                    history.len()
+                ),
+            ));
         }
         let (points, values): (Vec<Vec<f64>>, Vec<f64>) = obs.into_iter().unzip();
         let y = transform(&values, self.config.transform);
         let x = to_matrix(&points, space.dim());
-        let gp = Gp::fit(&x, &y, &self.config.gp, None, rng).ok()?;
+        let gp = Gp::fit(&x, &y, &self.config.gp, None, rng).map_err(|e| {
+            Warning::new(
+                "gp_fit",
+                format!(
+                    "the GP could not be fitted to {} trials ({e}); the suggestion came \
+                     from the initial design",
+                    points.len()
+                ),
+            )
+        })?;
         let (best_i, best_y) = y
             .iter()
             .copied()
             .enumerate()
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("at least two observations");
         let best = match self.config.incumbent {
             Incumbent::BestObserved => best_y,
             Incumbent::BestPosteriorMean => points
@@ -122,7 +156,7 @@ impl GpSampler {
                 .map(|p| gp.predict(p).mean)
                 .fold(f64::INFINITY, f64::min),
         };
-        Some(Model {
+        Ok(Model {
             gp,
             best,
             best_x: points[best_i].clone(),
@@ -137,16 +171,32 @@ impl GpSampler {
         history: &History,
         pending: &[Params],
         rng: &mut StudyRng,
-    ) -> Result<Params> {
+    ) -> Result<Suggestion> {
+        let mut warnings = Vec::new();
         let mut fantasised: Option<Gp> = None;
         let mut best = model.best;
         for p in pending {
-            let Ok(x) = space.encode(p) else { continue };
+            let x = match space.encode(p) {
+                Ok(x) => x,
+                Err(e) => {
+                    warnings.push(Warning::new(
+                        "pending_encode",
+                        format!("a pending trial could not be encoded ({e}); it is not fantasised"),
+                    ));
+                    continue;
+                }
+            };
             let current = fantasised.as_ref().unwrap_or(&model.gp);
             let believed = current.predict(&x).mean;
-            if let Ok(g) = current.condition_on(&x, believed) {
-                fantasised = Some(g);
-                best = best.min(believed);
+            match current.condition_on(&x, believed) {
+                Ok(g) => {
+                    fantasised = Some(g);
+                    best = best.min(believed);
+                }
+                Err(e) => warnings.push(Warning::new(
+                    "pending_fantasy",
+                    format!("a pending trial could not be fantasised ({e}); it is left out"),
+                )),
             }
         }
         let gp = fantasised.as_ref().unwrap_or(&model.gp);
@@ -170,13 +220,19 @@ impl GpSampler {
             Some(&length_scales),
             rng,
         );
-        match found {
-            Some(m) => Ok(m.params),
+        let params = match found {
+            Some(m) => m.params,
             None => {
+                warnings.push(Warning::new(
+                    "acquisition",
+                    "the acquisition maximiser found no configuration that is not finished \
+                     or pending; the suggestion came from the initial design",
+                ));
                 let index = history.len() + pending.len();
-                self.design_point(space, index, history, pending, rng)
+                self.design_point(space, index, history, pending, rng)?
             }
-        }
+        };
+        Ok(Suggestion { params, warnings })
     }
 
     fn in_design(&self, history: &History, pending: &[Params]) -> bool {
@@ -200,49 +256,56 @@ impl Sampler for GpSampler {
         history: &History,
         pending: &[Params],
         rng: &mut StudyRng,
-    ) -> Result<Params> {
-        let index = history.len() + pending.len();
-        if self.in_design(history, pending) {
-            return self.design_point(space, index, history, pending, rng);
-        }
-        match self.fit(space, history, rng) {
-            Some(model) => self.propose(space, &model, history, pending, rng),
-            None => self.design_point(space, index, history, pending, rng),
-        }
+    ) -> Result<Suggestion> {
+        Ok(self
+            .suggest_batch(space, history, pending, std::slice::from_mut(rng))?
+            .remove(0))
     }
 
     /// Fits the GP once (with the first rng) and proposes the batch one by
     /// one, each earlier suggestion fantasised as pending. A batch of one is
-    /// exactly [`Sampler::suggest`].
+    /// exactly [`Sampler::suggest`]. A fit that fails is reported once, on
+    /// the first suggestion that needed it.
     fn suggest_batch(
         &self,
         space: &SearchSpace,
         history: &History,
         pending: &[Params],
         rngs: &mut [StudyRng],
-    ) -> Result<Vec<Params>> {
+    ) -> Result<Vec<Suggestion>> {
         let mut all: Vec<Params> = pending.to_vec();
-        let mut out = Vec::with_capacity(rngs.len());
-        let mut model: Option<Option<Model>> = None;
+        let mut out: Vec<Suggestion> = Vec::with_capacity(rngs.len());
+        let mut model: Option<Result<Model, Warning>> = None;
         for rng in rngs.iter_mut() {
             let index = history.len() + all.len();
-            let p = if self.in_design(history, &all) {
-                self.design_point(space, index, history, &all, rng)?
+            let s = if self.in_design(history, &all) {
+                self.design_point(space, index, history, &all, rng)?.into()
             } else {
-                let m = model.get_or_insert_with(|| self.fit(space, history, rng));
-                match m {
-                    Some(m) => self.propose(space, m, history, &all, rng)?,
-                    None => self.design_point(space, index, history, &all, rng)?,
+                let first_fit = model.is_none();
+                match model.get_or_insert_with(|| self.fit(space, history, rng)) {
+                    Ok(m) => self.propose(space, m, history, &all, rng)?,
+                    Err(w) => Suggestion {
+                        params: self.design_point(space, index, history, &all, rng)?,
+                        warnings: if first_fit {
+                            vec![w.clone()]
+                        } else {
+                            Vec::new()
+                        },
+                    },
                 }
             };
-            all.push(p.clone());
-            out.push(p);
+            all.push(s.params.clone());
+            out.push(s);
         }
         Ok(out)
     }
 
     fn set_study_seed(&mut self, seed: u64) {
-        self.config.seed = seed;
+        self.study_seed = seed;
+    }
+
+    fn strategy(&self) -> Strategy {
+        Strategy::new("gp", &self.config)
     }
 }
 

@@ -46,16 +46,39 @@ pub use random::RandomSampler;
 pub use training::{FailedTrials, PrunedTrials, ValueTransform};
 
 use crate::Result;
+use crate::error::Warning;
 use crate::history::History;
 use crate::rng::StudyRng;
 use crate::space::{Params, SearchSpace};
+use crate::strategy::Strategy;
+
+/// A suggested configuration, with the warnings of how it was made (e.g. a
+/// GP that could not be fitted, so the point came from the initial design).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The configuration to evaluate.
+    pub params: Params,
+    /// Fallbacks taken while suggesting it (none when all went as designed).
+    pub warnings: Vec<Warning>,
+}
+
+impl From<Params> for Suggestion {
+    fn from(params: Params) -> Self {
+        Self {
+            params,
+            warnings: Vec::new(),
+        }
+    }
+}
 
 /// A strategy that suggests configurations.
 ///
 /// **Contract:** `suggest` is a deterministic function of its arguments — no
 /// hidden state may change what it returns — so a study resumed from its
 /// journal replays exactly. The caller seeds `rng` from the study seed and the
-/// trial number ([`crate::rng::trial_seed`]).
+/// trial number ([`crate::rng::trial_seed`]). A sampler that works around a
+/// problem (a surrogate it cannot fit, a value it cannot use) says so in
+/// [`Suggestion::warnings`] rather than falling back silently.
 pub trait Sampler: Send + Sync {
     /// Suggests one configuration of `space`, given the finished trials and the
     /// configurations still being evaluated (`pending`), which it should avoid.
@@ -69,7 +92,7 @@ pub trait Sampler: Send + Sync {
         history: &History,
         pending: &[Params],
         rng: &mut StudyRng,
-    ) -> Result<Params>;
+    ) -> Result<Suggestion>;
 
     /// Gives the sampler the study's seed, once, before its first suggestion.
     /// Samplers with a study-wide random design (the [`GpSampler`]'s
@@ -78,6 +101,12 @@ pub trait Sampler: Send + Sync {
     /// (so configured) and `suggest`'s arguments. By default nothing.
     fn set_study_seed(&mut self, seed: u64) {
         let _ = seed;
+    }
+
+    /// The sampler's name and settings, recorded in a study's journal and
+    /// compared on resume. By default the type name with unknown settings.
+    fn strategy(&self) -> Strategy {
+        Strategy::of_type::<Self>()
     }
 
     /// Suggests `rngs.len()` configurations to be evaluated together, one rng
@@ -92,13 +121,13 @@ pub trait Sampler: Send + Sync {
         history: &History,
         pending: &[Params],
         rngs: &mut [StudyRng],
-    ) -> Result<Vec<Params>> {
+    ) -> Result<Vec<Suggestion>> {
         let mut all: Vec<Params> = pending.to_vec();
         let mut out = Vec::with_capacity(rngs.len());
         for rng in rngs {
-            let p = self.suggest(space, history, &all, rng)?;
-            all.push(p.clone());
-            out.push(p);
+            let s = self.suggest(space, history, &all, rng)?;
+            all.push(s.params.clone());
+            out.push(s);
         }
         Ok(out)
     }

@@ -1,10 +1,11 @@
 //! Uniform random search.
 
-use super::Sampler;
+use super::{Sampler, Suggestion};
 use crate::Result;
 use crate::history::History;
 use crate::rng::StudyRng;
 use crate::space::{Params, SearchSpace};
+use crate::strategy::Strategy;
 
 /// Draws each configuration independently and uniformly in each parameter's
 /// scale (log-uniform for log parameters), from the trial's rng only.
@@ -28,7 +29,7 @@ impl Sampler for RandomSampler {
         history: &History,
         pending: &[Params],
         rng: &mut StudyRng,
-    ) -> Result<Params> {
+    ) -> Result<Suggestion> {
         let mut params = space.sample(rng);
         for _ in 1..Self::MAX_DRAWS {
             let seen =
@@ -38,6 +39,10 @@ impl Sampler for RandomSampler {
             }
             params = space.sample(rng);
         }
-        Ok(params)
+        Ok(params.into())
+    }
+
+    fn strategy(&self) -> Strategy {
+        Strategy::named("random")
     }
 }

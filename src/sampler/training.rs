@@ -4,9 +4,11 @@
 use crate::history::{History, TrialState};
 use crate::space::SearchSpace;
 use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
 
 /// What the GP sampler does with failed and diverged trials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailedTrials {
     /// Leave them out of the GP (they are still never suggested again).
     Ignore,
@@ -18,7 +20,8 @@ pub enum FailedTrials {
 }
 
 /// What the GP sampler does with pruned trials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PrunedTrials {
     /// Leave them out of the GP (Optuna's GPSampler does).
     Ignore,
@@ -34,7 +37,8 @@ pub enum PrunedTrials {
 /// How objective values are warped before the GP sees them (the GP then
 /// standardises them itself). Both variants are monotone, so the best trial
 /// stays the best.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ValueTransform {
     /// No warping.
     Identity,
@@ -213,6 +217,7 @@ mod tests {
             params: Params::new().with("x", x),
             state,
             intermediate: vec![(0, 9.0)],
+            scored_step: None,
             duration_secs: 0.0,
         }
     }

@@ -1,9 +1,9 @@
 //! Setting a study up: sampler, pruner, direction, seed, workers, journal.
 
-use super::journal::{JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader, short_type_name};
+use super::journal::{JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, Warning};
 use crate::eval::Evaluator;
 use crate::history::{Direction, History};
 use crate::pruner::{NopPruner, Pruner};
@@ -39,9 +39,7 @@ pub enum Mode {
 pub struct StudyBuilder {
     space: SearchSpace,
     sampler: Box<dyn Sampler>,
-    sampler_name: String,
     pruner: Arc<dyn Pruner>,
-    pruner_name: String,
     direction: Direction,
     seed: u64,
     workers: usize,
@@ -56,9 +54,7 @@ impl StudyBuilder {
         Self {
             space,
             sampler: Box::new(RandomSampler),
-            sampler_name: short_type_name::<RandomSampler>(),
             pruner: Arc::new(NopPruner),
-            pruner_name: short_type_name::<NopPruner>(),
             direction: Direction::Minimize,
             seed: 0,
             workers: 1,
@@ -73,14 +69,12 @@ impl StudyBuilder {
     /// [`RandomSampler`]. At `build` the sampler is given the study seed
     /// ([`Sampler::set_study_seed`]).
     pub fn sampler<S: Sampler + 'static>(mut self, sampler: S) -> Self {
-        self.sampler_name = short_type_name::<S>();
         self.sampler = Box::new(sampler);
         self
     }
 
     /// The rule that stops unpromising trials. By default none ([`NopPruner`]).
     pub fn pruner<P: Pruner + 'static>(mut self, pruner: P) -> Self {
-        self.pruner_name = short_type_name::<P>();
         self.pruner = Arc::new(pruner);
         self
     }
@@ -158,8 +152,8 @@ impl StudyBuilder {
             seed: self.seed,
             workers: self.workers,
             mode: self.mode,
-            sampler: self.sampler_name,
-            pruner: self.pruner_name,
+            sampler: sampler.strategy(),
+            pruner: self.pruner.strategy(),
         };
         let mut history = History::new(self.direction);
         let mut unfinished = Vec::new();
@@ -170,7 +164,10 @@ impl StudyBuilder {
             Some(path) if !self.resume => Some(Journal::create(path, &header)?),
             Some(path) => {
                 let (journal, contents, journal_warnings) = Journal::resume(path, &header)?;
-                warnings = journal_warnings;
+                warnings = journal_warnings
+                    .into_iter()
+                    .map(|w| Warning::new("journal", w))
+                    .collect();
                 if let Some(c) = contents {
                     for t in c.trials {
                         history.push(t);
@@ -181,13 +178,8 @@ impl StudyBuilder {
                 Some(journal)
             }
         };
-        let mut observers = self.observers;
-        for w in &warnings {
-            for o in &mut observers {
-                o.warning(w);
-            }
-        }
-        Ok(Study {
+        let mut study = Study {
+            id: super::next_study_id(),
             space: self.space,
             sampler,
             pruner: self.pruner,
@@ -208,8 +200,12 @@ impl StudyBuilder {
             journal: journal.map(|j| Arc::new(Mutex::new(j))),
             journal_path: self.journal,
             evaluator: Arc::new(evaluator),
-            observers,
-            warnings,
-        })
+            observers: self.observers,
+            warnings: Vec::new(),
+        };
+        for w in warnings {
+            study.warn(w);
+        }
+        Ok(study)
     }
 }

@@ -3,8 +3,9 @@
 //! Optuna's vocabulary. A [`Study`] holds the search space, the
 //! [`Sampler`] that suggests configurations, the [`Pruner`]
 //! that stops unpromising trials, and the [`History`] of finished trials. Drive
-//! it with [`Study::optimize`] (an [`Objective`] evaluated on `workers` threads)
-//! or by hand with [`Study::ask`] and [`Study::tell`].
+//! it with [`Study::optimize`] (an objective, `Fn(&mut Trial) ->`
+//! [`ObjectiveResult`], evaluated on `workers` threads) or by hand with
+//! [`Study::ask`] and [`Study::tell`] / [`Study::tell_failed`].
 //!
 //! **Reproducible.** The sampler is seeded, for trial `n`, with
 //! [`crate::rng::trial_seed`]`(seed, n)`, and the objective gets its own seed
@@ -32,16 +33,20 @@
 //!
 //! ```
 //! use autotune::space::{Scale, SearchSpace};
-//! use autotune::study::{Study, Trial};
+//! use autotune::study::Study;
 //! let space = SearchSpace::builder()
 //!     .float("x", -5.0..=5.0, Scale::Linear)
 //!     .build()?;
 //! let mut study = Study::builder(space).seed(7).workers(2).build()?;
-//! study.optimize(
-//!     |t: &mut Trial| -> Result<f64, autotune::Error> { Ok((t.float("x")? - 1.0).powi(2)) },
-//!     20,
-//! )?;
-//! assert_eq!(study.history().len(), 20);
+//! study.optimize(|t| Ok((t.float("x")? - 1.0).powi(2)), 20)?;
+//!
+//! // By hand: ask, evaluate, tell.
+//! let trial = study.ask()?;
+//! let x = trial.float("x")?;
+//! study.tell(trial, (x - 1.0).powi(2))?;
+//! let trial = study.ask()?;
+//! study.tell_failed(trial, "the simulation crashed")?;
+//! assert_eq!(study.history().len(), 22);
 //! assert!(study.best_value().unwrap() < 1.0);
 //! # Ok::<(), autotune::Error>(())
 //! ```
@@ -54,15 +59,16 @@ mod optimize;
 mod record;
 mod trial;
 
+pub use crate::history::Counts;
 pub use builder::{Mode, StudyBuilder};
 pub use journal::{JournalContents, JournalHeader, read_journal};
-pub use objective::Objective;
-pub use observer::{Counts, Observer, Progress};
+pub use objective::{ObjectiveError, ObjectiveResult};
+pub use observer::{Observer, Progress};
 pub use trial::Trial;
 
 use crate::Result;
-use crate::error::{SpaceError, StudyError};
-use crate::eval::Outcome;
+use crate::error::{SpaceError, StudyError, Warning};
+use crate::eval::Returned;
 use crate::history::{Direction, History, TrialRecord};
 use crate::pruner::Pruner;
 use crate::rng::{derive_seed, rng_from_seed, trial_seed};
@@ -71,8 +77,8 @@ use crate::space::{Domain, Params, SearchSpace};
 use journal::{AskedTrial, Journal, Line};
 use record::make_record;
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The stream of a trial's seed that the objective gets (the sampler uses
@@ -87,6 +93,13 @@ pub fn objective_seed(study_seed: u64, number: usize) -> u64 {
     derive_seed(trial_seed(study_seed, number as u64), OBJECTIVE_STREAM)
 }
 
+/// A number unique to each study built in this process: a [`Trial`] carries
+/// its study's, so telling it to another study is an error.
+fn next_study_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A trial asked but not yet finished, recovered from the journal.
 #[derive(Debug, Clone)]
 struct Unfinished {
@@ -97,6 +110,8 @@ struct Unfinished {
 
 /// An optimisation study. Build one with [`Study::builder`].
 pub struct Study {
+    /// Unique in the process (see [`next_study_id`]).
+    id: u64,
     space: SearchSpace,
     sampler: Box<dyn Sampler>,
     pruner: Arc<dyn Pruner>,
@@ -116,7 +131,8 @@ pub struct Study {
     journal_path: Option<PathBuf>,
     evaluator: Arc<crate::eval::Evaluator>,
     observers: Vec<Box<dyn Observer>>,
-    warnings: Vec<String>,
+    /// The first warning of each cause, in the order they happened.
+    warnings: Vec<Warning>,
 }
 
 impl std::fmt::Debug for Study {
@@ -164,7 +180,7 @@ impl Study {
     /// Finished trials by how they ended.
     #[must_use]
     pub fn counts(&self) -> Counts {
-        Counts::of(&self.history)
+        self.history.counts()
     }
 
     /// Minimise or maximise.
@@ -197,10 +213,24 @@ impl Study {
         self.journal_path.as_deref()
     }
 
-    /// Problems that were worked around (e.g. a torn journal line skipped on resume).
+    /// Problems that were worked around, the first of each cause (a torn
+    /// journal line skipped on resume, a GP that could not be fitted, ...);
+    /// observers are told each one as it happens ([`Observer::warning`]).
     #[must_use]
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// Records `warning` and tells the observers, unless a warning of the
+    /// same cause was recorded before.
+    fn warn(&mut self, warning: Warning) {
+        if self.warnings.iter().any(|w| w.cause == warning.cause) {
+            return;
+        }
+        for o in &mut self.observers {
+            o.warning(&warning);
+        }
+        self.warnings.push(warning);
     }
 
     /// Queues a configuration to be evaluated before any suggestion (a warm
@@ -249,40 +279,61 @@ impl Study {
     }
 
     /// Asks for the next trial to evaluate by hand; finish it with
-    /// [`Study::tell`]. Trials left unfinished by an interrupted run come
-    /// first, then enqueued configurations, then the sampler's suggestions
-    /// (with the trials still running passed as pending).
+    /// [`Study::tell`] or [`Study::tell_failed`]. Trials left unfinished by
+    /// an interrupted run come first, then enqueued configurations, then the
+    /// sampler's suggestions (with the trials still running passed as pending).
     ///
     /// # Errors
     /// A sampler failure, or a journal write failure.
     pub fn ask(&mut self) -> Result<Trial> {
-        match self.unfinished.pop_front() {
-            Some(u) => Ok(self.start_unfinished(u)),
-            None => Ok(self
-                .ask_batch(1)?
-                .pop()
-                .expect("a batch of one holds one trial")),
+        if let Some(u) = self.unfinished.pop_front() {
+            return Ok(self.start_unfinished(u));
         }
+        self.ask_batch(1)?.pop().ok_or_else(|| {
+            StudyError::Sampler {
+                reason: "asked for one configuration, got none".into(),
+            }
+            .into()
+        })
     }
 
-    /// Records the result of a trial from [`Study::ask`], classified as in
-    /// [`Objective`] (an `Err` fails the trial, NaN or infinity diverges it).
+    /// Records the `value` of a trial from [`Study::ask`]: a finite value
+    /// completes it (or, if [`Trial::should_prune`] said so, prunes it), NaN
+    /// or an infinity marks it diverged — as for [`Study::optimize`]'s
+    /// objectives.
     ///
     /// # Errors
-    /// [`StudyError::UnknownTrial`] if this study is not waiting for `trial`;
-    /// a journal write failure.
-    pub fn tell<E: Display>(
-        &mut self,
-        trial: Trial,
-        result: Result<f64, E>,
-    ) -> Result<&TrialRecord> {
+    /// [`StudyError::ForeignTrial`] if another study asked `trial`;
+    /// [`StudyError::UnknownTrial`] if this study is not waiting for it;
+    /// a journal write failure. The study is unchanged by an error.
+    pub fn tell(&mut self, trial: Trial, value: f64) -> Result<&TrialRecord> {
+        self.finish(trial, &Returned::Value(value))
+    }
+
+    /// Records that a trial from [`Study::ask`] failed, with the `reason`
+    /// (an error message): it is never suggested again and, with the default
+    /// samplers, its region is learnt to be risky.
+    ///
+    /// # Errors
+    /// As [`Study::tell`].
+    pub fn tell_failed(&mut self, trial: Trial, reason: impl Into<String>) -> Result<&TrialRecord> {
+        self.finish(trial, &Returned::Error(reason.into()))
+    }
+
+    fn finish(&mut self, trial: Trial, returned: &Returned) -> Result<&TrialRecord> {
+        if trial.study_id() != self.id {
+            return Err(StudyError::ForeignTrial {
+                number: trial.number(),
+            }
+            .into());
+        }
         if !self.running.contains_key(&trial.number()) {
             return Err(StudyError::UnknownTrial {
                 number: trial.number(),
             }
             .into());
         }
-        let record = make_record(&trial, &Outcome::from_result(result), trial.elapsed_secs());
+        let record = make_record(&trial, returned, trial.elapsed_secs());
         if let Some(j) = &self.journal {
             lock(j).append(&Line::Trial(record.clone()))?;
         }
@@ -325,10 +376,15 @@ impl Study {
                 }
                 .into());
             }
-            for p in &suggested {
-                self.space.check(p)?;
+            for s in &suggested {
+                self.space.check(&s.params)?;
             }
-            params.extend(suggested);
+            for s in suggested {
+                for w in s.warnings {
+                    self.warn(w);
+                }
+                params.push(s.params);
+            }
         }
         let asked: Vec<AskedTrial> = params
             .into_iter()
@@ -352,6 +408,7 @@ impl Study {
             .map(|a| {
                 self.running.insert(a.number, a.params.clone());
                 Trial::new(
+                    self.id,
                     a.number,
                     objective_seed(self.seed, a.number),
                     a.params,
@@ -371,6 +428,7 @@ impl Study {
         }
         self.running.insert(u.number, u.params.clone());
         Trial::new(
+            self.id,
             u.number,
             objective_seed(self.seed, u.number),
             u.params,
@@ -396,7 +454,7 @@ impl Study {
         let progress = Progress {
             trial,
             best: self.history.best(),
-            counts: Counts::of(&self.history),
+            counts: self.history.counts(),
             done_in_run,
             total_in_run,
         };

@@ -1,49 +1,8 @@
 //! Observers: follow a study's progress (a progress bar, a log) without
 //! printing from library code.
 
-use crate::history::{History, TrialRecord, TrialState};
-use serde::{Deserialize, Serialize};
-
-/// Trials counted by how they ended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Complete trials.
-    pub complete: usize,
-    /// Pruned trials.
-    pub pruned: usize,
-    /// Failed trials (error or panic).
-    pub failed: usize,
-    /// Diverged trials (NaN or infinity).
-    pub diverged: usize,
-}
-
-impl Counts {
-    /// All trials counted.
-    #[must_use]
-    pub fn total(&self) -> usize {
-        self.complete + self.pruned + self.failed + self.diverged
-    }
-
-    /// Counts one more trial in `state`.
-    pub fn add(&mut self, state: &TrialState) {
-        match state {
-            TrialState::Complete { .. } => self.complete += 1,
-            TrialState::Pruned { .. } => self.pruned += 1,
-            TrialState::Failed { .. } => self.failed += 1,
-            TrialState::Diverged { .. } => self.diverged += 1,
-        }
-    }
-
-    /// The counts of a history.
-    #[must_use]
-    pub fn of(history: &History) -> Self {
-        let mut c = Self::default();
-        for t in history.trials() {
-            c.add(&t.state);
-        }
-        c
-    }
-}
+use crate::error::Warning;
+use crate::history::{Counts, TrialRecord};
 
 /// What an observer is told when a trial finishes.
 #[derive(Debug, Clone, Copy)]
@@ -73,9 +32,10 @@ pub trait Observer: Send {
         let _ = progress;
     }
 
-    /// Something the user should know that did not stop the study (e.g. a
-    /// torn journal line that was skipped).
-    fn warning(&mut self, message: &str) {
-        let _ = message;
+    /// Something the user should know that did not stop the study (a torn
+    /// journal line that was skipped, a GP that could not be fitted): called
+    /// once per [`Warning::cause`].
+    fn warning(&mut self, warning: &Warning) {
+        let _ = warning;
     }
 }

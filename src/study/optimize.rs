@@ -1,13 +1,14 @@
 //! The optimisation loops: synchronous batches and asynchronous refills.
 
 use super::journal::Line;
-use super::{Counts, Mode, Objective, Study, Trial, lock, make_record};
+use super::{Counts, Mode, ObjectiveResult, Study, Trial, lock, make_record};
 use crate::Result;
-use crate::eval::Evaluation;
+use crate::eval::Finished;
 use crate::history::TrialRecord;
 
 impl Study {
-    /// Runs `n_trials` more trials of `objective` on the study's workers and
+    /// Runs `n_trials` more trials of `objective` (see [`ObjectiveResult`]
+    /// for how its results are recorded) on the study's workers and
     /// returns how the trials of this call ended. Trials left unfinished by an
     /// interrupted run (see [`Study::builder`]'s `resume`) are run first and
     /// count toward `n_trials`.
@@ -18,7 +19,10 @@ impl Study {
     ///
     /// # Errors
     /// A sampler failure; a journal write failure.
-    pub fn optimize<O: Objective>(&mut self, objective: O, n_trials: usize) -> Result<Counts> {
+    pub fn optimize<F>(&mut self, objective: F, n_trials: usize) -> Result<Counts>
+    where
+        F: Fn(&mut Trial) -> ObjectiveResult + Sync,
+    {
         for o in &mut self.observers {
             o.run_started(n_trials);
         }
@@ -30,10 +34,10 @@ impl Study {
 
     /// The job each worker runs, and the callback that records it in the
     /// journal on the worker thread.
-    fn done_fn(&self) -> impl Fn(Trial, Evaluation) -> Result<TrialRecord> + Sync + use<> {
+    fn done_fn(&self) -> impl Fn(Trial, Finished) -> Result<TrialRecord> + Sync + use<> {
         let journal = self.journal.clone();
-        move |trial: Trial, ev: Evaluation| {
-            let record = make_record(&trial, &ev.outcome, ev.duration_secs);
+        move |trial: Trial, ev: Finished| {
+            let record = make_record(&trial, &ev.returned, ev.duration_secs);
             if let Some(j) = &journal {
                 lock(j).append(&Line::Trial(record.clone()))?;
             }
@@ -41,10 +45,13 @@ impl Study {
         }
     }
 
-    fn run_synchronous<O: Objective>(&mut self, objective: &O, n_trials: usize) -> Result<Counts> {
+    fn run_synchronous<F>(&mut self, objective: &F, n_trials: usize) -> Result<Counts>
+    where
+        F: Fn(&mut Trial) -> ObjectiveResult + Sync,
+    {
         let evaluator = std::sync::Arc::clone(&self.evaluator);
         let done = self.done_fn();
-        let run = |t: &mut Trial| objective.evaluate(t);
+        let run = |t: &mut Trial| objective(t);
         let mut counts = Counts::default();
         while counts.total() < n_trials {
             let q = evaluator.workers().min(n_trials - counts.total());
@@ -75,10 +82,13 @@ impl Study {
         Ok(counts)
     }
 
-    fn run_asynchronous<O: Objective>(&mut self, objective: &O, n_trials: usize) -> Result<Counts> {
+    fn run_asynchronous<F>(&mut self, objective: &F, n_trials: usize) -> Result<Counts>
+    where
+        F: Fn(&mut Trial) -> ObjectiveResult + Sync,
+    {
         let evaluator = std::sync::Arc::clone(&self.evaluator);
         let done = self.done_fn();
-        let run = |t: &mut Trial| objective.evaluate(t);
+        let run = |t: &mut Trial| objective(t);
         let mut counts = Counts::default();
         let mut error = None;
         let mut initial = Vec::new();

@@ -1,7 +1,7 @@
 //! Turning a finished trial into its record.
 
 use super::Trial;
-use crate::eval::Outcome;
+use crate::eval::Returned;
 use crate::history::{TrialRecord, TrialState};
 use crate::pruner::last_report;
 
@@ -10,10 +10,10 @@ use crate::pruner::last_report;
 /// a trial that `should_prune` stopped is pruned at its last step; otherwise
 /// the outcome decides. Only finite intermediate values are kept (JSON has no NaN);
 /// a diverged trial's reason names the first non-finite one.
-pub(super) fn make_record(trial: &Trial, outcome: &Outcome, duration_secs: f64) -> TrialRecord {
+pub(super) fn make_record(trial: &Trial, outcome: &Returned, duration_secs: f64) -> TrialRecord {
     let pruned_at = last_report(trial.intermediate()).filter(|_| trial.is_pruned());
     let state = match (outcome, pruned_at, trial.diverged()) {
-        (Outcome::Panicked(_), _, _) => outcome.state(),
+        (Returned::Panicked(_), _, _) => outcome.state(),
         (_, _, Some(reason)) => TrialState::Diverged {
             reason: reason.to_owned(),
         },
@@ -44,6 +44,7 @@ pub(super) fn make_record(trial: &Trial, outcome: &Outcome, duration_secs: f64) 
             .copied()
             .filter(|(_, v)| v.is_finite())
             .collect(),
+        scored_step: trial.scored_step(),
         duration_secs,
     }
 }
@@ -65,6 +66,7 @@ mod tests {
 
     fn trial(pruner: Arc<dyn Pruner>, curve: &[(usize, f64)]) -> Trial {
         let mut t = Trial::new(
+            0,
             3,
             9,
             Params::new().with("x", 1.0),
@@ -86,14 +88,14 @@ mod tests {
             value: Some(1.5),
         };
         for outcome in [
-            Outcome::Value(0.1),
-            Outcome::Value(f64::NAN),
-            Outcome::Error("stopped".into()),
+            Returned::Value(0.1),
+            Returned::Value(f64::NAN),
+            Returned::Error("stopped".into()),
         ] {
             assert_eq!(make_record(&t, &outcome, 0.0).state, pruned);
         }
         assert_eq!(
-            make_record(&t, &Outcome::Panicked("oops".into()), 0.0).state,
+            make_record(&t, &Returned::Panicked("oops".into()), 0.0).state,
             TrialState::Failed {
                 reason: "panicked: oops".into()
             }
@@ -106,11 +108,11 @@ mod tests {
         assert!(!t.should_prune());
         // A step reported twice keeps its first value.
         t.report(0, 7.0);
-        let r = make_record(&t, &Outcome::Value(0.5), 1.25);
+        let r = make_record(&t, &Returned::Value(0.5), 1.25);
         assert_eq!(r.state, TrialState::Complete { value: 0.5 });
         assert_eq!(r.intermediate, vec![(0, 2.0), (2, 1.0)]);
         assert_eq!((r.number, r.duration_secs), (3, 1.25));
-        let r = make_record(&t, &Outcome::Value(f64::INFINITY), 0.0);
+        let r = make_record(&t, &Returned::Value(f64::INFINITY), 0.0);
         assert_eq!(
             r.state,
             TrialState::Diverged {
@@ -128,13 +130,13 @@ mod tests {
         let diverged = TrialState::Diverged {
             reason: "loss became NaN in epoch 2".into(),
         };
-        assert_eq!(make_record(&t, &Outcome::Value(0.5), 0.0).state, diverged);
+        assert_eq!(make_record(&t, &Returned::Value(0.5), 0.0).state, diverged);
         assert_eq!(
-            make_record(&t, &Outcome::Error("e".into()), 0.0).state,
+            make_record(&t, &Returned::Error("e".into()), 0.0).state,
             diverged
         );
         assert!(matches!(
-            make_record(&t, &Outcome::Panicked("p".into()), 0.0).state,
+            make_record(&t, &Returned::Panicked("p".into()), 0.0).state,
             TrialState::Failed { .. }
         ));
     }
@@ -144,7 +146,7 @@ mod tests {
         let mut t = trial(Arc::new(Always), &[(0, 2.0), (1, f64::NAN)]);
         assert!(t.should_prune());
         assert_eq!(
-            make_record(&t, &Outcome::Value(0.0), 0.0).state,
+            make_record(&t, &Returned::Value(0.0), 0.0).state,
             TrialState::Pruned {
                 step: 1,
                 value: None

@@ -22,12 +22,15 @@ use std::time::Instant;
 /// can say why with [`Trial::set_diverged`]; the trial then ends as diverged
 /// with that reason whatever it returns (unless it panics).
 pub struct Trial {
+    /// The study that asked it.
+    study_id: u64,
     number: usize,
     seed: u64,
     params: Params,
     intermediate: Vec<(usize, f64)>,
     pruned: bool,
     diverged: Option<String>,
+    scored_step: Option<usize>,
     started: Instant,
     pruner: Arc<dyn Pruner>,
     snapshot: Arc<History>,
@@ -49,6 +52,7 @@ impl fmt::Debug for Trial {
 impl Trial {
     /// A trial consulting `pruner` with the history `snapshot`.
     pub(crate) fn new(
+        study_id: u64,
         number: usize,
         seed: u64,
         params: Params,
@@ -56,12 +60,14 @@ impl Trial {
         snapshot: Arc<History>,
     ) -> Self {
         Self {
+            study_id,
             number,
             seed,
             params,
             intermediate: Vec::new(),
             pruned: false,
             diverged: None,
+            scored_step: None,
             started: Instant::now(),
             pruner,
             snapshot,
@@ -160,6 +166,25 @@ impl Trial {
     #[must_use]
     pub fn diverged(&self) -> Option<&str> {
         self.diverged.as_deref()
+    }
+
+    /// Records the step at which the value the objective returns was
+    /// measured (e.g. the epoch whose weights a training keeps), stored as
+    /// [`TrialRecord::scored_step`](crate::history::TrialRecord::scored_step).
+    /// The last call wins.
+    pub fn set_scored_step(&mut self, step: usize) {
+        self.scored_step = Some(step);
+    }
+
+    /// The step given to [`Trial::set_scored_step`], if any.
+    #[must_use]
+    pub fn scored_step(&self) -> Option<usize> {
+        self.scored_step
+    }
+
+    /// The study that asked this trial.
+    pub(crate) fn study_id(&self) -> u64 {
+        self.study_id
     }
 
     /// Seconds since the trial was asked.

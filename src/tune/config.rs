@@ -5,19 +5,22 @@ use crate::Result;
 use crate::data::Scaling;
 use crate::error::ConfigError;
 use crate::history::Direction;
-use crate::study::Mode;
+use crate::pruner::{MedianPruner, NopPruner, Pruner, SuccessiveHalvingPruner};
+use crate::sampler::{GpSampler, GpSamplerConfig, RandomSampler};
+use crate::study::{Mode, StudyBuilder};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// What the tuner optimises, measured on the validation part (or averaged
-/// over the folds of cross-validation) at the epoch of lowest validation loss.
+/// over the folds of cross-validation) at the epoch of lowest validation loss
+/// (see [`autotune`](super::autotune) for which epoch exactly).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TuneObjective {
     /// The validation loss (cross-entropy, or mean squared error on the
     /// standardised target): minimised. The default.
     #[default]
-    ValidLoss,
+    ValidationLoss,
     /// The validation accuracy (classification): maximised.
     Accuracy,
     /// The validation root mean squared error in the target's units
@@ -31,34 +34,120 @@ impl TuneObjective {
     pub fn direction(self) -> Direction {
         match self {
             Self::Accuracy => Direction::Maximize,
-            Self::ValidLoss | Self::Rmse => Direction::Minimize,
+            Self::ValidationLoss | Self::Rmse => Direction::Minimize,
+        }
+    }
+
+    /// Its name in tables, plots and summaries: `validation loss`,
+    /// `validation accuracy`, `validation RMSE`.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ValidationLoss => "validation loss",
+            Self::Accuracy => "validation accuracy",
+            Self::Rmse => "validation RMSE",
         }
     }
 }
 
-/// Which sampler suggests configurations.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SamplerKind {
-    /// Bayesian optimisation with a Gaussian process (the sampler's defaults).
-    /// The default.
-    #[default]
-    Gp,
+/// Which sampler suggests configurations, with all its settings (recorded in
+/// the journal: resuming with other settings is refused).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SamplerConfig {
+    /// Bayesian optimisation with a Gaussian process. The default, with
+    /// `GpSamplerConfig::default()`.
+    Gp(GpSamplerConfig),
     /// Independent uniform draws (a baseline).
     Random,
 }
 
-/// Which pruner stops unpromising trials, judging their per-epoch values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrunerKind {
+impl Default for SamplerConfig {
+    fn default() -> Self {
+        Self::Gp(GpSamplerConfig::default())
+    }
+}
+
+impl From<GpSamplerConfig> for SamplerConfig {
+    fn from(c: GpSamplerConfig) -> Self {
+        Self::Gp(c)
+    }
+}
+
+/// Which pruner stops unpromising trials, judging their per-epoch values,
+/// with all its settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PrunerConfig {
     /// No pruning.
     None,
-    /// The median rule with Optuna's defaults. The default.
-    #[default]
-    Median,
-    /// Asynchronous successive halving with Optuna's defaults.
-    SuccessiveHalving,
+    /// The median rule. The default, with Optuna's defaults
+    /// (`MedianPruner::default()`).
+    Median(MedianPruner),
+    /// Asynchronous successive halving.
+    SuccessiveHalving(SuccessiveHalvingPruner),
+}
+
+impl Default for PrunerConfig {
+    fn default() -> Self {
+        Self::Median(MedianPruner::default())
+    }
+}
+
+impl From<MedianPruner> for PrunerConfig {
+    fn from(p: MedianPruner) -> Self {
+        Self::Median(p)
+    }
+}
+
+impl From<SuccessiveHalvingPruner> for PrunerConfig {
+    fn from(p: SuccessiveHalvingPruner) -> Self {
+        Self::SuccessiveHalving(p)
+    }
+}
+
+impl SamplerConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the bad setting.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self {
+            Self::Gp(c) => c.check(),
+            Self::Random => Ok(()),
+        }
+    }
+
+    /// Sets this sampler on `b`.
+    pub(crate) fn apply(&self, b: StudyBuilder) -> Result<StudyBuilder> {
+        Ok(match self {
+            Self::Gp(c) => b.sampler(GpSampler::new(c.clone())?),
+            Self::Random => b.sampler(RandomSampler),
+        })
+    }
+}
+
+impl PrunerConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the bad setting.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self {
+            Self::None => Ok(()),
+            Self::Median(p) => p.check(),
+            Self::SuccessiveHalving(p) => p.check(),
+        }
+    }
+
+    /// Sets this pruner on `b`.
+    pub(crate) fn apply(&self, b: StudyBuilder) -> StudyBuilder {
+        match self {
+            Self::None => b.pruner(NopPruner),
+            Self::Median(p) => b.pruner(p.clone()),
+            Self::SuccessiveHalving(p) => b.pruner(p.clone()),
+        }
+    }
 }
 
 /// Serde for [`Scaling`] (which the data module does not derive).
@@ -95,10 +184,10 @@ pub struct AutotuneConfig {
     /// `Some(k)`: score each configuration by `k`-fold cross-validation on
     /// train + validation (for small data) instead of the validation part.
     pub cv_folds: Option<usize>,
-    /// The sampler.
-    pub sampler: SamplerKind,
-    /// The pruner.
-    pub pruner: PrunerKind,
+    /// The sampler and its settings.
+    pub sampler: SamplerConfig,
+    /// The pruner and its settings.
+    pub pruner: PrunerConfig,
     /// The hyperparameters searched or fixed.
     pub space: TuneSpace,
     /// Feature scaling, fitted on the rows trained on.
@@ -122,10 +211,10 @@ impl Default for AutotuneConfig {
             workers: 1,
             mode: Mode::Synchronous,
             seed: 0,
-            objective: TuneObjective::ValidLoss,
+            objective: TuneObjective::ValidationLoss,
             cv_folds: None,
-            sampler: SamplerKind::Gp,
-            pruner: PrunerKind::Median,
+            sampler: SamplerConfig::default(),
+            pruner: PrunerConfig::default(),
             space: TuneSpace::default(),
             scaling: Scaling::Standardize,
             patience: None,
@@ -149,10 +238,6 @@ impl AutotuneConfig {
         objective: TuneObjective);
     setter!(/// Sets k-fold cross-validation (`None` for the validation part).
         cv_folds: Option<usize>);
-    setter!(/// Sets the sampler.
-        sampler: SamplerKind);
-    setter!(/// Sets the pruner.
-        pruner: PrunerKind);
     setter!(/// Sets the search space.
         space: TuneSpace);
     setter!(/// Sets the feature scaling.
@@ -163,6 +248,21 @@ impl AutotuneConfig {
         retrain: bool);
     setter!(/// Sets whether a journal is resumed.
         resume: bool);
+
+    /// Sets the sampler: a [`SamplerConfig`], or a [`GpSamplerConfig`].
+    #[must_use]
+    pub fn sampler(mut self, sampler: impl Into<SamplerConfig>) -> Self {
+        self.sampler = sampler.into();
+        self
+    }
+
+    /// Sets the pruner: a [`PrunerConfig`], or a [`MedianPruner`] or
+    /// [`SuccessiveHalvingPruner`] with its settings.
+    #[must_use]
+    pub fn pruner(mut self, pruner: impl Into<PrunerConfig>) -> Self {
+        self.pruner = pruner.into();
+        self
+    }
 
     /// Records the study in a journal at `path`.
     #[must_use]
@@ -175,7 +275,8 @@ impl AutotuneConfig {
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` or `workers`
-    /// of 0, `cv_folds` below 2, a `patience` of 0, or an invalid space.
+    /// of 0, `cv_folds` below 2, a `patience` of 0, invalid sampler or pruner
+    /// settings, or an invalid space.
     pub fn check(&self) -> Result<()> {
         let invalid = |name: &'static str, reason: &str| {
             Err(ConfigError::Invalid {
@@ -196,6 +297,8 @@ impl AutotuneConfig {
         if self.patience == Some(0) {
             return invalid("patience", "must be at least 1 epoch");
         }
-        self.space.check()
+        self.sampler.check()?;
+        self.pruner.check()?;
+        self.space.check().map(|_| ())
     }
 }

@@ -7,11 +7,22 @@
 //! point) on the training part and score it on the validation part (or by
 //! k-fold cross-validation on train + validation), reporting the objective
 //! after every epoch to the pruner through the trainer's per-epoch callback.
-//! It then retrains the best configuration on train + validation for the
-//! number of epochs at which the best trial peaked, and scores it on the test
-//! part. One seed drives everything: cross-validation folds, the sampler,
-//! every trial's training (through [`crate::study::Trial::seed`]) and the
-//! final retraining (the best trial's own seed).
+//!
+//! **Which epoch is scored.** A trial is scored at one epoch `E` shared by
+//! its folds: the epoch of lowest validation loss (averaged over the folds
+//! with cross-validation, on the epochs every fold ran; the first among
+//! ties). Its value is the objective — validation loss, accuracy or RMSE — at
+//! `E` (averaged over the folds), and `E` is recorded in the trial
+//! ([`crate::history::TrialRecord::scored_step`]). The best configuration is
+//! then retrained on train + validation for exactly `E` epochs and scored on
+//! the test part, so the retraining runs the epochs that were scored whatever
+//! the objective.
+//!
+//! One seed drives everything: cross-validation folds, the sampler, every
+//! trial's training (through [`crate::study::Trial::seed`]) and the final
+//! retraining (the best trial's own seed). The [`TuneReport`] is
+//! self-contained; [`write_results`] turns it into the results directory and
+//! [`Summary`] into the summary table.
 //!
 //! ```no_run
 //! use autotune::data::{Builtin, Dataset, SplitFractions};
@@ -26,21 +37,23 @@ mod config;
 mod data;
 mod objective;
 mod report;
+mod results;
 mod space;
+mod summary;
 
-pub use config::{AutotuneConfig, PrunerKind, SamplerKind, TuneObjective};
-pub use report::{BestTrial, TestScores, Totals, TuneReport};
+pub use config::{AutotuneConfig, PrunerConfig, SamplerConfig, TuneObjective};
+pub use report::{BestTrial, TestScores, TuneReport};
+pub use results::{BestFile, Written, write_results, write_trials_and_plots};
 pub use space::{ChoiceParam, FloatParam, IntParam, Label, Penalty, TuneSpace};
+pub use summary::{Summary, fmt_duration, fmt_value};
 
 use crate::Result;
 use crate::data::{Split, kfold_indices};
 use crate::error::{ConfigError, StudyError};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
-use crate::pruner::{MedianPruner, NopPruner, SuccessiveHalvingPruner};
 use crate::rng::derive_seed;
-use crate::sampler::{GpSampler, RandomSampler};
-use crate::study::{Objective, Observer, Study, StudyBuilder, Trial};
+use crate::study::{Observer, Study, StudyBuilder};
 use data::{Prepared, concat};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
@@ -88,11 +101,12 @@ pub fn autotune_observed<O: Observer + 'static>(
         patience: config.patience,
         epochs: Mutex::new(BTreeMap::new()),
     };
-    let mut study = study_builder(config, config.space.search_space(n_train)?)
+    let space = config.space.search_space(n_train)?;
+    let mut study = study_builder(config, space.clone())?
         .observer(observer)
         .build()?;
     let left = config.n_trials.saturating_sub(study.history().len());
-    study.optimize(|t: &mut Trial| objective.evaluate(t), left)?;
+    study.optimize(|t| objective.evaluate(t), left)?;
 
     let counts = study.counts();
     let best = study.best_trial().ok_or(StudyError::NoCompleteTrial {
@@ -111,7 +125,9 @@ pub fn autotune_observed<O: Observer + 'static>(
                 crate::study::objective_seed(study.seed(), best.number),
             )?
             .metric(objective.metric()),
-        best_epoch: best_step(best, study.direction()),
+        best_epoch: best
+            .scored_step
+            .unwrap_or_else(|| best_step(best, study.direction())),
     };
     let (test, model) = if config.retrain && split.test.n_samples() > 0 {
         retrain_and_test(split, config, &best, objective.metric())?
@@ -135,21 +151,19 @@ pub fn autotune_observed<O: Observer + 'static>(
         })
         .sum();
     Ok(TuneReport {
+        data: split.train.name().to_owned(),
         objective: config.objective,
         direction: study.direction(),
         seed: config.seed,
+        workers: config.workers,
+        n_trials: config.n_trials.max(counts.total()),
+        space,
         best,
         test,
         trials: study.history().trials().to_vec(),
-        totals: Totals {
-            trials: counts.total(),
-            complete: counts.complete,
-            pruned: counts.pruned,
-            failed: counts.failed,
-            diverged: counts.diverged,
-            epochs,
-            wall_secs: start.elapsed().as_secs_f64(),
-        },
+        counts,
+        epochs,
+        wall_secs: start.elapsed().as_secs_f64(),
         warnings: study.warnings().to_vec(),
         model,
     })
@@ -197,29 +211,26 @@ fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>
     }
 }
 
-fn study_builder(config: &AutotuneConfig, space: crate::space::SearchSpace) -> StudyBuilder {
+fn study_builder(
+    config: &AutotuneConfig,
+    space: crate::space::SearchSpace,
+) -> Result<StudyBuilder> {
     let mut b = Study::builder(space)
         .direction(config.objective.direction())
         .seed(config.seed)
         .workers(config.workers)
         .mode(config.mode);
-    b = match config.sampler {
-        SamplerKind::Gp => b.sampler(GpSampler::default()),
-        SamplerKind::Random => b.sampler(RandomSampler),
-    };
-    b = match config.pruner {
-        PrunerKind::None => b.pruner(NopPruner),
-        PrunerKind::Median => b.pruner(MedianPruner::default()),
-        PrunerKind::SuccessiveHalving => b.pruner(SuccessiveHalvingPruner::default()),
-    };
+    b = config.sampler.apply(b)?;
+    b = config.pruner.apply(b);
     if let Some(path) = &config.journal {
         b = b.journal(path).resume(config.resume);
     }
-    b
+    Ok(b)
 }
 
 /// The step (epoch) at which a trial's reported value was best (the first
-/// among ties); its last step if it reported nothing better.
+/// among ties); its last step if it reported nothing better. Only for trials
+/// that did not record their scored step (journals of autotune 0.1).
 fn best_step(trial: &TrialRecord, direction: Direction) -> usize {
     let mut best: Option<(usize, f64)> = None;
     for &(s, v) in &trial.intermediate {
@@ -254,11 +265,31 @@ fn retrain_and_test(
         .model
         .evaluate(prepared.valid.x()?, &prepared.valid.y(), metric)?;
     let classification = metric == Metric::Accuracy;
-    let scores = TestScores {
-        n_samples: prepared.valid.rows(),
-        loss: eval.loss,
-        accuracy: classification.then_some(eval.metric),
-        rmse: (!classification).then_some(eval.metric * prepared.target_sd),
+    let scores = if classification {
+        TestScores {
+            n_samples: prepared.valid.rows(),
+            loss: eval.loss,
+            accuracy: Some(eval.metric),
+            log_loss: Some(eval.loss),
+            rmse: None,
+            r2: None,
+        }
+    } else {
+        // R² is invariant under the target's standardisation (both sums of
+        // squares scale by sd²), so the standardised predictions give the
+        // R² of the target itself, around the test part's own mean.
+        let r2 = report
+            .model
+            .evaluate(prepared.valid.x()?, &prepared.valid.y(), Metric::R2)?
+            .metric;
+        TestScores {
+            n_samples: prepared.valid.rows(),
+            loss: eval.loss,
+            accuracy: None,
+            log_loss: None,
+            rmse: Some(eval.metric * prepared.target_sd),
+            r2: Some(r2),
+        }
     };
     Ok((Some(scores), Some(report.model)))
 }

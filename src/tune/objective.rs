@@ -5,12 +5,12 @@ use super::data::Prepared;
 use super::{TuneObjective, TuneSpace};
 use crate::Result;
 use crate::nn::{Control, EpochStats, Metric, Outcome, TrainConfig, train};
-use crate::study::{Objective, Trial};
+use crate::study::{ObjectiveResult, Trial};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Trains the trial's configuration on every prepared fold (one, without
-/// cross-validation) and returns the mean score.
+/// cross-validation) and scores it at one epoch shared by all folds.
 pub(crate) struct TrainObjective<'a> {
     pub space: &'a TuneSpace,
     pub folds: &'a [Prepared],
@@ -34,7 +34,7 @@ impl TrainObjective<'_> {
     /// The objective's value after an epoch, in the study's direction.
     fn value(&self, e: &EpochStats, target_sd: f64) -> f64 {
         match self.objective {
-            TuneObjective::ValidLoss => e.valid_loss.unwrap_or(f64::NAN),
+            TuneObjective::ValidationLoss => e.valid_loss.unwrap_or(f64::NAN),
             TuneObjective::Accuracy => e.valid_metric.unwrap_or(f64::NAN),
             TuneObjective::Rmse => e.valid_metric.map_or(f64::NAN, |m| m * target_sd),
         }
@@ -57,18 +57,20 @@ impl TrainObjective<'_> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *map.entry(trial).or_insert(0) += n;
     }
-}
-
-impl Objective for TrainObjective<'_> {
-    type Error = crate::Error;
 
     /// Trains on each fold. The first fold reports its per-epoch values
-    /// (steps 1, 2, ... = epochs completed) and may be pruned; the score is
-    /// the mean over folds of the objective at each run's best epoch (lowest
-    /// validation loss). A diverged run marks the trial diverged.
-    fn evaluate(&self, trial: &mut Trial) -> Result<f64> {
+    /// (steps 1, 2, ... = epochs completed) and may be pruned. The trial is
+    /// scored at one epoch `E` for all folds: the epoch (1-based, the first
+    /// among ties) of the lowest validation loss averaged over the folds, on
+    /// the epochs every fold ran; its value is the objective at `E` averaged
+    /// over the folds, and `E` is recorded as the trial's scored step, which
+    /// is how many epochs the final retraining runs. With one validation part
+    /// this is the epoch of lowest validation loss. A pruned trial is scored
+    /// likewise on the epochs its first fold ran. A diverged run marks the
+    /// trial diverged.
+    pub fn evaluate(&self, trial: &mut Trial) -> ObjectiveResult {
         let config = self.config(trial)?;
-        let mut total = 0.0;
+        let mut curves: Vec<Vec<(f64, f64)>> = Vec::with_capacity(self.folds.len());
         for (k, fold) in self.folds.iter().enumerate() {
             let data = fold.with_validation()?;
             let report = if k == 0 {
@@ -92,15 +94,71 @@ impl Objective for TrainObjective<'_> {
                 ));
                 return Ok(f64::NAN);
             }
-            let Some(best) = report.best() else {
-                return Ok(f64::NAN);
-            };
-            let score = self.value(best, fold.target_sd);
+            curves.push(
+                report
+                    .history
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.valid_loss.unwrap_or(f64::NAN),
+                            self.value(e, fold.target_sd),
+                        )
+                    })
+                    .collect(),
+            );
             if trial.is_pruned() {
-                return Ok(score);
+                break;
             }
-            total += score;
         }
-        Ok(total / self.folds.len() as f64)
+        let Some((epoch, value)) = score(&curves) else {
+            return Ok(f64::NAN);
+        };
+        trial.set_scored_step(epoch);
+        Ok(value)
+    }
+}
+
+/// The shared epoch and score of per-fold curves of `(validation loss,
+/// objective)` per epoch: the 1-based epoch of the lowest mean loss over the
+/// epochs all folds ran (the first among ties; NaN losses never win), and the
+/// mean objective there. `None` if no epoch has a finite mean loss.
+fn score(curves: &[Vec<(f64, f64)>]) -> Option<(usize, f64)> {
+    let epochs = curves.iter().map(Vec::len).min()?;
+    let k = curves.len() as f64;
+    let mean = |e: usize, part: fn(&(f64, f64)) -> f64| -> f64 {
+        curves.iter().map(|c| part(&c[e])).sum::<f64>() / k
+    };
+    let mut best: Option<(usize, f64)> = None;
+    for e in 0..epochs {
+        let loss = mean(e, |p| p.0);
+        if loss.is_finite() && best.is_none_or(|(_, b)| loss < b) {
+            best = Some((e, loss));
+        }
+    }
+    best.map(|(e, _)| (e + 1, mean(e, |p| p.1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score;
+
+    #[test]
+    fn the_shared_epoch_minimises_the_mean_loss() {
+        // Fold 0 is best at epoch 2, fold 1 at epoch 3; their mean loss is
+        // lowest at epoch 3 (0.45 against 0.5), and the score is the mean
+        // objective there.
+        let a = vec![(0.9, 0.1), (0.4, 0.7), (0.5, 0.8)];
+        let b = vec![(0.8, 0.2), (0.6, 0.6), (0.4, 0.9), (0.1, 1.0)];
+        let (epoch, value) = score(&[a.clone(), b]).unwrap();
+        assert_eq!(epoch, 3);
+        assert!((value - 0.85).abs() < 1e-12, "{value}"); // one rounding
+        // One fold: the epoch of its own lowest loss, the first among ties.
+        let tie = vec![(0.5, 0.1), (0.3, 0.2), (0.3, 0.9)];
+        assert_eq!(score(&[tie]), Some((2, 0.2)));
+        assert_eq!(score(&[a]).map(|s| s.0), Some(2));
+        // NaN losses never win; no finite loss at all scores nothing.
+        assert_eq!(score(&[vec![(f64::NAN, 1.0), (0.7, 0.3)]]), Some((2, 0.3)));
+        assert_eq!(score(&[vec![(f64::NAN, 1.0)]]), None);
+        assert_eq!(score(&[vec![]]), None);
     }
 }

@@ -1,9 +1,10 @@
-//! What `autotune()` returns.
+//! What `autotune()` returns: a self-contained account of the study.
 
 use super::TuneObjective;
-use crate::history::{Direction, TrialRecord};
+use crate::error::Warning;
+use crate::history::{Counts, Direction, History, TrialRecord};
 use crate::nn::{Network, TrainConfig};
-use crate::space::Params;
+use crate::space::{Params, SearchSpace};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,70 +15,79 @@ pub struct BestTrial {
     pub number: usize,
     /// Its configuration.
     pub params: Params,
-    /// Its objective value (validation, or cross-validated).
+    /// Its objective value (on the validation part, or cross-validated).
     pub value: f64,
     /// The training configuration it stands for (with the trial's seed).
     pub train_config: TrainConfig,
-    /// The epoch (1-based) at which its reported value was best: the final
-    /// retraining runs this many epochs.
+    /// The epoch (1-based) at which its value was scored (see
+    /// [`autotune`](super::autotune)): the final retraining runs this many
+    /// epochs.
     pub best_epoch: usize,
 }
 
-/// Scores of the retrained best configuration on the held-out test part.
+/// Scores of the retrained best configuration on the held-out test part,
+/// computed from its predictions there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestScores {
     /// Test rows.
     pub n_samples: usize,
-    /// The network head's mean loss (cross-entropy; for regression, the
-    /// squared-error loss on the standardised target).
+    /// The network head's mean loss: cross-entropy for classification, the
+    /// squared-error loss on the standardised target for regression.
     pub loss: f64,
-    /// Accuracy (classification).
+    /// Accuracy in `[0, 1]` (classification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<f64>,
+    /// Mean cross-entropy of the labels (classification; equal to `loss`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_loss: Option<f64>,
     /// Root mean squared error in the target's units (regression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rmse: Option<f64>,
+    /// Coefficient of determination `1 - SS_res / SS_tot` of the test
+    /// predictions, `SS_tot` around the test part's own mean (scikit-learn's
+    /// `r2_score`; regression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r2: Option<f64>,
 }
 
-/// Totals over the study.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Trials in the study.
-    pub trials: usize,
-    /// Complete trials.
-    pub complete: usize,
-    /// Pruned trials.
-    pub pruned: usize,
-    /// Failed trials (errors, panics).
-    pub failed: usize,
-    /// Diverged trials.
-    pub diverged: usize,
-    /// Training epochs run by the trials (all folds with cross-validation;
-    /// for trials loaded from a journal, counted from their recorded curves).
-    pub epochs: usize,
-    /// Wall time of the whole call, in seconds.
-    pub wall_secs: f64,
-}
-
-/// The result of [`autotune`](super::autotune).
+/// The result of [`autotune`](super::autotune): everything needed to
+/// describe the study and write its results files
+/// ([`write_results`](super::write_results)), without the journal.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TuneReport {
+    /// The data set's name.
+    pub data: String,
     /// What was optimised.
     pub objective: TuneObjective,
     /// Minimised or maximised.
     pub direction: Direction,
     /// The seed.
     pub seed: u64,
+    /// Trials trained side by side.
+    pub workers: usize,
+    /// Trials the study was asked for in all.
+    pub n_trials: usize,
+    /// The search space the trials were drawn from.
+    pub space: SearchSpace,
     /// The best trial.
     pub best: BestTrial,
     /// The retrained best configuration's test scores (`None` without a test
     /// part or with retraining off).
     pub test: Option<TestScores>,
-    /// Every trial, with its per-epoch curve (`intermediate`: step = epoch,
-    /// value = the objective after that epoch) and its duration.
+    /// Every trial, in number order, with its per-epoch curve
+    /// (`intermediate`: step = epoch, value = the objective after that
+    /// epoch), its scored epoch and its duration.
     pub trials: Vec<TrialRecord>,
-    /// Totals.
-    pub totals: Totals,
-    /// Problems worked around (e.g. a torn journal line).
-    pub warnings: Vec<String>,
+    /// The trials counted by how they ended.
+    pub counts: Counts,
+    /// Training epochs run by the trials (all folds with cross-validation;
+    /// for trials loaded from a journal, counted from their recorded curves).
+    pub epochs: usize,
+    /// Wall time of this call, in seconds (a resumed study's earlier
+    /// sessions are not included).
+    pub wall_secs: f64,
+    /// Problems worked around, the first of each cause.
+    pub warnings: Vec<Warning>,
     /// The retrained network (not serialised; save it with the `nn` module).
     #[serde(skip)]
     pub model: Option<Network>,
@@ -89,37 +99,28 @@ impl TuneReport {
     pub fn best(&self) -> &BestTrial {
         &self.best
     }
+
+    /// The trials as a [`History`].
+    #[must_use]
+    pub fn history(&self) -> History {
+        History::from_trials(self.direction, self.trials.iter().cloned())
+    }
 }
 
 impl fmt::Display for BestTrial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "trial {} (value {:.6}, best epoch {}): {}",
+            "trial {} (value {:.6}, epoch {}): {}",
             self.number, self.value, self.best_epoch, self.params
         )
     }
 }
 
+/// The summary table of [`super::Summary`], without the files section.
 impl fmt::Display for TuneReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = &self.totals;
-        writeln!(f, "best {}", self.best)?;
-        writeln!(
-            f,
-            "trials {} ({} complete, {} pruned, {} failed, {} diverged), {} epochs, {:.1} s",
-            t.trials, t.complete, t.pruned, t.failed, t.diverged, t.epochs, t.wall_secs
-        )?;
-        if let Some(s) = &self.test {
-            write!(f, "test ({} rows): loss {:.4}", s.n_samples, s.loss)?;
-            if let Some(a) = s.accuracy {
-                write!(f, ", accuracy {:.2}%", 100.0 * a)?;
-            }
-            if let Some(r) = s.rmse {
-                write!(f, ", RMSE {r:.4}")?;
-            }
-            writeln!(f)?;
-        }
-        Ok(())
+        let history = self.history();
+        f.write_str(&super::Summary::of_report(self, &history).render())
     }
 }

@@ -80,7 +80,7 @@ fn a_batch_of_four_is_distinct_and_spread_out() {
         .suggest_batch(&space, &history, &[], &mut rngs)
         .unwrap();
     assert_eq!(batch.len(), 4);
-    let xs: Vec<Vec<f64>> = batch.iter().map(|p| encoded(&space, p)).collect();
+    let xs: Vec<Vec<f64>> = batch.iter().map(|s| encoded(&space, &s.params)).collect();
     let observed: Vec<Vec<f64>> = history
         .trials()
         .iter()
@@ -142,12 +142,14 @@ fn failed_diverged_and_infinite_trials_do_not_break_the_gp() {
             params,
             state,
             intermediate: Vec::new(),
+            scored_step: None,
             duration_secs: 0.0,
         });
     }
     let p = GpSampler::default()
         .suggest(&space, &history, &[], &mut rng_from_seed(1))
-        .unwrap();
+        .unwrap()
+        .params;
     space.check(&p).unwrap();
     assert!(history.trials().iter().all(|t| t.params != p));
 }

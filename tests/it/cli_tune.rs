@@ -23,7 +23,7 @@ fn tune_writes_every_results_file() {
     let best: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).unwrap()).unwrap();
     assert!(best["params"]["learning_rate"].as_f64().unwrap() > 0.0);
-    assert_eq!(best["objective"], "valid_loss");
+    assert_eq!(best["objective"], "validation_loss");
     assert!(best["value"].as_f64().unwrap().is_finite());
     let acc = best["test"]["accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&acc), "{acc}");
@@ -35,7 +35,16 @@ fn tune_writes_every_results_file() {
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let trials = report["trials"].as_array().unwrap();
     assert_eq!(trials.len(), 6);
-    assert_eq!(report["totals"]["trials"], 6);
+    assert_eq!(report["n_trials"], 6);
+    let counts = &report["counts"];
+    let counted: u64 = ["complete", "pruned", "failed", "diverged"]
+        .iter()
+        .map(|k| counts[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 6);
+    // Self-contained: the space and the data set's name are in the report.
+    assert_eq!(report["data"], "iris");
+    assert!(report["space"].as_array().is_some_and(|p| p.len() >= 4));
     assert!(
         trials
             .iter()

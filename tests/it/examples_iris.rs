@@ -25,7 +25,7 @@ fn flags(out: &std::path::Path, trials: usize) -> Flags {
 fn iris_example_tunes_and_tests_a_classifier() {
     let dir = tempfile::tempdir().unwrap();
     let report = iris::run(&flags(dir.path(), 3)).unwrap();
-    assert_eq!(report.totals.trials, 3);
+    assert_eq!(report.counts.total(), 3);
     let test = report.test.as_ref().expect("a test part");
     assert_eq!(test.n_samples, 30);
     assert!((0.0..=1.0).contains(&test.accuracy.unwrap()));
@@ -33,7 +33,7 @@ fn iris_example_tunes_and_tests_a_classifier() {
 
     // Run again without --resume: a fresh study replaces the old journal.
     let again = iris::run(&flags(dir.path(), 2)).unwrap();
-    assert_eq!(again.totals.trials, 2);
+    assert_eq!(again.counts.total(), 2);
     assert_results(dir.path(), 2);
 
     // With --resume, the study continues to the new budget.
@@ -42,7 +42,7 @@ fn iris_example_tunes_and_tests_a_classifier() {
         ..flags(dir.path(), 4)
     })
     .unwrap();
-    assert_eq!(more.totals.trials, 4);
+    assert_eq!(more.counts.total(), 4);
     assert_eq!(more.trials[..2], again.trials[..]);
     assert_results(dir.path(), 4);
 }

@@ -12,8 +12,11 @@
 mod acquisition_functions;
 mod acquisition_maximizer;
 mod bo_sampler;
+#[cfg(feature = "cli")]
 mod cli_errors;
+#[cfg(feature = "cli")]
 mod cli_resume;
+#[cfg(feature = "cli")]
 mod cli_tune;
 mod data_builtin;
 mod data_csv;

@@ -5,7 +5,7 @@ use autotune::error::{ConfigError, SpaceError, StudyError};
 use autotune::history::TrialState;
 use autotune::pruner::MedianPruner;
 use autotune::space::{Params, Scale, SearchSpace};
-use autotune::study::{Counts, Observer, Progress, Study, Trial};
+use autotune::study::{Counts, ObjectiveResult, Observer, Progress, Study, Trial};
 use std::sync::{Arc, Mutex};
 
 fn space() -> SearchSpace {
@@ -18,7 +18,7 @@ fn space() -> SearchSpace {
 
 /// Trial `n` panics when `n % 4 == 1`, returns NaN when `n % 4 == 2`, an
 /// error when `n % 4 == 3`, and a value otherwise.
-fn troublesome(trial: &mut Trial) -> Result<f64, String> {
+fn troublesome(trial: &mut Trial) -> ObjectiveResult {
     match trial.number() % 4 {
         1 => panic!("trial {} exploded", trial.number()),
         2 => {
@@ -26,8 +26,8 @@ fn troublesome(trial: &mut Trial) -> Result<f64, String> {
             trial.report(1, f64::INFINITY);
             Ok(f64::NAN)
         }
-        3 => Err(format!("no data for trial {}", trial.number())),
-        _ => Ok(trial.float("x").map_err(|e| e.to_string())?),
+        3 => Err(format!("no data for trial {}", trial.number()).into()),
+        _ => Ok(trial.float("x")?),
     }
 }
 
@@ -82,10 +82,7 @@ fn panics_nans_and_errors_are_recorded_and_the_budget_completes() {
 fn a_study_whose_every_trial_fails_still_finishes() {
     let mut study = Study::builder(space()).workers(2).build().unwrap();
     let counts = study
-        .optimize(
-            |_: &mut Trial| -> Result<f64, String> { panic!("always") },
-            5,
-        )
+        .optimize(|_: &mut Trial| -> ObjectiveResult { panic!("always") }, 5)
         .unwrap();
     assert_eq!(counts.failed, 5);
     assert!(study.best_trial().is_none());
@@ -141,22 +138,39 @@ fn ask_and_tell_by_hand() {
     assert_ne!(a.seed(), b.seed());
     assert_eq!(a.int("epochs"), Ok(3));
     let x = b.float("x").unwrap();
-    study.tell(b, Ok::<f64, String>(x)).unwrap();
-    study.tell(a, Err::<f64, _>("out of memory")).unwrap();
+    study.tell(b, x).unwrap();
+    study.tell_failed(a, "out of memory").unwrap();
     assert_eq!(study.counts().complete, 1);
     assert_eq!(study.counts().failed, 1);
     assert_eq!(study.best_trial().unwrap().number, 1);
-    // A trial of another study is refused.
-    let mut other = Study::builder(space()).build().unwrap();
-    for _ in 0..2 {
-        other.ask().unwrap();
-    }
-    let foreign_2 = other.ask().unwrap();
-    assert_eq!(foreign_2.number(), 2);
     assert!(matches!(
-        study.tell(foreign_2, Ok::<f64, String>(0.0)),
-        Err(Error::Study(StudyError::UnknownTrial { number: 2 }))
+        &study.history().trials()[0].state,
+        TrialState::Failed { reason } if reason == "out of memory"
     ));
+    // A trial of another study is refused, even when this study is waiting
+    // for a trial of the same number, and neither study changes.
+    let mut other = Study::builder(space()).build().unwrap();
+    let foreign_0 = other.ask().unwrap();
+    let own_2 = study.ask().unwrap();
+    assert_eq!((foreign_0.number(), own_2.number()), (0, 2));
+    let mut third = Study::builder(space()).build().unwrap();
+    for _ in 0..2 {
+        third.ask().unwrap();
+    }
+    let foreign_2 = third.ask().unwrap();
+    assert!(matches!(
+        study.tell(foreign_2, 0.0),
+        Err(Error::Study(StudyError::ForeignTrial { number: 2 }))
+    ));
+    assert!(matches!(
+        study.tell(foreign_0, 0.0),
+        Err(Error::Study(StudyError::ForeignTrial { number: 0 }))
+    ));
+    assert_eq!(study.history().len(), 2);
+    assert!(other.history().is_empty());
+    // The study still takes its own trial 2.
+    study.tell(own_2, 0.5).unwrap();
+    assert_eq!(study.history().len(), 3);
 }
 
 #[test]
@@ -178,9 +192,7 @@ fn enqueued_configurations_come_first_and_are_validated() {
         study.enqueue(Params::new().with("x", 0.5).with("y", 1.0)),
         Err(Error::Space(SpaceError::UnknownParam { .. }))
     ));
-    study
-        .optimize(|t: &mut Trial| t.float("x").map_err(|e| e.to_string()), 3)
-        .unwrap();
+    study.optimize(|t| Ok(t.float("x")?), 3).unwrap();
     let xs: Vec<f64> = study
         .history()
         .trials()

@@ -6,7 +6,7 @@ use autotune::history::TrialRecord;
 use autotune::pruner::MedianPruner;
 use autotune::sampler::{GpSampler, GpSamplerConfig};
 use autotune::space::{Scale, SearchSpace};
-use autotune::study::{Study, StudyBuilder, Trial, read_journal};
+use autotune::study::{ObjectiveResult, Study, StudyBuilder, Trial, read_journal};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -29,9 +29,9 @@ fn builder(seed: u64) -> StudyBuilder {
 }
 
 /// Deterministic, with curves (so some trials are pruned) and failures.
-fn objective(trial: &mut Trial) -> Result<f64, String> {
-    let lr = trial.float("lr").map_err(|e| e.to_string())?;
-    let batch = trial.int("batch").map_err(|e| e.to_string())? as f64;
+fn objective(trial: &mut Trial) -> ObjectiveResult {
+    let lr = trial.float("lr")?;
+    let batch = trial.int("batch")? as f64;
     if trial.categorical("init") == Ok("lecun") && lr > 0.1 {
         return Err("lecun with a large learning rate".into());
     }
@@ -79,7 +79,11 @@ fn journal_round_trip() {
     assert_eq!(contents.header.seed, 3);
     assert_eq!(contents.header.workers, 2);
     assert_eq!(contents.header.space, space());
-    assert_eq!(contents.header.pruner, "MedianPruner");
+    assert_eq!(contents.header.pruner.name, "median");
+    assert_eq!(
+        contents.header.pruner.settings,
+        serde_json::to_value(MedianPruner::default().n_startup_trials(2)).unwrap()
+    );
     // Everything, wall times included, reads back bit for bit.
     assert_eq!(contents.trials, study.history().trials());
     assert!(contents.unfinished.is_empty());

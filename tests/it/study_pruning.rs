@@ -3,14 +3,14 @@
 use autotune::history::{TrialRecord, TrialState};
 use autotune::pruner::{MedianPruner, MinResource, Pruner, SuccessiveHalvingPruner};
 use autotune::space::{Params, Scale, SearchSpace};
-use autotune::study::{Study, Trial};
+use autotune::study::{ObjectiveResult, Study, Trial};
 
 const STEPS: usize = 10;
 
 /// A training-like curve: `(x - 0.3)^2 + 1/(step + 1)`, decreasing in the step,
 /// best at `x = 0.3`.
-fn curve(trial: &mut Trial) -> Result<f64, String> {
-    let x = trial.float("x").map_err(|e| e.to_string())?;
+fn curve(trial: &mut Trial) -> ObjectiveResult {
+    let x = trial.float("x")?;
     let mut value = f64::NAN;
     for step in 0..STEPS {
         value = (x - 0.3).powi(2) + 1.0 / (step + 1) as f64;

@@ -4,9 +4,9 @@ use autotune::Result;
 use autotune::history::{History, TrialRecord};
 use autotune::pruner::MedianPruner;
 use autotune::rng::StudyRng;
-use autotune::sampler::{GpSampler, Sampler};
+use autotune::sampler::{GpSampler, Sampler, Suggestion};
 use autotune::space::{Params, Scale, SearchSpace};
-use autotune::study::{Mode, Study, Trial};
+use autotune::study::{Mode, ObjectiveResult, Study, Trial};
 use rand::Rng;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,18 +22,19 @@ impl Sampler for LocalSearch {
         history: &History,
         pending: &[Params],
         rng: &mut StudyRng,
-    ) -> Result<Params> {
-        match history.best() {
+    ) -> Result<Suggestion> {
+        Ok(match history.best() {
             Some(best) if rng.random::<bool>() => {
                 let mut x = space.encode(&best.params)?;
                 let shift = 0.05 * (1 + pending.len()) as f64;
                 for xi in &mut x {
                     *xi = (*xi + shift * (rng.random::<f64>() - 0.5)).clamp(0.0, 1.0);
                 }
-                Ok(space.decode(&x)?)
+                space.decode(&x)?
             }
-            _ => Ok(space.sample(rng)),
+            _ => space.sample(rng),
         }
+        .into())
     }
 }
 
@@ -59,18 +60,18 @@ fn jitter() {
 
 /// A deterministic objective with a per-epoch curve, pruning, a seed-driven
 /// noise term and failures in parts of the space.
-fn objective(trial: &mut Trial) -> Result<f64, String> {
-    let x = trial.float("x").map_err(|e| e.to_string())?;
-    let lr = trial.float("lr").map_err(|e| e.to_string())?;
-    let width = trial.int("width").map_err(|e| e.to_string())? as f64;
-    let kind = trial.categorical("kind").map_err(|e| e.to_string())?;
+fn objective(trial: &mut Trial) -> ObjectiveResult {
+    let x = trial.float("x")?;
+    let lr = trial.float("lr")?;
+    let width = trial.int("width")? as f64;
+    let kind = trial.categorical("kind")?;
     let offset = match kind {
         "a" => 0.0,
         "b" => 0.3,
         _ => 0.6,
     };
     if x > 2.0 {
-        return Err(format!("x = {x} is out of the model's range"));
+        return Err(format!("x = {x} is out of the model's range").into());
     }
     if lr > 0.4 {
         panic!("learning rate {lr} blew up");

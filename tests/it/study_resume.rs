@@ -9,7 +9,7 @@ use autotune::history::TrialRecord;
 use autotune::pruner::MedianPruner;
 use autotune::sampler::{GpSampler, GpSamplerConfig};
 use autotune::space::{Scale, SearchSpace};
-use autotune::study::{Study, StudyBuilder, Trial, read_journal};
+use autotune::study::{ObjectiveResult, Study, StudyBuilder, Trial, read_journal};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,9 +33,9 @@ fn builder() -> StudyBuilder {
 
 /// Deterministic values; uneven durations (10 to 50 ms) so that a kill often
 /// lands with one trial of a batch finished and the other running.
-fn objective(trial: &mut Trial) -> Result<f64, String> {
-    let x = trial.float("x").map_err(|e| e.to_string())?;
-    let lr = trial.float("lr").map_err(|e| e.to_string())?;
+fn objective(trial: &mut Trial) -> ObjectiveResult {
+    let x = trial.float("x")?;
+    let lr = trial.float("lr")?;
     let base = (x - 0.7).powi(2) + 0.1 * (lr.log10() + 2.0).powi(2);
     let steps = 5;
     for step in 0..steps {

@@ -6,7 +6,7 @@ use autotune::data::{Builtin, Dataset, Split, SplitFractions};
 use autotune::error::ConfigError;
 use autotune::history::{Direction, TrialRecord, TrialState};
 use autotune::tune::{
-    AutotuneConfig, IntParam, PrunerKind, SamplerKind, TuneObjective, TuneReport, TuneSpace,
+    AutotuneConfig, IntParam, PrunerConfig, SamplerConfig, TuneObjective, TuneReport, TuneSpace,
     autotune,
 };
 
@@ -80,7 +80,7 @@ fn the_same_seed_gives_the_same_report() {
         assert_eq!(strip(&a), strip(&b), "workers = {workers}");
         assert_eq!(a.best, b.best);
         assert_eq!(a.test, b.test);
-        assert_eq!(a.totals.epochs, b.totals.epochs);
+        assert_eq!(a.epochs, b.epochs);
     }
     let other = autotune(&s, &quick().seed(4)).unwrap();
     assert_ne!(strip(&autotune(&s, &quick()).unwrap()), strip(&other));
@@ -89,13 +89,14 @@ fn the_same_seed_gives_the_same_report() {
 #[test]
 fn report_counts_trials_and_epochs_and_serialises() {
     let s = iris();
-    let r = autotune(&s, &quick().n_trials(8).pruner(PrunerKind::Median)).unwrap();
-    let t = &r.totals;
-    assert_eq!(t.trials, 8);
-    assert_eq!(t.complete + t.pruned + t.failed + t.diverged, 8);
+    let r = autotune(&s, &quick().n_trials(8).pruner(PrunerConfig::default())).unwrap();
+    let c = &r.counts;
+    assert_eq!(c.total(), 8);
+    assert_eq!(c.complete + c.pruned + c.failed + c.diverged, 8);
+    assert_eq!(r.n_trials, 8);
     // Every epoch of every trial is on its curve (one fold).
     let on_curves: usize = r.trials.iter().map(|t| t.intermediate.len()).sum();
-    assert_eq!(t.epochs, on_curves);
+    assert_eq!(r.epochs, on_curves);
     for trial in &r.trials {
         let steps: Vec<usize> = trial.intermediate.iter().map(|(s, _)| *s).collect();
         assert_eq!(steps, (1..=steps.len()).collect::<Vec<_>>());
@@ -117,7 +118,8 @@ fn report_counts_trials_and_epochs_and_serialises() {
     let back: TuneReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back.trials, r.trials);
     assert_eq!(back.best, r.best);
-    assert_eq!(back.totals, r.totals);
+    assert_eq!((back.counts, back.epochs), (r.counts, r.epochs));
+    assert_eq!(back.space, r.space);
     assert!(back.model.is_none() && r.model.is_some());
 }
 
@@ -129,13 +131,13 @@ fn cross_validation_trains_every_fold() {
         &quick()
             .n_trials(3)
             .cv_folds(Some(3))
-            .pruner(PrunerKind::None)
+            .pruner(PrunerConfig::None)
             .objective(TuneObjective::Accuracy),
     )
     .unwrap();
     assert_eq!(r.direction, Direction::Maximize);
-    assert_eq!(r.totals.complete, 3);
-    assert_eq!(r.totals.epochs, 3 * 3 * 15);
+    assert_eq!(r.counts.complete, 3);
+    assert_eq!(r.epochs, 3 * 3 * 15);
     assert!(r.test.as_ref().unwrap().accuracy.unwrap() > 0.5);
 }
 
@@ -150,7 +152,7 @@ fn regression_reports_rmse_in_the_targets_units() {
         &quick()
             .n_trials(4)
             .objective(TuneObjective::Rmse)
-            .sampler(SamplerKind::Random),
+            .sampler(SamplerConfig::Random),
     )
     .unwrap();
     // Diabetes progression scores range over 25..=346 with a standard
@@ -168,7 +170,7 @@ fn a_journaled_run_resumes_to_the_same_report() {
     let path = dir.path().join("tune.jsonl");
     let s = iris();
     let first = autotune(&s, &quick().n_trials(3).journal(&path)).unwrap();
-    assert_eq!(first.totals.trials, 3);
+    assert_eq!(first.counts.total(), 3);
     let resumed = autotune(&s, &quick().journal(&path).resume(true)).unwrap();
     let straight = autotune(&s, &quick()).unwrap();
     assert_eq!(strip(&resumed), strip(&straight));

@@ -1,15 +1,16 @@
-//! The summary printed at the end of `tune` and by `report`.
+//! The one summary of a study, printed by `autotune tune`, `autotune report`
+//! and the example studies.
 
-use super::progress::{fmt_duration, fmt_value};
-use super::results::{BestFile, objective_label};
-use autotune::history::{History, TrialRecord};
-use autotune::space::{Domain, SearchSpace, Value};
-use autotune::study::Counts;
-use autotune::tune::TuneObjective;
+use super::{TestScores, TuneObjective, TuneReport};
+use crate::error::Warning;
+use crate::history::{History, TrialRecord};
+use crate::space::{Domain, SearchSpace, Value};
 use std::fmt::Write;
 use std::path::Path;
 
-/// What the summary shows.
+/// What the summary shows. Build it from a finished study's report with
+/// [`Summary::of_report`], or field by field for an unfinished one.
+#[derive(Debug, Clone)]
 pub struct Summary<'a> {
     /// The data set's name.
     pub data: &'a str,
@@ -27,14 +28,69 @@ pub struct Summary<'a> {
     pub seed: u64,
     /// Epochs and wall time of the run, if known.
     pub totals: Option<(usize, f64)>,
-    /// The best configuration with its test scores, if the study finished.
-    pub best: Option<&'a BestFile>,
+    /// The epoch the best trial was scored at (the retraining's epochs), if
+    /// the study finished.
+    pub best_epoch: Option<usize>,
+    /// The retrained best configuration's test scores, if any.
+    pub test: Option<&'a TestScores>,
     /// Parameter importances, if estimated.
     pub importance: Option<&'a [(String, f64)]>,
-    /// The study's directory.
-    pub dir: &'a Path,
-    /// The files written there.
-    pub files: Vec<&'a str>,
+    /// The study's directory and the files written there, if any.
+    pub files: Option<(&'a Path, Vec<&'a str>)>,
+    /// Warnings to show under the table (e.g. why `importance.svg` was not
+    /// written): the study's and the results writer's.
+    pub warnings: &'a [Warning],
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of a finished study (`history` is `report.history()`),
+    /// without importances or files: set those fields to show them.
+    #[must_use]
+    pub fn of_report(report: &'a TuneReport, history: &'a History) -> Self {
+        Self {
+            data: &report.data,
+            space: &report.space,
+            history,
+            objective: report.objective,
+            planned: report.n_trials,
+            workers: report.workers,
+            seed: report.seed,
+            totals: Some((report.epochs, report.wall_secs)),
+            best_epoch: Some(report.best.best_epoch),
+            test: report.test.as_ref(),
+            importance: None,
+            files: None,
+            warnings: &report.warnings,
+        }
+    }
+}
+
+/// A value for a table: 4 decimals, or 4 significant digits in scientific
+/// notation outside `[1e-3, 1e5)`.
+#[must_use]
+pub fn fmt_value(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// `1h 02m`, `3m 05s`, `12.3s`.
+#[must_use]
+pub fn fmt_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "-".to_owned();
+    }
+    let s = secs.round() as u64;
+    if s >= 3600 {
+        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{secs:.1}s")
+    }
 }
 
 /// A parameter value for a table: floats with 3 significant digits.
@@ -48,9 +104,10 @@ fn fmt_param(v: &Value) -> String {
 
 impl Summary<'_> {
     /// The summary text.
+    #[must_use]
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let c = Counts::of(self.history);
+        let c = self.history.counts();
         let _ = writeln!(
             s,
             "study      {}: {} of {} trials ({} complete, {} pruned, {} failed, {} diverged), {} worker{}, seed {}",
@@ -72,7 +129,7 @@ impl Summary<'_> {
                 fmt_duration(secs)
             );
         }
-        let label = objective_label(self.objective);
+        let label = self.objective.label();
         let free: Vec<&str> = self
             .space
             .params()
@@ -92,8 +149,8 @@ impl Summary<'_> {
         if let Some(best) = self.history.best() {
             let value = best.state.value().unwrap_or(f64::NAN);
             let epoch = self
-                .best
-                .map_or(String::new(), |b| format!(" (epoch {})", b.best_epoch));
+                .best_epoch
+                .map_or(String::new(), |e| format!(" (epoch {e})"));
             let _ = writeln!(
                 s,
                 "best       trial {}: {label} {}{epoch}",
@@ -112,7 +169,7 @@ impl Summary<'_> {
         if !fixed.is_empty() {
             let _ = writeln!(s, "fixed      {}", fixed.join(", "));
         }
-        if let Some(t) = self.best.and_then(|b| b.test.as_ref()) {
+        if let Some(t) = self.test {
             let mut scores = Vec::new();
             if let Some(a) = t.accuracy {
                 scores.push(format!("accuracy {:.2}%", 100.0 * a));
@@ -128,7 +185,7 @@ impl Summary<'_> {
             }
             let _ = writeln!(
                 s,
-                "test       {} on {} held-out rows (best configuration retrained on train + valid)",
+                "test       {} on {} held-out rows (best configuration retrained on train + validation)",
                 scores.join(", "),
                 t.n_samples
             );
@@ -144,12 +201,12 @@ impl Summary<'_> {
         }
         s.push('\n');
         s.push_str(&self.top_table(&free, 5));
-        let _ = writeln!(
-            s,
-            "\nfiles      {}: {}",
-            self.dir.display(),
-            self.files.join(" ")
-        );
+        if let Some((dir, files)) = &self.files {
+            let _ = writeln!(s, "\nfiles      {}: {}", dir.display(), files.join(" "));
+        }
+        for w in self.warnings {
+            let _ = writeln!(s, "note       {w}");
+        }
         s
     }
 
@@ -158,7 +215,7 @@ impl Summary<'_> {
         let mut done: Vec<(&TrialRecord, f64)> = self.history.complete().collect();
         let dir = self.history.direction();
         done.sort_by(|a, b| dir.to_minimize(a.1).total_cmp(&dir.to_minimize(b.1)));
-        let label = objective_label(self.objective);
+        let label = self.objective.label();
         let cells: Vec<Vec<String>> = done
             .iter()
             .take(k)
@@ -203,6 +260,17 @@ impl Summary<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_and_durations_read_well() {
+        assert_eq!(fmt_value(0.061_234), "0.0612");
+        assert_eq!(fmt_value(0.0), "0.0000");
+        assert_eq!(fmt_value(2.5e-5), "2.500e-5");
+        assert_eq!(fmt_duration(12.34), "12.3s");
+        assert_eq!(fmt_duration(185.0), "3m 05s");
+        assert_eq!(fmt_duration(3720.0), "1h 02m");
+        assert_eq!(fmt_duration(f64::NAN), "-");
+    }
 
     #[test]
     fn parameters_print_compactly() {
