@@ -196,6 +196,6 @@ impl AutotuneConfig {
         if self.patience == Some(0) {
             return invalid("patience", "must be at least 1 epoch");
         }
-        self.space.check()
+        self.space.check().map(drop)
     }
 }

@@ -30,7 +30,7 @@ mod space;
 
 pub use config::{AutotuneConfig, PrunerKind, SamplerKind, TuneObjective};
 pub use report::{BestTrial, TestScores, Totals, TuneReport};
-pub use space::{ChoiceParam, FloatParam, IntParam, Label, Penalty, TuneSpace};
+pub use space::{Label, Penalty, TuneSpace, names};
 
 use crate::Result;
 use crate::data::{Split, kfold_indices};
