@@ -17,7 +17,8 @@ pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
 use autotune::nn::Schedule;
-use autotune::tune::{ChoiceParam, FloatParam, IntParam, TuneReport, TuneSpace};
+use autotune::space::{Domain, Scale};
+use autotune::tune::{TuneReport, TuneSpace};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -31,18 +32,13 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     //    than a constant rate, and it still learns late; of the variants we
     //    measured, the best test accuracy over seeds 0-7).
     let space = TuneSpace::default()
-        .hidden(ChoiceParam::Among(vec![
-            vec![64],
-            vec![128],
-            vec![256],
-            vec![128, 64],
-        ]))
-        .dropout(FloatParam::linear(0.0, 0.5))
-        .schedule(ChoiceParam::Fixed(Schedule::Cosine {
+        .hidden([vec![64], vec![128], vec![256], vec![128, 64]])
+        .dropout(Domain::float(0.0, 0.5, Scale::Linear))
+        .schedule([Schedule::Cosine {
             steps: 60,
             floor: 0.01,
-        }))
-        .epochs(IntParam::Fixed(30));
+        }])
+        .epochs(Domain::fixed(30));
 
     // 3. The study: GP sampler and median pruner (the defaults), 5-fold
     //    cross-validation on train + validation, journaled.

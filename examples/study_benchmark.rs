@@ -11,10 +11,10 @@
 //! for a short smoke run). Timings depend on the machine and its load.
 
 use autotune::data::{Builtin, Dataset, Split, SplitFractions};
+use autotune::space::{Domain, Scale};
 use autotune::study::Mode;
 use autotune::tune::{
-    AutotuneConfig, ChoiceParam, IntParam, PrunerConfig, SamplerConfig, TuneReport, TuneSpace,
-    autotune,
+    AutotuneConfig, PrunerConfig, SamplerConfig, TuneReport, TuneSpace, autotune,
 };
 use std::time::Instant;
 
@@ -38,10 +38,10 @@ fn run() -> autotune::Result<()> {
 fn throughput(split: &Split, n_trials: usize) -> autotune::Result<()> {
     const REPEATS: usize = 5;
     let even = TuneSpace::default()
-        .hidden(ChoiceParam::Fixed(vec![256, 128]))
-        .batch_size(IntParam::Fixed(32))
-        .epochs(IntParam::Fixed(30));
-    let uneven = even.clone().batch_size(IntParam::log(8, 256));
+        .hidden([vec![256, 128]])
+        .batch_size(Domain::fixed(32))
+        .epochs(Domain::fixed(30));
+    let uneven = even.clone().batch_size(Domain::int(8, 256, Scale::Log));
     println!(
         "## Throughput: digits, {n_trials} trials of 30 epochs (256-128 hidden), no pruning\n"
     );
@@ -136,7 +136,7 @@ fn pruning(split: &Split, n_trials: usize) -> autotune::Result<()> {
             .sampler(SamplerConfig::Random)
             .pruner(pruner)
             .retrain(false)
-            .space(TuneSpace::default().epochs(IntParam::Fixed(30)));
+            .space(TuneSpace::default().epochs(Domain::fixed(30)));
         let r: TuneReport = autotune(split, &config)?;
         let epochs = r.epochs;
         let saved = 1.0 - epochs as f64 / *full.get_or_insert(epochs) as f64;

@@ -11,7 +11,7 @@ pub mod common; // flags, progress lines, results files, summary table
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
 use autotune::nn::Activation;
-use autotune::tune::{ChoiceParam, TuneReport, TuneSpace};
+use autotune::tune::{TuneReport, TuneSpace};
 use common::Flags;
 
 pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
@@ -20,11 +20,8 @@ pub fn run(flags: &Flags) -> anyhow::Result<TuneReport> {
     let split = wine.split(SplitFractions::new(0.6, 0.2, 0.2), flags.seed)?;
 
     // 2. What to search: the default space, plus the hidden activation.
-    let space = TuneSpace::default().activation(ChoiceParam::Among(vec![
-        Activation::Relu,
-        Activation::Tanh,
-        Activation::Sigmoid,
-    ]));
+    let space =
+        TuneSpace::default().activation([Activation::Relu, Activation::Tanh, Activation::Sigmoid]);
 
     // 3. The study: 5-fold cross-validation on train + validation.
     let config = flags.config()?.space(space).cv_folds(Some(5));

@@ -5,7 +5,8 @@
 use super::args::{FreeArg, PrunerArg, TaskArg, TuneArgs};
 use super::fail::{CliResult, Failure};
 use autotune::nn::{Activation, Optimizer, Schedule};
-use autotune::tune::{AutotuneConfig, ChoiceParam, FloatParam, IntParam, PrunerConfig};
+use autotune::space::{Domain, Scale};
+use autotune::tune::{AutotuneConfig, PrunerConfig, TuneSpace, names};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -147,43 +148,39 @@ impl Settings {
     /// The `autotune()` configuration of these settings, with `journal`.
     pub fn config(&self, journal: &Path, resume: bool) -> AutotuneConfig {
         let e = self.epochs;
-        let mut space = autotune::tune::TuneSpace::default().epochs(IntParam::Fixed(e));
+        // An epoch count as a domain bound (`--epochs` beyond i64 cannot be trained anyway).
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut space = TuneSpace::default().epochs(Domain::fixed(count(e)));
         for f in &self.free {
             space = match f {
-                FreeArg::Optimizer => space.optimizer(ChoiceParam::Among(vec![
+                FreeArg::Optimizer => space.optimizer([
                     Optimizer::Sgd,
                     Optimizer::momentum(0.9),
                     Optimizer::nesterov(0.9),
                     Optimizer::adam(),
                     Optimizer::rmsprop(),
-                ])),
-                FreeArg::Activation => space.activation(ChoiceParam::Among(vec![
+                ]),
+                FreeArg::Activation => space.activation([
                     Activation::Relu,
                     Activation::leaky_relu(),
                     Activation::Tanh,
                     Activation::Sigmoid,
-                ])),
-                FreeArg::Schedule => space.schedule(ChoiceParam::Among(vec![
+                ]),
+                FreeArg::Schedule => space.schedule([
                     Schedule::Constant,
                     Schedule::Cosine {
                         steps: e as u64,
                         floor: 0.01,
                     },
                     Schedule::InverseSqrt,
-                ])),
-                FreeArg::Hidden => space.hidden(ChoiceParam::Among(vec![
-                    vec![32],
-                    vec![64],
-                    vec![128],
-                    vec![64, 64],
-                    vec![128, 64],
-                ])),
-                FreeArg::Dropout => space.dropout(FloatParam::linear(0.0, 0.5)),
-                FreeArg::Epochs if e >= 2 => space.epochs(IntParam::Search {
-                    low: (e / 4).max(1),
-                    high: e,
-                    scale: autotune::space::Scale::Log,
-                }),
+                ]),
+                FreeArg::Hidden => {
+                    space.hidden([vec![32], vec![64], vec![128], vec![64, 64], vec![128, 64]])
+                }
+                FreeArg::Dropout => space.dropout(Domain::float(0.0, 0.5, Scale::Linear)),
+                FreeArg::Epochs if e >= 2 => {
+                    space.epochs(Domain::int(count((e / 4).max(1)), count(e), Scale::Log))
+                }
                 FreeArg::Epochs => space,
             };
         }
@@ -223,9 +220,21 @@ fn list(free: &[FreeArg]) -> String {
         return "(none)".into();
     }
     free.iter()
-        .map(|f| format!("{f:?}").to_ascii_lowercase())
+        .map(|&f| free_name(f))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The hyperparameter a `--free` value frees (also its spelling on the command line).
+fn free_name(f: FreeArg) -> &'static str {
+    match f {
+        FreeArg::Optimizer => names::OPTIMIZER,
+        FreeArg::Activation => names::ACTIVATION,
+        FreeArg::Schedule => names::SCHEDULE,
+        FreeArg::Hidden => names::HIDDEN,
+        FreeArg::Dropout => names::DROPOUT,
+        FreeArg::Epochs => names::EPOCHS,
+    }
 }
 
 /// A CSV path made absolute (so a study resumes from any directory); built-in names unchanged.
@@ -323,15 +332,63 @@ mod tests {
         .unwrap();
         let c = s.config(Path::new("x/journal.jsonl"), false);
         assert!(c.check().is_ok());
-        assert!(matches!(c.space.optimizer, ChoiceParam::Among(ref v) if v.len() == 5));
+        assert_eq!(c.space.optimizer.len(), 5);
+        assert_eq!(c.space.epochs, Domain::int(5, 20, Scale::Log));
+        assert_eq!(c.space.max_epochs(), Some(20));
+        let space = c.space.search_space(100).unwrap();
+        let free: Vec<&str> = space
+            .params()
+            .iter()
+            .filter(|p| p.domain.is_free())
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(
-            c.space.epochs,
-            IntParam::Search {
-                low: 5,
-                high: 20,
-                scale: autotune::space::Scale::Log
+            free,
+            [
+                names::LEARNING_RATE,
+                names::BATCH_SIZE,
+                names::INIT,
+                names::REGULARIZATION,
+                names::OPTIMIZER,
+                names::EPOCHS
+            ]
+        );
+    }
+
+    #[test]
+    fn every_free_value_frees_the_hyperparameter_of_its_name() {
+        let all = "optimizer,activation,schedule,hidden,dropout,epochs";
+        let s = Settings::resolve(
+            &args(&format!("tune --data iris --out x --free {all} --epochs 8")),
+            None,
+        )
+        .unwrap();
+        let space = s
+            .config(Path::new("x/journal.jsonl"), false)
+            .space
+            .search_space(100)
+            .unwrap();
+        for &f in &s.free {
+            assert!(space.param(free_name(f)).unwrap().domain.is_free(), "{f:?}");
+        }
+        assert_eq!(
+            space.param(names::SCHEDULE).unwrap().domain,
+            Domain::Categorical {
+                choices: vec![
+                    "constant".into(),
+                    "cosine(steps=8,floor=0.01)".into(),
+                    "inverse_sqrt".into()
+                ]
             }
         );
-        assert_eq!(c.space.max_epochs(), 20);
+        let e =
+            Settings::resolve(&args("tune --out x --resume --free dropout"), Some(&s)).unwrap_err();
+        assert!(
+            e.message.starts_with(&format!(
+                "--free dropout does not match the study in x (--free {all})"
+            )),
+            "{}",
+            e.message
+        );
     }
 }

@@ -48,6 +48,35 @@ pub enum Domain {
 }
 
 impl Domain {
+    /// A real range `low..=high` on `scale`: `Domain::float(1e-4, 1e-1, Scale::Log)`.
+    /// Checked when the space is built, not here.
+    #[must_use]
+    pub const fn float(low: f64, high: f64, scale: Scale) -> Self {
+        Domain::Float { low, high, scale }
+    }
+
+    /// An integer range `low..=high` on `scale`: `Domain::int(8, 256, Scale::Log)`.
+    /// Checked when the space is built, not here.
+    #[must_use]
+    pub const fn int(low: i64, high: i64, scale: Scale) -> Self {
+        Domain::Int { low, high, scale }
+    }
+
+    /// A value held fixed: `Domain::fixed(0.0)` (a float), `Domain::fixed(30)`
+    /// (an integer), `Domain::fixed("he")` (a choice).
+    ///
+    /// ```
+    /// use autotune::space::{Domain, Value};
+    /// assert_eq!(Domain::fixed(30), Domain::Fixed { value: Value::Int(30) });
+    /// assert_eq!(Domain::fixed(0.5), Domain::Fixed { value: Value::Float(0.5) });
+    /// ```
+    #[must_use]
+    pub fn fixed(value: impl Into<Value>) -> Self {
+        Domain::Fixed {
+            value: value.into(),
+        }
+    }
+
     /// Whether `value` lies in this domain.
     #[must_use]
     pub fn contains(&self, value: &Value) -> bool {

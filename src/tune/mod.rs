@@ -44,7 +44,7 @@ mod summary;
 pub use config::{AutotuneConfig, PrunerConfig, SamplerConfig, TuneObjective};
 pub use report::{BestTrial, TestScores, TuneReport};
 pub use results::{BestFile, Written, write_results, write_trials_and_plots};
-pub use space::{ChoiceParam, FloatParam, IntParam, Label, Penalty, TuneSpace};
+pub use space::{Label, Penalty, TuneSpace, names};
 pub use summary::{Summary, fmt_duration, fmt_value};
 
 use crate::Result;

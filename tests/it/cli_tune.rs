@@ -2,6 +2,7 @@
 //! `autotune datasets` on tiny budgets (a few trials of a few epochs).
 
 use crate::helpers::{assert_ok, assert_svg, csv_without_durations, run, stderr, stdout};
+use autotune::tune::names::{BATCH_SIZE, INIT, LEARNING_RATE, REGULARIZATION};
 use serde_json::Value;
 
 #[test]
@@ -17,12 +18,17 @@ fn tune_writes_every_results_file() {
     // trials.csv: a header naming the parameters, then one row per trial.
     let csv = csv_without_durations(&out.join("trials.csv"));
     assert_eq!(csv.len(), 7, "{csv:?}");
-    assert!(csv[0].starts_with("number,state,learning_rate,batch_size,init,regularization"));
+    let searched = [LEARNING_RATE, BATCH_SIZE, INIT, REGULARIZATION];
+    assert!(
+        csv[0].starts_with(&format!("number,state,{}", searched.join(","))),
+        "{}",
+        csv[0]
+    );
 
     // best.json: the configuration, its validation score, the test scores.
     let best: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).unwrap()).unwrap();
-    assert!(best["params"]["learning_rate"].as_f64().unwrap() > 0.0);
+    assert!(best["params"][LEARNING_RATE].as_f64().unwrap() > 0.0);
     assert_eq!(best["objective"], "validation_loss");
     assert!(best["value"].as_f64().unwrap().is_finite());
     let acc = best["test"]["accuracy"].as_f64().unwrap();
@@ -67,7 +73,7 @@ fn tune_writes_every_results_file() {
         .lines()
         .find_map(|l| l.strip_prefix("importance "))
         .unwrap_or_else(|| panic!("{summary}"));
-    for p in ["learning_rate", "batch_size", "init", "regularization"] {
+    for p in searched {
         assert!(importance.contains(p), "{importance}");
     }
     assert!(summary.contains("test       accuracy "), "{summary}");

@@ -5,9 +5,11 @@ use autotune::Error;
 use autotune::data::{Builtin, Dataset, Split, SplitFractions};
 use autotune::error::ConfigError;
 use autotune::history::{Direction, TrialRecord, TrialState};
+use autotune::nn::Schedule;
+use autotune::space::Domain;
 use autotune::tune::{
-    AutotuneConfig, IntParam, PrunerConfig, SamplerConfig, TuneObjective, TuneReport, TuneSpace,
-    autotune,
+    AutotuneConfig, Label, PrunerConfig, SamplerConfig, TuneObjective, TuneReport, TuneSpace,
+    autotune, names,
 };
 
 fn iris() -> Split {
@@ -22,7 +24,7 @@ fn quick() -> AutotuneConfig {
     AutotuneConfig::default()
         .n_trials(6)
         .seed(3)
-        .space(TuneSpace::default().epochs(IntParam::Fixed(15)))
+        .space(TuneSpace::default().epochs(Domain::fixed(15)))
 }
 
 fn invalid(result: Result<TuneReport, Error>, name: &str) {
@@ -42,9 +44,9 @@ fn invalid_settings_are_rejected_before_training() {
     invalid(
         autotune(
             &s,
-            &quick().space(TuneSpace::default().epochs(IntParam::Fixed(0))),
+            &quick().space(TuneSpace::default().epochs(Domain::fixed(0))),
         ),
-        "epochs",
+        names::EPOCHS,
     );
     invalid(
         autotune(&s, &quick().objective(TuneObjective::Rmse)),
@@ -176,4 +178,52 @@ fn a_journaled_run_resumes_to_the_same_report() {
     assert_eq!(strip(&resumed), strip(&straight));
     assert_eq!(resumed.best, straight.best);
     assert_eq!(resumed.test, straight.test);
+}
+
+/// Schedules with settings are journaled as their labels (never `Debug`
+/// text), and each label leads back to its schedule: in every trial, in the
+/// best configuration, and on resume.
+#[test]
+fn schedules_with_settings_are_journaled_as_labels_and_resume() {
+    let cosine = Schedule::Cosine {
+        steps: 15,
+        floor: 0.01,
+    };
+    let warm = Schedule::Cosine {
+        steps: 13,
+        floor: 0.01,
+    }
+    .with_warmup(2);
+    let labels = [
+        "cosine(steps=15,floor=0.01)",
+        "warmup(steps=2,then=cosine(steps=13,floor=0.01))",
+    ];
+    let space = TuneSpace::default().schedule([cosine.clone(), warm.clone()]);
+    let config = quick().sampler(SamplerConfig::Random).space(space.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tune.jsonl");
+    let s = iris();
+    autotune(&s, &config.clone().n_trials(3).journal(&path)).unwrap();
+    let journal = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        labels
+            .iter()
+            .any(|l| journal.contains(&format!(r#""schedule":"{l}""#))),
+        "{journal}"
+    );
+    assert!(!journal.contains("Cosine"), "{journal}");
+
+    let resumed = autotune(&s, &config.clone().journal(&path).resume(true)).unwrap();
+    let straight = autotune(&s, &config).unwrap();
+    assert_eq!(strip(&resumed), strip(&straight));
+    assert_eq!(resumed.best, straight.best);
+    for t in &resumed.trials {
+        let label = t.params.categorical(names::SCHEDULE).unwrap();
+        let schedule = space.train_config(&t.params, 0).unwrap().schedule;
+        let expected = if label == labels[0] { &cosine } else { &warm };
+        assert!(labels.contains(&label), "{label}");
+        assert_eq!(&schedule, expected, "{label}");
+    }
+    let best = resumed.best.params.categorical(names::SCHEDULE).unwrap();
+    assert_eq!(resumed.best.train_config.schedule.label(), best);
 }
