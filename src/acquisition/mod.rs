@@ -32,7 +32,7 @@
 mod linesearch;
 mod local;
 mod maximize;
-pub mod normal;
+pub(crate) mod normal;
 mod objective;
 
 pub use maximize::{Maximizer, MaximizerConfig, Maximum};

@@ -12,7 +12,7 @@
 //! Every benchmark has a [`SearchSpace`] (parameters `x0`, `x1`, … for the
 //! continuous ones) and is evaluated on [`Params`] as a sampler proposes them.
 
-pub mod functions;
+pub(crate) mod functions;
 mod mixed;
 
 pub use mixed::MixedFunction;

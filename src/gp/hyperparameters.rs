@@ -22,6 +22,14 @@ pub struct Hyperparameters {
 }
 
 impl Hyperparameters {
+    /// The fit's default start in `dim` dimensions: the mode of each prior
+    /// (`ℓ = e^{μ_d − 3} ≈ 0.2√d`, `σ² = 1`, `σ_n² = e⁻⁵ ≈ 0.0067` or the
+    /// noise floor if larger, or the fixed noise), with mean 0.
+    #[must_use]
+    pub fn prior_mode(dim: usize, noise: super::Noise) -> Self {
+        super::priors::prior_mode(dim, noise)
+    }
+
     /// Checks that there are `dim` length scales and every value is in its domain.
     ///
     /// # Errors

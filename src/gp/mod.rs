@@ -51,7 +51,7 @@ mod linalg;
 mod objective;
 mod posterior;
 mod predict;
-pub mod priors;
+pub(crate) mod priors;
 mod simd;
 mod standardise;
 
@@ -60,3 +60,7 @@ pub use hyperparameters::{Hyperparameters, LmlGradient};
 pub use kernel::Kernel;
 pub use posterior::Gp;
 pub use predict::Prediction;
+
+/// The matrix type of the GP's inputs (`n × d`, one row per point), from
+/// nalgebra, re-exported so callers need no nalgebra dependency of their own.
+pub use nalgebra::DMatrix;

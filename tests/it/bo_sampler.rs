@@ -188,3 +188,28 @@ fn minimize_finds_a_quadratic_minimum() {
     assert_eq!(m.history.len(), 25);
     assert!(m.value < 1e-3, "best {}", m.value);
 }
+
+/// The ask/tell loop answers with the study layer's errors and never panics
+/// on an empty batch.
+#[test]
+fn ask_tell_errors_are_the_studys() {
+    use autotune::Error;
+    use autotune::error::StudyError;
+    let mut opt = AskTell::new(branin_space(), GpSampler::default(), 3);
+    assert!(opt.ask_batch(0).unwrap().is_empty());
+    let (n, p) = opt.ask().unwrap();
+    assert_eq!(n, 0);
+    assert!(matches!(
+        opt.tell(7, 1.0),
+        Err(Error::Study(StudyError::UnknownTrial { number: 7 }))
+    ));
+    opt.tell(n, branin(&p)).unwrap();
+    assert!(matches!(
+        opt.tell(n, 1.0),
+        Err(Error::Study(StudyError::UnknownTrial { number: 0 }))
+    ));
+    let (m, _) = opt.ask().unwrap();
+    opt.tell_failed(m, "out of memory").unwrap();
+    assert_eq!(opt.history().counts().failed, 1);
+    assert!(opt.warnings().is_empty());
+}

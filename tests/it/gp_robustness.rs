@@ -3,7 +3,7 @@
 
 use approx::assert_relative_eq;
 use autotune::error::{ConfigError, GpError};
-use autotune::gp::{Gp, GpConfig, Hyperparameters, Kernel, Noise, Prediction, priors};
+use autotune::gp::{Gp, GpConfig, Hyperparameters, Kernel, Noise, Prediction};
 use autotune::rng::rng_from_seed;
 use nalgebra::DMatrix;
 
@@ -43,7 +43,7 @@ fn no_points_gives_the_prior() {
     let gp = fit(&x, &[], &GpConfig::default());
     assert_eq!((gp.n_points(), gp.dim()), (0, 2));
     assert_eq!(gp.log_marginal_likelihood(), 0.0);
-    let prior = priors::prior_mode(2, Noise::default());
+    let prior = Hyperparameters::prior_mode(2, Noise::default());
     assert_eq!(gp.hyperparameters(), &prior);
     let p = gp.predict(&[0.3, 0.3]);
     assert_eq!(
@@ -206,7 +206,7 @@ fn bad_input_is_a_typed_error() {
             ..
         }))
     ));
-    let wrong_dim = priors::prior_mode(3, Noise::default());
+    let wrong_dim = Hyperparameters::prior_mode(3, Noise::default());
     assert!(matches!(
         Gp::fit(&x, &[1.0, 2.0, 3.0], &config, Some(&wrong_dim), &mut rng),
         Err(GpError::DimensionMismatch {
@@ -217,7 +217,7 @@ fn bad_input_is_a_typed_error() {
     ));
     let bad_hp = Hyperparameters {
         signal_variance: -1.0,
-        ..priors::prior_mode(2, Noise::default())
+        ..Hyperparameters::prior_mode(2, Noise::default())
     };
     assert!(matches!(
         Gp::with_hyperparameters(&x, &[1.0, 2.0, 3.0], Kernel::Rbf, bad_hp),

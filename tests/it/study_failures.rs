@@ -1,9 +1,10 @@
 //! Failures never stop a study; ask/tell, enqueue and builder errors.
 
 use autotune::Error;
-use autotune::error::{ConfigError, SpaceError, StudyError};
+use autotune::error::{ConfigError, SpaceError, StudyError, Warning};
 use autotune::history::TrialState;
 use autotune::pruner::MedianPruner;
+use autotune::sampler::{GpSampler, GpSamplerConfig};
 use autotune::space::{Params, Scale, SearchSpace};
 use autotune::study::{Counts, ObjectiveResult, Observer, Progress, Study, Trial};
 use std::sync::{Arc, Mutex};
@@ -90,6 +91,52 @@ fn a_study_whose_every_trial_fails_still_finishes() {
 
 #[derive(Default, Clone)]
 struct Log(Arc<Mutex<Vec<String>>>);
+
+#[derive(Default, Clone)]
+struct Warnings(Arc<Mutex<Vec<Warning>>>);
+
+impl Observer for Warnings {
+    fn warning(&mut self, w: &Warning) {
+        self.0.lock().unwrap().push(w.clone());
+    }
+}
+
+/// When every trial fails the GP has nothing to fit: each suggestion after the
+/// initial design falls back to the design sequence, and that is said once
+/// (not once per suggestion), to the study and to its observers.
+#[test]
+fn a_sampler_fallback_is_a_warning_once() {
+    let seen = Warnings::default();
+    let mut study = Study::builder(space())
+        .sampler(GpSampler::new(GpSamplerConfig::default().n_startup_trials(2)).unwrap())
+        .observer(seen.clone())
+        .build()
+        .unwrap();
+    study.optimize(|_| Err("always fails".into()), 6).unwrap();
+    assert_eq!(study.counts().failed, 6);
+    let causes: Vec<&str> = study.warnings().iter().map(|w| w.cause.as_str()).collect();
+    assert_eq!(causes, ["gp_values"]);
+    assert!(
+        study.warnings()[0].message.contains("initial design"),
+        "{}",
+        study.warnings()[0]
+    );
+    assert_eq!(*seen.0.lock().unwrap(), study.warnings());
+}
+
+/// A study whose trials all complete takes no fallback and warns of nothing.
+#[test]
+fn a_healthy_gp_study_has_no_warning() {
+    let mut study = Study::builder(space())
+        .sampler(GpSampler::new(GpSamplerConfig::default().n_startup_trials(3)).unwrap())
+        .build()
+        .unwrap();
+    study
+        .optimize(|t| Ok((t.float("x")? - 0.3).powi(2)), 8)
+        .unwrap();
+    assert_eq!(study.counts().complete, 8);
+    assert!(study.warnings().is_empty(), "{:?}", study.warnings());
+}
 
 impl Observer for Log {
     fn run_started(&mut self, n: usize) {

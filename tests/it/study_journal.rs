@@ -242,6 +242,37 @@ fn a_journal_of_another_study_is_refused() {
         err,
         Error::Study(StudyError::HeaderMismatch { field: "space", .. })
     ));
+    // The same sampler type with other settings breaks exact resume: refused,
+    // naming both settings.
+    let err = builder(7)
+        .sampler(GpSampler::new(GpSamplerConfig::default().n_startup_trials(5)).unwrap())
+        .journal(&path)
+        .resume(true)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Study(StudyError::HeaderMismatch { field: "sampler", journal, study, .. })
+                if journal.contains(r#""n_startup_trials":4"#)
+                    && study.contains(r#""n_startup_trials":5"#)
+        ),
+        "{err}"
+    );
+    // Likewise another pruner setting.
+    let err = builder(7)
+        .pruner(MedianPruner::default().n_startup_trials(3))
+        .journal(&path)
+        .resume(true)
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Study(StudyError::HeaderMismatch {
+            field: "pruner",
+            ..
+        })
+    ));
     // Without `resume`, an existing journal is never overwritten.
     assert!(matches!(
         builder(7).journal(&path).build(),

@@ -227,3 +227,46 @@ fn schedules_with_settings_are_journaled_as_labels_and_resume() {
     let best = resumed.best.params.categorical(names::SCHEDULE).unwrap();
     assert_eq!(resumed.best.train_config.schedule.label(), best);
 }
+
+/// Whatever the objective, a trial is scored at one recorded epoch and the
+/// best configuration is retrained for exactly that many epochs. With the
+/// accuracy objective the value is the accuracy at the epoch of lowest
+/// validation loss, which is often not the epoch of peak accuracy (the
+/// earlier code retrained for the latter).
+#[test]
+fn retraining_runs_the_epochs_that_were_scored() {
+    let s = iris();
+    let r = autotune(
+        &s,
+        &quick()
+            .objective(TuneObjective::Accuracy)
+            .pruner(PrunerConfig::None),
+    )
+    .unwrap();
+    for t in &r.trials {
+        let TrialState::Complete { value } = t.state else {
+            continue;
+        };
+        let e = t.scored_step.expect("autotune records the scored epoch");
+        assert!((1..=15).contains(&e), "{e}");
+        // The curve holds the accuracy after each epoch: the value is its
+        // entry at the scored epoch, exactly.
+        assert_eq!(t.intermediate[e - 1], (e, value));
+    }
+    let best = &r.trials[r.best.number];
+    assert_eq!(Some(r.best.best_epoch), best.scored_step);
+    // With cross-validation the scored epoch is shared by the folds and the
+    // value is their mean there, so it need not be on the first fold's curve;
+    // it is still recorded and used for the retraining.
+    let cv = autotune(
+        &s,
+        &quick()
+            .n_trials(3)
+            .cv_folds(Some(3))
+            .pruner(PrunerConfig::None),
+    )
+    .unwrap();
+    let best = &cv.trials[cv.best.number];
+    assert_eq!(Some(cv.best.best_epoch), best.scored_step);
+    assert!(cv.trials.iter().all(|t| t.scored_step.is_some()));
+}

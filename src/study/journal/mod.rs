@@ -17,7 +17,7 @@
 //! Reading: a last line that does not parse is a torn write — it is skipped
 //! with a warning (and cut off before the study appends again); any other line
 //! that does not parse, a missing or second header, or a trial recorded twice
-//! is a [`StudyError::Journal`] naming the line.
+//! is a [`StudyError::Journal`](crate::error::StudyError::Journal) naming the line.
 //!
 //! Files: this one holds the format (the line types); `read.rs` parses a
 //! journal; `write.rs` creates, resumes and appends to one.

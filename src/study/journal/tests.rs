@@ -123,3 +123,26 @@ fn structural_errors_name_their_line() {
         Err(StudyError::Journal { line: 1, .. })
     ));
 }
+
+#[test]
+fn a_version_1_header_reads_with_type_names_as_strategies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.jsonl");
+    let mut v1: serde_json::Value = serde_json::to_value(Line::Header(header())).unwrap();
+    v1["header"]["version"] = 1.into();
+    v1["header"]["sampler"] = "GpSampler".into();
+    v1["header"]["pruner"] = "MedianPruner".into();
+    std::fs::write(&path, format!("{v1}\n")).unwrap();
+    let back = read_journal(&path).unwrap().header;
+    assert_eq!(back.version, 1);
+    assert_eq!(back.sampler, Strategy::named("GpSampler"));
+    assert_eq!(back.pruner, Strategy::named("MedianPruner"));
+    // Resuming it with this version's strategies is refused, naming the sampler.
+    assert!(matches!(
+        Journal::resume(&path, &header()),
+        Err(StudyError::HeaderMismatch {
+            field: "sampler",
+            ..
+        })
+    ));
+}

@@ -1,0 +1,245 @@
+//! Asking and telling: the queue of configurations, batches from the
+//! sampler, and recording finished trials.
+
+use super::journal::{AskedTrial, Line};
+use super::record::make_record;
+use super::{Progress, Study, Trial, Unfinished, lock, objective_seed};
+use crate::Result;
+use crate::error::{SpaceError, StudyError};
+use crate::eval::Returned;
+use crate::history::{History, TrialRecord};
+use crate::rng::{rng_from_seed, trial_seed};
+use crate::space::{Domain, Params};
+use std::sync::Arc;
+
+impl Study {
+    /// Queues a configuration to be evaluated before any suggestion (a warm
+    /// start). Fixed parameters may be left out; parameters are put in the
+    /// space's order. A configuration already evaluated, running or queued is
+    /// not queued again and `Ok(false)` is returned, so a resumed script can
+    /// repeat its `enqueue` calls.
+    ///
+    /// # Errors
+    /// A [`SpaceError`] if `params` does not fit the space.
+    pub fn enqueue(&mut self, params: Params) -> Result<bool> {
+        let params = self.normalize(&params)?;
+        let seen = self.history.trials().iter().any(|t| t.params == params)
+            || self.running.values().any(|p| *p == params)
+            || self.unfinished.iter().any(|u| u.params == params)
+            || self.queue.contains(&params);
+        if !seen {
+            self.queue.push_back(params.clone());
+        }
+        Ok(!seen)
+    }
+
+    fn normalize(&self, params: &Params) -> Result<Params, SpaceError> {
+        for (name, _) in params.iter() {
+            if self.space.param(name).is_none() {
+                return Err(SpaceError::UnknownParam {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        let mut out = Params::new();
+        for p in self.space.params() {
+            match (params.get(&p.name), &p.domain) {
+                (Some(v), _) | (None, Domain::Fixed { value: v }) => {
+                    out.set(p.name.clone(), v.clone())
+                }
+                (None, _) => {
+                    return Err(SpaceError::MissingParam {
+                        name: p.name.clone(),
+                    });
+                }
+            }
+        }
+        self.space.check(&out)?;
+        Ok(out)
+    }
+
+    /// Asks for the next trial to evaluate by hand; finish it with
+    /// [`Study::tell`] or [`Study::tell_failed`]. Trials left unfinished by
+    /// an interrupted run come first, then enqueued configurations, then the
+    /// sampler's suggestions (with the trials still running passed as pending).
+    ///
+    /// # Errors
+    /// A sampler failure, or a journal write failure.
+    pub fn ask(&mut self) -> Result<Trial> {
+        if let Some(u) = self.unfinished.pop_front() {
+            return Ok(self.start_unfinished(u));
+        }
+        self.ask_batch(1)?.pop().ok_or_else(|| {
+            StudyError::Sampler {
+                reason: "asked for one configuration, got none".into(),
+            }
+            .into()
+        })
+    }
+
+    /// Records the `value` of a trial from [`Study::ask`]: a finite value
+    /// completes it (or, if [`Trial::should_prune`] said so, prunes it), NaN
+    /// or an infinity marks it diverged — as for [`Study::optimize`]'s
+    /// objectives.
+    ///
+    /// # Errors
+    /// [`StudyError::ForeignTrial`] if another study asked `trial`;
+    /// [`StudyError::UnknownTrial`] if this study is not waiting for it;
+    /// a journal write failure. The study is unchanged by an error.
+    pub fn tell(&mut self, trial: Trial, value: f64) -> Result<&TrialRecord> {
+        self.finish(trial, &Returned::Value(value))
+    }
+
+    /// Records that a trial from [`Study::ask`] failed, with the `reason`
+    /// (an error message): it is never suggested again and, with the default
+    /// samplers, its region is learnt to be risky.
+    ///
+    /// # Errors
+    /// As [`Study::tell`].
+    pub fn tell_failed(&mut self, trial: Trial, reason: impl Into<String>) -> Result<&TrialRecord> {
+        self.finish(trial, &Returned::Error(reason.into()))
+    }
+
+    fn finish(&mut self, trial: Trial, returned: &Returned) -> Result<&TrialRecord> {
+        if trial.study_id() != self.id {
+            return Err(StudyError::ForeignTrial {
+                number: trial.number(),
+            }
+            .into());
+        }
+        if !self.running.contains_key(&trial.number()) {
+            return Err(StudyError::UnknownTrial {
+                number: trial.number(),
+            }
+            .into());
+        }
+        let record = make_record(&trial, returned, trial.elapsed_secs());
+        if let Some(j) = &self.journal {
+            lock(j).append(&Line::Trial(record.clone()))?;
+        }
+        let number = record.number;
+        self.record(record, 0, 0);
+        Ok(self
+            .history
+            .trials()
+            .iter()
+            .find(|t| t.number == number)
+            .expect("just recorded"))
+    }
+
+    /// Asks a batch of `q >= 1` new trials: enqueued configurations first,
+    /// then `suggest_batch` from the current history; journals the batch.
+    pub(super) fn ask_batch(&mut self, q: usize) -> Result<Vec<Trial>> {
+        let first = self.next_number;
+        let n_queued = q.min(self.queue.len());
+        let mut params: Vec<Params> = self.queue.iter().take(n_queued).cloned().collect();
+        if n_queued < q {
+            let pending: Vec<Params> = self
+                .running
+                .values()
+                .chain(params.iter())
+                .cloned()
+                .collect();
+            let mut rngs: Vec<_> = (first + n_queued..first + q)
+                .map(|n| rng_from_seed(trial_seed(self.seed, n as u64)))
+                .collect();
+            let suggested =
+                self.sampler
+                    .suggest_batch(&self.space, &self.history, &pending, &mut rngs)?;
+            if suggested.len() != q - n_queued {
+                return Err(StudyError::Sampler {
+                    reason: format!(
+                        "asked for {} configurations, got {}",
+                        q - n_queued,
+                        suggested.len()
+                    ),
+                }
+                .into());
+            }
+            for s in &suggested {
+                self.space.check(&s.params)?;
+            }
+            for s in suggested {
+                for w in s.warnings {
+                    self.warn(w);
+                }
+                params.push(s.params);
+            }
+        }
+        let asked: Vec<AskedTrial> = params
+            .into_iter()
+            .enumerate()
+            .map(|(i, params)| AskedTrial {
+                number: first + i,
+                params,
+            })
+            .collect();
+        if let Some(j) = &self.journal {
+            lock(j).append(&Line::Asked {
+                batch: first,
+                trials: asked.clone(),
+            })?;
+        }
+        self.queue.drain(..n_queued);
+        self.next_number = first + q;
+        let snapshot = Arc::clone(&self.history);
+        Ok(asked
+            .into_iter()
+            .map(|a| {
+                self.running.insert(a.number, a.params.clone());
+                Trial::new(
+                    self.id,
+                    a.number,
+                    objective_seed(self.seed, a.number),
+                    a.params,
+                    Arc::clone(&self.pruner),
+                    Arc::clone(&snapshot),
+                )
+            })
+            .collect())
+    }
+
+    /// Restarts a trial the journal shows unfinished, with the pruning snapshot
+    /// of its batch: the finished trials numbered before the batch.
+    pub(super) fn start_unfinished(&mut self, u: Unfinished) -> Trial {
+        let mut snapshot = History::new(self.history.direction());
+        for t in self.history.trials().iter().filter(|t| t.number < u.batch) {
+            snapshot.push(t.clone());
+        }
+        self.running.insert(u.number, u.params.clone());
+        Trial::new(
+            self.id,
+            u.number,
+            objective_seed(self.seed, u.number),
+            u.params,
+            Arc::clone(&self.pruner),
+            Arc::new(snapshot),
+        )
+    }
+
+    /// Adds a finished (and journaled) trial to the history and tells the observers.
+    pub(super) fn record(&mut self, record: TrialRecord, done_in_run: usize, total_in_run: usize) {
+        self.running.remove(&record.number);
+        let number = record.number;
+        Arc::make_mut(&mut self.history).push(record);
+        if self.observers.is_empty() {
+            return;
+        }
+        let trial = self
+            .history
+            .trials()
+            .iter()
+            .find(|t| t.number == number)
+            .expect("just pushed");
+        let progress = Progress {
+            trial,
+            best: self.history.best(),
+            counts: self.history.counts(),
+            done_in_run,
+            total_in_run,
+        };
+        for o in &mut self.observers {
+            o.trial_finished(&progress);
+        }
+    }
+}
