@@ -34,11 +34,11 @@ fn run() -> anyhow::Result<()> {
 
     // Train, printing every epoch from the per-epoch callback.
     println!("{} training and {} validation digits", yt.len(), yv.len());
-    println!("epoch  train loss  train acc  valid loss  valid acc");
+    println!("epoch  train loss  train acc  validation loss  validation acc");
     let report = train(&config, &data, |s| {
         let (e, tl, ta) = (s.epoch + 1, s.train_loss, s.train_metric);
         let (vl, va) = (s.valid_loss.unwrap_or(0.0), s.valid_metric.unwrap_or(0.0));
-        println!("{e:>5}  {tl:>10.4}  {ta:>9.4}  {vl:>10.4}  {va:>9.4}");
+        println!("{e:>5}  {tl:>10.4}  {ta:>9.4}  {vl:>15.4}  {va:>14.4}");
         Control::Continue
     })?;
 

@@ -105,7 +105,7 @@ impl ProgressView {
         }
     }
 
-    /// `ETA 1m 20s | best valid loss 0.0612 (#23) | running 2, pruned 3, failed 0`.
+    /// `ETA 1m 20s | best validation loss 0.0612 (#23) | running 2, pruned 3, failed 0`.
     fn status(
         &self,
         best: Option<(usize, f64)>,

@@ -90,11 +90,17 @@ pub fn journal_trials(path: &Path) -> usize {
         .count()
 }
 
-/// The files every example study writes into `out`, well formed, for `trials` trials.
+/// The files every example study writes into `out`, well formed, for
+/// `trials` trials: the same files as `autotune tune` (written by the same
+/// library function), `best.json` included and equal to the report's best.
 pub fn assert_results(out: &Path, trials: usize) {
     let report: autotune::tune::TuneReport =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report.trials.len(), trials);
+    let best: autotune::tune::BestFile =
+        serde_json::from_str(&std::fs::read_to_string(out.join("best.json")).unwrap()).unwrap();
+    assert_eq!(best, autotune::tune::BestFile::of(&report));
+    assert!(best.test.is_some(), "the examples hold out a test part");
     let csv = std::fs::read_to_string(out.join("trials.csv")).unwrap();
     assert_eq!(csv.lines().count(), trials + 1);
     let journal = autotune::study::read_journal(out.join("journal.jsonl")).unwrap();
