@@ -280,11 +280,11 @@ pub fn train(
             outcome = Outcome::Stopped { epoch };
             break;
         }
-        if let (Some(patience), Some((best_epoch, _))) = (config.patience, best) {
-            if since_best >= patience {
-                outcome = Outcome::EarlyStopped { epoch, best_epoch };
-                break;
-            }
+        if let (Some(patience), Some((best_epoch, _))) = (config.patience, best)
+            && since_best >= patience
+        {
+            outcome = Outcome::EarlyStopped { epoch, best_epoch };
+            break;
         }
     }
 
