@@ -111,7 +111,7 @@ fn predict(c: &mut Criterion) {
             let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
             let probes = uniform(BATCH, d, &mut rng_from_seed(9));
             group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
-                b.iter(|| black_box(gp.predict_many(&probes)));
+                b.iter(|| black_box(gp.predict_many(&probes).unwrap()));
             });
         }
     }
@@ -126,7 +126,7 @@ fn predict_one(c: &mut Criterion) {
         let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
         let probe = vec![0.3; d];
         group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
-            b.iter(|| black_box(gp.predict_with_gradient(&probe)));
+            b.iter(|| black_box(gp.predict_with_gradient(&probe).unwrap()));
         });
     }
     group.finish();
