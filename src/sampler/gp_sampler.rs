@@ -85,7 +85,7 @@ impl GpSampler {
                     if j < sobol_burley::NUM_DIMENSIONS as usize && i < 1 << 16 {
                         f64::from(sobol_burley::sample(i as u32, j as u32, seed))
                     } else {
-                        rand::Rng::random::<f64>(rng)
+                        crate::rng::unit_f64(rng)
                     }
                 })
                 .collect();

@@ -34,9 +34,8 @@ pub use domain::{Domain, Param, Scale, Value};
 pub use encoding::{EncodedKind, EncodedParam};
 pub use params::Params;
 
-use crate::rng::StudyRng;
+use crate::rng::{StudyRng, unit_f64};
 use encoding::{float_to_unit, int_to_unit, unit_to_float, unit_to_int};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// A validated search space. Build one with [`SearchSpace::builder`].
@@ -261,7 +260,7 @@ impl SearchSpace {
     /// A configuration drawn uniformly in each parameter's scale
     /// (log-uniform for log parameters).
     pub fn sample(&self, rng: &mut StudyRng) -> Params {
-        let u: Vec<f64> = (0..self.n_free()).map(|_| rng.random::<f64>()).collect();
+        let u: Vec<f64> = (0..self.n_free()).map(|_| unit_f64(rng)).collect();
         self.from_unit(&u)
             .expect("u has one coordinate per free parameter")
     }
