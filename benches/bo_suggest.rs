@@ -59,7 +59,7 @@ struct LogEi<'a> {
 
 impl Objective for LogEi<'_> {
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
-        let (p, dm, dv) = self.gp.predict_with_gradient(x);
+        let (p, dm, dv) = self.gp.predict_with_gradient(x).unwrap();
         let post = Posterior::from_variance(p.mean, p.variance);
         let a = Acquisition::LogEi.evaluate(post, self.best);
         (a.value, a.chain(post.std, &dm, &dv))
@@ -69,6 +69,7 @@ impl Objective for LogEi<'_> {
         let m = DMatrix::from_fn(xs.len(), xs[0].len(), |i, j| xs[i][j]);
         self.gp
             .predict_many(&m)
+            .unwrap()
             .into_iter()
             .map(|p| {
                 Acquisition::LogEi.value(Posterior::from_variance(p.mean, p.variance), self.best)

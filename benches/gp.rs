@@ -10,11 +10,9 @@
 use std::hint::black_box;
 
 use autotune::gp::{Gp, GpConfig};
-use autotune::rng::{StudyRng, rng_from_seed};
+use autotune::rng::{StudyRng, rng_from_seed, standard_normal, unit_f64};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use nalgebra::DMatrix;
-use rand::Rng;
-use rand_distr::StandardNormal;
 
 const SIZES: [usize; 3] = [50, 200, 500];
 const DIMS: [usize; 3] = [2, 6, 10];
@@ -22,7 +20,7 @@ const DIMS: [usize; 3] = [2, 6, 10];
 const BATCH: usize = 2048;
 
 fn uniform(rows: usize, d: usize, rng: &mut StudyRng) -> DMatrix<f64> {
-    DMatrix::from_fn(rows, d, |_, _| rng.random::<f64>())
+    DMatrix::from_fn(rows, d, |_, _| unit_f64(rng))
 }
 
 fn data(n: usize, d: usize) -> (DMatrix<f64>, Vec<f64>) {
@@ -31,7 +29,7 @@ fn data(n: usize, d: usize) -> (DMatrix<f64>, Vec<f64>) {
     let y = (0..n)
         .map(|i| {
             let r = x.row(i);
-            let noise: f64 = rng.sample(StandardNormal);
+            let noise = standard_normal(&mut rng);
             (6.0 * r[0]).sin() + (r[1] - 0.4).powi(2) * 3.0 + 0.5 * r[d - 1] + 0.05 * noise
         })
         .collect();
@@ -111,7 +109,7 @@ fn predict(c: &mut Criterion) {
             let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
             let probes = uniform(BATCH, d, &mut rng_from_seed(9));
             group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
-                b.iter(|| black_box(gp.predict_many(&probes)));
+                b.iter(|| black_box(gp.predict_many(&probes).unwrap()));
             });
         }
     }
@@ -126,7 +124,7 @@ fn predict_one(c: &mut Criterion) {
         let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7)).unwrap();
         let probe = vec![0.3; d];
         group.bench_with_input(BenchmarkId::new(format!("d{d}"), n), &n, |b, _| {
-            b.iter(|| black_box(gp.predict_with_gradient(&probe)));
+            b.iter(|| black_box(gp.predict_with_gradient(&probe).unwrap()));
         });
     }
     group.finish();

@@ -20,9 +20,8 @@
 use super::local::{Block, Layout, LocalSettings, local_search, nearest};
 use super::objective::{Objective, finite_or_worst};
 use crate::error::ConfigError;
-use crate::rng::StudyRng;
+use crate::rng::{StudyRng, next_u32, unit_f64};
 use crate::space::{EncodedKind, Params, SearchSpace};
-use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -205,7 +204,7 @@ impl<'s> Maximizer<'s> {
     /// valid encodings (dimensions beyond `sobol_burley`'s 256 are drawn
     /// uniformly from `rng`).
     pub fn candidates(&self, rng: &mut StudyRng) -> Vec<Vec<f64>> {
-        let seed = rng.next_u32();
+        let seed = next_u32(rng);
         let dim = self.space.dim();
         (0..self.config.n_candidates)
             .map(|i| {
@@ -214,7 +213,7 @@ impl<'s> Maximizer<'s> {
                     let u = if j < sobol_burley::NUM_DIMENSIONS as usize {
                         f64::from(sobol_burley::sample(i as u32, j as u32, seed))
                     } else {
-                        rng.random::<f64>()
+                        unit_f64(rng)
                     };
                     match *slot {
                         Slot::Continuous(c) => x[c] = u,
@@ -332,7 +331,7 @@ impl<'s> Maximizer<'s> {
             .iter()
             .map(|&v| {
                 if top.is_finite() {
-                    (v - top).exp()
+                    libm::exp(v - top)
                 } else {
                     1.0
                 }
@@ -344,7 +343,7 @@ impl<'s> Maximizer<'s> {
             if total.is_nan() || total <= 0.0 {
                 break;
             }
-            let mut r = rng.random::<f64>() * total;
+            let mut r = unit_f64(rng) * total;
             // The last positive weight catches rounding at the top end.
             let mut pick = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
             for (i, w) in weights.iter().enumerate() {

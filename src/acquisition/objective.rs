@@ -7,6 +7,14 @@
 /// Implementations with a cheaper value-only or batched path (a GP posterior
 /// predicted for many points at once) override [`Objective::value`] and
 /// [`Objective::values`]. NaN counts as `−∞`.
+///
+/// An objective that cannot evaluate a point returns `−∞` for it rather than
+/// an error: the point counts as the worst and is never chosen, and the
+/// maximiser goes on with the others. The GP sampler's objective does so when
+/// [`Gp::predict`](crate::gp::Gp::predict) rejects a point (a NaN or infinite
+/// coordinate, found by an `is_finite` scan before any kernel arithmetic); a
+/// batch that `predict_many` rejects is evaluated point by point, so only the
+/// bad points are lost.
 pub trait Objective {
     /// The value at `x` and its gradient with respect to every coordinate of
     /// `x` (the maximiser reads the continuous coordinates only).

@@ -45,7 +45,7 @@ impl Dataset {
             }
             target.len()
         } else {
-            if features.len() % n_features != 0 {
+            if !features.len().is_multiple_of(n_features) {
                 return Err(DataError::FeatureLength {
                     len: features.len(),
                     n_features,

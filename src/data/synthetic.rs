@@ -1,20 +1,18 @@
 //! Seeded synthetic data sets ([`Synthetic`]): two moons, concentric circles,
 //! k-arm spirals, XOR, Gaussian blobs and Friedman #1 regression.
 //!
-//! Every generator draws from [`rng_from_seed`]`(seed)` only, so the same
-//! generator, size and seed give the same data set. Rows are shuffled (as
+//! Every generator draws from [`rng_from_seed`]`(seed)` only, through the
+//! crate's portable draws (see [`crate::rng`]), and takes sines and cosines
+//! from `libm`, so the same generator, size and seed give the same data set
+//! on every platform. Rows are shuffled (as
 //! scikit-learn does by default), so a prefix is not sorted by class.
 
 use std::f64::consts::PI;
 
-use rand::Rng;
-use rand::seq::SliceRandom;
-use rand_distr::StandardNormal;
-
 use super::{Dataset, Target, Task};
 use crate::Result;
 use crate::error::ConfigError;
-use crate::rng::{StudyRng, rng_from_seed};
+use crate::rng::{StudyRng, rng_from_seed, shuffle, standard_normal, uniform, unit_f64};
 
 /// A synthetic data set generator. `noise` is the standard deviation of
 /// Gaussian noise (added to each coordinate, or to the target for Friedman #1).
@@ -195,10 +193,10 @@ impl Synthetic {
                 let n_out = n / 2;
                 let mut x = Vec::with_capacity(2 * n);
                 for t in linspace(0.0, PI, n_out) {
-                    x.extend([t.cos(), t.sin()]);
+                    x.extend([libm::cos(t), libm::sin(t)]);
                 }
                 for t in linspace(0.0, PI, n - n_out) {
-                    x.extend([1.0 - t.cos(), 0.5 - t.sin()]);
+                    x.extend([1.0 - libm::cos(t), 0.5 - libm::sin(t)]);
                 }
                 add_noise(&mut x, noise, &mut rng);
                 (x, 2, classes(&[n_out, n - n_out]))
@@ -209,7 +207,7 @@ impl Synthetic {
                 for (m, radius) in [(n_out, 1.0), (n - n_out, factor)] {
                     for i in 0..m {
                         let t = 2.0 * PI * as_f64(i) / as_f64(m);
-                        x.extend([radius * t.cos(), radius * t.sin()]);
+                        x.extend([radius * libm::cos(t), radius * libm::sin(t)]);
                     }
                 }
                 add_noise(&mut x, noise, &mut rng);
@@ -222,7 +220,7 @@ impl Synthetic {
                     for i in 0..m {
                         let r = as_f64(i + 1) / as_f64(m);
                         let a = 2.0 * PI * (turns * r + as_f64(j) / as_f64(arms));
-                        x.extend([r * a.cos(), r * a.sin()]);
+                        x.extend([r * libm::cos(a), r * libm::sin(a)]);
                     }
                 }
                 add_noise(&mut x, noise, &mut rng);
@@ -265,15 +263,15 @@ impl Synthetic {
                 (x, n_features, classes(&sizes))
             }
             Synthetic::Friedman1 { n_features, noise } => {
-                let x: Vec<f64> = (0..n * n_features).map(|_| rng.random::<f64>()).collect();
+                let x: Vec<f64> = (0..n * n_features).map(|_| unit_f64(&mut rng)).collect();
                 let y = x
                     .chunks_exact(n_features)
                     .map(|r| {
-                        10.0 * (PI * r[0] * r[1]).sin()
+                        10.0 * libm::sin(PI * r[0] * r[1])
                             + 20.0 * (r[2] - 0.5).powi(2)
                             + 10.0 * r[3]
                             + 5.0 * r[4]
-                            + noise * rng.sample::<f64, _>(StandardNormal)
+                            + noise * standard_normal(&mut rng)
                     })
                     .collect();
                 (x, n_features, Target::Real(y))
@@ -282,7 +280,7 @@ impl Synthetic {
         let names = (0..d).map(|j| format!("x{j}")).collect();
         let data = Dataset::new(self.name(), features, d, target)?.with_feature_names(names)?;
         let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut rng);
+        shuffle(&mut rng, &mut order);
         data.subset(&order)
     }
 }
@@ -332,14 +330,10 @@ fn numbered(k: usize) -> Vec<String> {
     (0..k).map(|c| c.to_string()).collect()
 }
 
-fn uniform(rng: &mut StudyRng, low: f64, high: f64) -> f64 {
-    low + (high - low) * rng.random::<f64>()
-}
-
 fn add_noise(x: &mut [f64], sd: f64, rng: &mut StudyRng) {
     if sd > 0.0 {
         for v in x {
-            *v += sd * rng.sample::<f64, _>(StandardNormal);
+            *v += sd * standard_normal(rng);
         }
     }
 }
@@ -348,6 +342,29 @@ fn add_noise(x: &mut [f64], sd: f64, rng: &mut StudyRng) {
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
+
+    /// The data are made of the crate's portable draws (uniform, normal
+    /// noise, shuffle) and libm's sine: pin the first row of a noisy XOR and
+    /// of Friedman #1, computed once (and reproduced from the documented
+    /// draws by tests/fixtures/rng_golden.py's functions), so a change of
+    /// any of them fails.
+    #[test]
+    fn generated_data_are_pinned() {
+        let xor = Synthetic::Xor { noise: 0.1 }.generate(6, 11).unwrap();
+        assert_eq!(xor.rows().next().unwrap(), GOLDEN_XOR_ROW);
+        let friedman = Synthetic::friedman1(0.5).generate(6, 11).unwrap();
+        let first = friedman.rows().next().unwrap();
+        assert_eq!(first[..3], GOLDEN_FRIEDMAN_X);
+        assert_eq!(friedman.target().values().unwrap()[0], GOLDEN_FRIEDMAN_Y);
+    }
+
+    const GOLDEN_XOR_ROW: [f64; 2] = [-0.681_777_025_162_932_6, -0.995_836_105_602_887_8];
+    const GOLDEN_FRIEDMAN_X: [f64; 3] = [
+        0.859_782_922_178_429_7,
+        0.806_467_150_273_329_9,
+        0.964_203_890_170_070_8,
+    ];
+    const GOLDEN_FRIEDMAN_Y: f64 = 19.511_968_932_550_648;
 
     #[test]
     fn noiseless_moons_lie_on_their_arcs() {
@@ -382,7 +399,7 @@ mod tests {
         assert_eq!(d.n_features(), 10);
         for (r, y) in d.rows().zip(d.target().values().unwrap()) {
             assert!(r.iter().all(|x| (0.0..1.0).contains(x)));
-            let f = 10.0 * (PI * r[0] * r[1]).sin()
+            let f = 10.0 * libm::sin(PI * r[0] * r[1])
                 + 20.0 * (r[2] - 0.5) * (r[2] - 0.5)
                 + 10.0 * r[3]
                 + 5.0 * r[4];

@@ -92,6 +92,16 @@ pub enum SpaceError {
         /// The value given.
         value: String,
     },
+    /// A coordinate of an encoded (or unit) point that is NaN, infinite, or
+    /// outside `[0, 1]` by more than rounding
+    /// ([`COORDINATE_TOLERANCE`](crate::space::COORDINATE_TOLERANCE)).
+    #[error("coordinate {index} is {value}, not a number in [0, 1]")]
+    BadCoordinate {
+        /// The coordinate's index in the point.
+        index: usize,
+        /// The value given.
+        value: f64,
+    },
     /// An encoded point of the wrong length.
     #[error("encoded point has {got} coordinates, the space needs {expected}")]
     WrongDimension {

@@ -12,7 +12,8 @@
 //! * [`Gp::with_hyperparameters`] builds the posterior for given values.
 //! * [`Gp::predict`], [`Gp::predict_with_gradient`] (for acquisition
 //!   maximisers) and the batched [`Gp::predict_many`] give the posterior mean
-//!   and latent variance.
+//!   and latent variance, or a typed error for an input of the wrong length
+//!   or with a NaN or infinite coordinate.
 //! * [`Gp::condition_on`] adds one observation in `O(n²)` by extending the
 //!   Cholesky factor: fantasies for pending trials.
 //!
@@ -31,12 +32,12 @@
 //! let y: Vec<f64> = (0..10).map(|i| (4.0 * x[(i, 0)]).sin() + x[(i, 1)]).collect();
 //!
 //! let gp = Gp::fit(&x, &y, &GpConfig::default(), None, &mut rng_from_seed(7))?;
-//! let p = gp.predict(&[0.25, 0.5]);
+//! let p = gp.predict(&[0.25, 0.5])?;
 //! assert!(p.mean.is_finite() && p.variance >= 0.0);
 //!
 //! // A fantasy: condition on a pending point at its predicted mean.
 //! let fantasy = gp.condition_on(&[0.25, 0.5], p.mean)?;
-//! assert!(fantasy.predict(&[0.25, 0.5]).variance <= p.variance);
+//! assert!(fantasy.predict(&[0.25, 0.5])?.variance <= p.variance);
 //! # Ok::<(), autotune::error::GpError>(())
 //! ```
 

@@ -113,10 +113,10 @@ impl Objective {
         &self,
         theta: &DVector<f64>,
     ) -> Result<(f64, DVector<f64>), GpError> {
-        if let Some((t, v, g)) = self.cache.borrow().as_ref() {
-            if t == theta {
-                return Ok((*v, g.clone()));
-            }
+        if let Some((t, v, g)) = self.cache.borrow().as_ref()
+            && t == theta
+        {
+            return Ok((*v, g.clone()));
         }
         let p = self.packing;
         let d = p.dim;

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::linalg::{self, View, ViewMut};
 use super::posterior::Gp;
 use super::simd;
+use crate::error::GpError;
 
 /// Entries of the cross-covariance block per chunk of [`Gp::predict_many`]
 /// (`n × chunk` with `chunk = CHUNK_ENTRIES / n`, clamped to `[64, 1024]`):
@@ -39,30 +40,34 @@ pub struct Prediction {
 
 impl Gp {
     /// The posterior mean and latent variance at `x` (`dim` values, in the
-    /// unit cube). `O(n²)`.
+    /// unit cube). `O(n²)`, after an `O(dim)` check of the input.
     ///
-    /// # Panics
-    /// If `x.len() != self.dim()` (a programming error, like an index out of bounds).
-    #[must_use]
-    pub fn predict(&self, x: &[f64]) -> Prediction {
-        self.assert_dim(x);
+    /// # Errors
+    /// [`GpError::DimensionMismatch`] if `x.len() != self.dim()`;
+    /// [`GpError::NonFinite`] if a coordinate of `x` is NaN or infinite (the
+    /// kernel of such a point is not a number, and a prediction made of it
+    /// would be meaningless, not merely uncertain).
+    pub fn predict(&self, x: &[f64]) -> Result<Prediction, GpError> {
+        self.check_input(x)?;
         let (k, _) = self.cross_covariance(x, false);
         let mean = self.hp.mean + linalg::dot(&k, &self.alpha);
         let mut v = k;
         linalg::solve_lower(&self.l, self.n_points(), &mut v);
         let variance = self.hp.signal_variance - linalg::dot(&v, &v);
-        self.to_original(mean, variance)
+        Ok(self.to_original(mean, variance))
     }
 
     /// [`predict`](Self::predict) and the gradients of the mean and of the
     /// variance with respect to `x` (original output units). Where the variance
     /// is clamped at 0, its gradient is 0.
     ///
-    /// # Panics
-    /// If `x.len() != self.dim()`.
-    #[must_use]
-    pub fn predict_with_gradient(&self, x: &[f64]) -> (Prediction, Vec<f64>, Vec<f64>) {
-        self.assert_dim(x);
+    /// # Errors
+    /// As [`predict`](Self::predict).
+    pub fn predict_with_gradient(
+        &self,
+        x: &[f64],
+    ) -> Result<(Prediction, Vec<f64>, Vec<f64>), GpError> {
+        self.check_input(x)?;
         let (n, d) = (self.n_points(), self.dim());
         let (k, g) = self.cross_covariance(x, true);
         let mean = self.hp.mean + linalg::dot(&k, &self.alpha);
@@ -91,7 +96,7 @@ impl Gp {
         if prediction.variance == 0.0 {
             dvar.fill(0.0);
         }
-        (prediction, dmean, dvar)
+        Ok((prediction, dmean, dvar))
     }
 
     /// [`predict`](Self::predict) at every row of `x` (`m × dim`), by matrix
@@ -103,11 +108,21 @@ impl Gp {
     /// arithmetic is the same whichever thread computes it, so the result does
     /// not depend on the number of threads.
     ///
-    /// # Panics
-    /// If `x.ncols() != self.dim()`.
-    #[must_use]
-    pub fn predict_many(&self, x: &DMatrix<f64>) -> Vec<Prediction> {
-        assert_eq!(x.ncols(), self.dim(), "predict_many: input dimension");
+    /// # Errors
+    /// [`GpError::DimensionMismatch`] if `x.ncols() != self.dim()`;
+    /// [`GpError::NonFinite`] if any entry of `x` is NaN or infinite (checked
+    /// before any prediction is made: one `O(m·dim)` scan).
+    pub fn predict_many(&self, x: &DMatrix<f64>) -> Result<Vec<Prediction>, GpError> {
+        if x.ncols() != self.dim() {
+            return Err(GpError::DimensionMismatch {
+                what: "input dimension",
+                expected: self.dim(),
+                found: x.ncols(),
+            });
+        }
+        if !x.iter().all(|v| v.is_finite()) {
+            return Err(GpError::NonFinite { what: "inputs" });
+        }
         let (n, d) = (self.n_points(), self.dim());
         let m = x.nrows();
         let chunk = (CHUNK_ENTRIES / n.max(1)).clamp(64, 1024);
@@ -125,7 +140,7 @@ impl Gp {
             let mut b = buffers();
             starts.iter().map(|&start| run(&mut b, start)).collect()
         };
-        parts.concat()
+        Ok(parts.concat())
     }
 
     /// Predictions at rows `start..start + c` of `x`, using the given buffers
@@ -175,8 +190,19 @@ impl Gp {
             .collect()
     }
 
-    fn assert_dim(&self, x: &[f64]) {
-        assert_eq!(x.len(), self.dim(), "GP input dimension");
+    /// One input point has `dim` finite coordinates.
+    fn check_input(&self, x: &[f64]) -> Result<(), GpError> {
+        if x.len() != self.dim() {
+            return Err(GpError::DimensionMismatch {
+                what: "input dimension",
+                expected: self.dim(),
+                found: x.len(),
+            });
+        }
+        if !x.iter().all(|v| v.is_finite()) {
+            return Err(GpError::NonFinite { what: "inputs" });
+        }
+        Ok(())
     }
 
     /// Maps standardised mean and variance to original units (variance >= 0).

@@ -25,11 +25,9 @@
 //!   objectives. Only applied when the noise is learned.
 //! * **mean**: flat (improper); the data pin it down.
 
-use rand::Rng;
-
 use super::config::Noise;
 use super::hyperparameters::Hyperparameters;
-use crate::rng::StudyRng;
+use crate::rng::{StudyRng, uniform};
 
 /// Standard deviation of the log length scale.
 const LOG_LENGTH_SCALE_SD: f64 = 1.732_050_807_568_877_2;
@@ -101,7 +99,9 @@ pub fn prior_mode(dim: usize, noise: Noise) -> Hyperparameters {
 /// would be nearly constant models.
 pub(crate) fn random_start(dim: usize, noise: Noise, rng: &mut StudyRng) -> Hyperparameters {
     let mode = prior_mode(dim, noise);
-    let mut log_uniform = |lo: f64, hi: f64| (rng.random_range(lo.ln()..=hi.ln())).exp();
+    // exp(U(ln lo, ln hi)) with libm's portable log and exp (see crate::rng).
+    let mut log_uniform =
+        |lo: f64, hi: f64| libm::exp(uniform(rng, libm::log(lo), libm::log(hi))).clamp(lo, hi);
     let length_scales = mode
         .length_scales
         .iter()

@@ -3,11 +3,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NnError;
+use crate::rng::{standard_normal, uniform};
 
 /// How the weights of a dense layer with `fan_in` inputs and `fan_out`
 /// outputs are drawn. Each draws independent values with mean 0 and the
@@ -59,8 +59,10 @@ impl Init {
         }
     }
 
-    /// Fills `weights` (a `fan_in x fan_out` layer) with fresh draws.
-    pub fn fill<R: Rng + ?Sized>(
+    /// Fills `weights` (a `fan_in x fan_out` layer) with fresh draws, in
+    /// order, from the crate's portable draws: [`uniform`]`(−a, a)` or
+    /// `sd · `[`standard_normal`], computed in `f64` and rounded to `f32`.
+    pub fn fill<R: RngCore + ?Sized>(
         self,
         weights: &mut [f32],
         fan_in: usize,
@@ -70,16 +72,15 @@ impl Init {
         let var = self.variance(fan_in.max(1), fan_out);
         match self {
             Self::XavierUniform | Self::HeUniform => {
-                let a = (3.0 * var).sqrt() as f32;
+                let a = (3.0 * var).sqrt();
                 for w in weights {
-                    *w = rng.random_range(-a..a);
+                    *w = uniform(rng, -a, a) as f32;
                 }
             }
             Self::XavierNormal | Self::HeNormal | Self::LeCunNormal => {
                 let std = var.sqrt();
                 for w in weights {
-                    let z: f64 = StandardNormal.sample(rng);
-                    *w = (std * z) as f32;
+                    *w = (std * standard_normal(rng)) as f32;
                 }
             }
         }
@@ -131,6 +132,10 @@ mod tests {
     use super::*;
     use crate::rng::rng_from_seed;
 
+    /// Computed once by `Init::HeNormal.fill` (seed 21, 6 x 4 layer) and
+    /// checked against tests/fixtures/rng_golden.py's normal draws.
+    const GOLDEN_HE_NORMAL: [f32; 3] = [0.704_544_2, 1.000_64, 0.585_487_1];
+
     #[test]
     fn names_round_trip() {
         for init in Init::ALL {
@@ -143,6 +148,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Weights are the crate's portable draws, in order (they were `rand`'s
+    /// `random_range` and `rand_distr`'s ziggurat normal, whose algorithms
+    /// may change between versions): `uniform(−a, a)` and `sd · N(0, 1)`.
+    #[test]
+    fn weights_are_the_portable_draws() {
+        use crate::rng::{standard_normal, uniform};
+        let (fan_in, fan_out) = (6, 4);
+        for init in Init::ALL {
+            let mut w = vec![0.0f32; fan_in * fan_out];
+            init.fill(&mut w, fan_in, fan_out, &mut rng_from_seed(21));
+            let var = init.variance(fan_in, fan_out);
+            let mut rng = rng_from_seed(21);
+            let expected: Vec<f32> = (0..w.len())
+                .map(|_| match init {
+                    Init::XavierUniform | Init::HeUniform => {
+                        let a = (3.0 * var).sqrt();
+                        uniform(&mut rng, -a, a) as f32
+                    }
+                    _ => (var.sqrt() * standard_normal(&mut rng)) as f32,
+                })
+                .collect();
+            assert_eq!(w, expected, "{init:?}");
+        }
+        // And pinned: the first He-normal weights of a 6 x 4 layer, seed 21.
+        let mut w = vec![0.0f32; 3];
+        Init::HeNormal.fill(&mut w, 6, 4, &mut rng_from_seed(21));
+        assert_eq!(w, GOLDEN_HE_NORMAL);
     }
 
     #[test]

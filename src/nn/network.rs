@@ -1,6 +1,6 @@
 //! The network: its architecture, its parameters, prediction and evaluation.
 
-use rand::Rng;
+use rand::RngCore;
 
 use crate::error::NnError;
 
@@ -37,7 +37,7 @@ impl Network {
     /// [`NnError::ZeroWidth`], [`NnError::Empty`] for zero inputs,
     /// [`NnError::Incompatible`] for a head that does not fit the targets,
     /// and the targets' own errors ([`Targets::check`]).
-    pub fn new<R: Rng + ?Sized>(
+    pub fn new<R: RngCore + ?Sized>(
         spec: &NetworkSpec,
         n_inputs: usize,
         targets: &Targets<'_>,

@@ -141,13 +141,12 @@ pub fn check_dropout(rate: f64) -> Result<(), NnError> {
 /// otherwise, so a unit's expected output is unchanged and inference needs
 /// no rescaling.
 pub(crate) fn draw_dropout_mask(mask: &mut [f32], rate: f32, rng: &mut crate::rng::StudyRng) {
-    use rand::RngCore;
     let keep = 1.0 - rate;
     let scale = 1.0 / keep;
     // 24 random bits give a uniform f32 in [0, 1) exactly.
     let threshold = (f64::from(keep) * f64::from(1u32 << 24)) as u32;
     for m in mask.iter_mut() {
-        *m = if rng.next_u32() >> 8 < threshold {
+        *m = if crate::rng::next_u32(rng) >> 8 < threshold {
             scale
         } else {
             0.0
@@ -203,6 +202,19 @@ mod tests {
             })
         ));
         assert!(check_dropout(0.0).is_ok());
+    }
+
+    /// Unit `i` is kept when the top 24 bits of the `i`-th `next_u32` (the
+    /// high half of `next_u64`) fall below `keep · 2^24`.
+    #[test]
+    fn dropout_mask_is_the_portable_draw() {
+        let mut mask = vec![0.0f32; 64];
+        draw_dropout_mask(&mut mask, 0.5, &mut rng_from_seed(13));
+        let mut rng = rng_from_seed(13);
+        for m in &mask {
+            let kept = crate::rng::next_u32(&mut rng) >> 8 < 1 << 23;
+            assert_eq!(*m, if kept { 2.0 } else { 0.0 });
+        }
     }
 
     #[test]

@@ -78,21 +78,40 @@ impl Schedule {
     }
 
     /// The learning rate at step `t` for base rate `base`.
+    ///
+    /// Total for every value the type can hold: for a finite `base >= 0` the
+    /// rate is finite and in `[0, base]`, even for a schedule that
+    /// [`check`](Self::check) rejects (training never sees one: `train` and
+    /// `autotune` check first). Defensively, a length of 0 is read as 1, a NaN
+    /// parameter as "no decay" (decay 0, γ 1, floor 1), and any other
+    /// out-of-range parameter is clamped into its range (decay into
+    /// `[0, f64::MAX]`, γ and floor into `[0, 1]`).
     #[must_use]
     pub fn lr(&self, base: f64, t: u64) -> f64 {
         let tf = t as f64;
         match self {
             Self::Constant => base,
             Self::InverseSqrt => base / (1.0 + tf).sqrt(),
-            Self::InverseTime { decay } => base / (1.0 + decay * tf),
+            Self::InverseTime { decay } => {
+                let k = if decay.is_nan() {
+                    0.0
+                } else {
+                    decay.clamp(0.0, f64::MAX)
+                };
+                base / (1.0 + k * tf)
+            }
             Self::Linear { steps, floor } => {
-                let frac = t.min(*steps) as f64 / *steps as f64;
+                let (steps, floor) = ((*steps).max(1), fraction(*floor));
+                let frac = t.min(steps) as f64 / steps as f64;
                 base * (1.0 - (1.0 - floor) * frac)
             }
-            Self::Step { every, gamma } => base * gamma.powf((t / every) as f64),
-            Self::Exponential { gamma } => base * gamma.powf(tf),
+            Self::Step { every, gamma } => {
+                base * fraction(*gamma).powf((t / (*every).max(1)) as f64)
+            }
+            Self::Exponential { gamma } => base * fraction(*gamma).powf(tf),
             Self::Cosine { steps, floor } => {
-                let frac = t.min(*steps) as f64 / *steps as f64;
+                let (steps, floor) = ((*steps).max(1), fraction(*floor));
+                let frac = t.min(steps) as f64 / steps as f64;
                 base * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * frac).cos()))
             }
             Self::Warmup { steps, then } => {
@@ -138,6 +157,12 @@ impl Schedule {
             }
         }
     }
+}
+
+/// `x` clamped into `[0, 1]`, NaN read as 1 (no decay): the defensive
+/// reading of a γ or floor in [`Schedule::lr`].
+fn fraction(x: f64) -> f64 {
+    if x.is_nan() { 1.0 } else { x.clamp(0.0, 1.0) }
 }
 
 fn check_gamma(gamma: f64) -> Result<(), NnError> {
@@ -207,5 +232,43 @@ mod tests {
                 other => panic!("{s:?}: expected a `{name}` error, got {other:?}"),
             }
         }
+    }
+
+    /// Schedules that `check` rejects still give a finite rate in
+    /// `[0, base]` from `lr` (a zero length used to divide by zero: a panic
+    /// for `Step`, NaN for `Linear` and `Cosine`).
+    #[test]
+    fn lr_is_total_on_unchecked_schedules() {
+        let odd = [0.0, -1.0, 2.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        let mut schedules = vec![];
+        for x in odd {
+            schedules.push(Schedule::InverseTime { decay: x });
+            schedules.push(Schedule::Exponential { gamma: x });
+            for n in [0, 1, 3] {
+                schedules.push(Schedule::Linear { steps: n, floor: x });
+                schedules.push(Schedule::Cosine { steps: n, floor: x });
+                schedules.push(Schedule::Step { every: n, gamma: x });
+                schedules.push(Schedule::Step { every: n, gamma: x }.with_warmup(n));
+            }
+        }
+        for s in &schedules {
+            for t in [0, 1, 2, 5, 1000, u64::MAX] {
+                let lr = s.lr(0.5, t);
+                assert!((0.0..=0.5).contains(&lr), "{s:?} at step {t}: {lr}");
+            }
+        }
+        // A zero length reads as one: `Linear { steps: 0 }` is at its floor
+        // from the start, `Step { every: 0 }` drops every step.
+        let linear = Schedule::Linear {
+            steps: 0,
+            floor: 0.5,
+        };
+        assert_eq!(linear.lr(1.0, 0), 1.0);
+        assert_eq!(linear.lr(1.0, 1), 0.5);
+        let step = Schedule::Step {
+            every: 0,
+            gamma: 0.5,
+        };
+        assert_eq!(step.lr(1.0, 3), 0.125);
     }
 }

@@ -1,11 +1,10 @@
 //! The training loop: epochs of shuffled mini-batches, per-epoch history,
 //! early stopping, a stopping callback and divergence detection.
 
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NnError;
-use crate::rng::{StudyRng, derive_seed, rng_from_seed};
+use crate::rng::{StudyRng, derive_seed, index, rng_from_seed, shuffle};
 
 use super::config::{BatchSize, StepUnit, TrainConfig};
 use super::input::{Targets, TrainData};
@@ -203,11 +202,11 @@ pub fn train(
     'epochs: for epoch in 0..config.epochs {
         let bs = match batch_size {
             BatchSize::Fixed(b) => b.min(n),
-            BatchSize::Random { min, max } => (min + below(&mut batch_rng, max - min + 1)).min(n),
+            BatchSize::Random { min, max } => (min + index(&mut batch_rng, max - min + 1)).min(n),
             BatchSize::Full => n,
         };
         if bs < n {
-            shuffle(&mut order, &mut shuffle_rng);
+            shuffle(&mut shuffle_rng, &mut order);
         }
         train_acc.reset();
         let mut first_lr = None;
@@ -280,11 +279,11 @@ pub fn train(
             outcome = Outcome::Stopped { epoch };
             break;
         }
-        if let (Some(patience), Some((best_epoch, _))) = (config.patience, best) {
-            if since_best >= patience {
-                outcome = Outcome::EarlyStopped { epoch, best_epoch };
-                break;
-            }
+        if let (Some(patience), Some((best_epoch, _))) = (config.patience, best)
+            && since_best >= patience
+        {
+            outcome = Outcome::EarlyStopped { epoch, best_epoch };
+            break;
         }
     }
 
@@ -307,20 +306,6 @@ const fn diverged(epoch: usize, reason: Divergence) -> Outcome {
 
 fn seeded(seed: u64, stream: u64) -> StudyRng {
     rng_from_seed(derive_seed(seed, stream))
-}
-
-/// A uniform integer in `0..n` (`n >= 1`) by Lemire's multiply-shift; the
-/// bias, at most `n / 2^64`, is negligible. Written here rather than taken
-/// from `rand` so the stream is fixed by this crate alone.
-fn below(rng: &mut StudyRng, n: usize) -> usize {
-    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
-}
-
-/// Fisher–Yates shuffle.
-fn shuffle(order: &mut [usize], rng: &mut StudyRng) {
-    for i in (1..order.len()).rev() {
-        order.swap(i, below(rng, i + 1));
-    }
 }
 
 /// The rows of one mini-batch, gathered into buffers allocated once.
@@ -374,34 +359,5 @@ impl Batch {
                 n_outputs,
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shuffle_is_a_seeded_permutation() {
-        let mut a: Vec<usize> = (0..100).collect();
-        let mut b = a.clone();
-        shuffle(&mut a, &mut rng_from_seed(9));
-        shuffle(&mut b, &mut rng_from_seed(9));
-        assert_eq!(a, b);
-        assert_ne!(a, (0..100).collect::<Vec<_>>());
-        let mut sorted = a.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, (0..100).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn below_covers_its_range() {
-        let mut rng = rng_from_seed(4);
-        let mut seen = [0usize; 5];
-        for _ in 0..5000 {
-            seen[below(&mut rng, 5)] += 1;
-        }
-        // Each count is Binomial(5000, 0.2): mean 1000, sd 28; 850 is 5 sd.
-        assert!(seen.iter().all(|&c| c > 850), "{seen:?}");
     }
 }

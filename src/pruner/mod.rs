@@ -21,12 +21,14 @@
 //!
 //! A pruned trial is stored as [`TrialState::Pruned`](crate::history::TrialState::Pruned)
 //! with the last step it reported and the value at that step, plus its whole
-//! curve of finite intermediate values. Its final value is unknown: the last
-//! value is an *optimistic* estimate of it (training usually keeps improving),
-//! but the pruner judged the trial worse than its peers. A sampler should not
-//! treat it as a complete observation at that value; sensible choices are to
-//! rank pruned trials below every complete trial (Optuna's TPE), or to give the
-//! surrogate the worse of the pruned value and the median of complete values.
+//! curve of finite intermediate values. Its final value is unknown: the trial
+//! was stopped early, and training usually keeps improving, so its last value
+//! is worse than the final value it would have reached — a *pessimistic*
+//! estimate of it — and, besides, the pruner judged the trial worse than its
+//! peers. A sampler should not treat it as a complete observation at that
+//! value; sensible choices are to rank pruned trials below every complete
+//! trial (Optuna's TPE), or to give the surrogate the worse of the pruned
+//! value and the median of complete values.
 //! The Bayesian-optimisation sampler documents which rule it uses.
 
 mod halving;
@@ -85,6 +87,29 @@ impl Pruner for NopPruner {
 /// The last reported `(step, value)`: the largest step (Optuna's `last_step`).
 pub(crate) fn last_report(intermediate: &[(usize, f64)]) -> Option<(usize, f64)> {
     intermediate.iter().copied().max_by_key(|(s, _)| *s)
+}
+
+#[cfg(test)]
+mod doc_tests {
+    /// The module docs call a pruned trial's last value a pessimistic
+    /// estimate of its final value, as the sampler docs do
+    /// ([`crate::sampler::PrunedTrials::LastValue`]); they once said the
+    /// opposite.
+    #[test]
+    fn pruned_values_are_called_pessimistic() {
+        let wrong = ["optim", "istic"].concat();
+        for (file, text) in [
+            ("mod.rs", include_str!("mod.rs")),
+            ("median.rs", include_str!("median.rs")),
+            ("halving.rs", include_str!("halving.rs")),
+        ] {
+            assert!(
+                !text.contains(&wrong),
+                "src/pruner/{file} calls a pruned value {wrong}"
+            );
+        }
+        assert!(include_str!("mod.rs").contains("*pessimistic*"));
+    }
 }
 
 #[cfg(test)]

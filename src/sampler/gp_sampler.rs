@@ -97,7 +97,7 @@ impl GpSampler {
                     if j < sobol_burley::NUM_DIMENSIONS as usize && i < 1 << 16 {
                         f64::from(sobol_burley::sample(i as u32, j as u32, seed))
                     } else {
-                        rand::Rng::random::<f64>(rng)
+                        crate::rng::unit_f64(rng)
                     }
                 })
                 .collect();
@@ -153,7 +153,8 @@ impl GpSampler {
             Incumbent::BestObserved => best_y,
             Incumbent::BestPosteriorMean => points
                 .iter()
-                .map(|p| gp.predict(p).mean)
+                .filter_map(|p| gp.predict(p).ok())
+                .map(|p| p.mean)
                 .fold(f64::INFINITY, f64::min),
         };
         Ok(Model {
@@ -187,7 +188,16 @@ impl GpSampler {
                 }
             };
             let current = fantasised.as_ref().unwrap_or(&model.gp);
-            let believed = current.predict(&x).mean;
+            let believed = match current.predict(&x) {
+                Ok(p) => p.mean,
+                Err(e) => {
+                    warnings.push(Warning::new(
+                        "pending_fantasy",
+                        format!("a pending trial could not be predicted ({e}); it is left out"),
+                    ));
+                    continue;
+                }
+            };
             match current.condition_on(&x, believed) {
                 Ok(g) => {
                     fantasised = Some(g);
@@ -318,14 +328,18 @@ struct GpObjective<'a> {
 
 impl Objective for GpObjective<'_> {
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
-        let (pred, d_mean, d_var) = self.gp.predict_with_gradient(x);
+        let Ok((pred, d_mean, d_var)) = self.gp.predict_with_gradient(x) else {
+            return (f64::NEG_INFINITY, vec![0.0; x.len()]);
+        };
         let p = Posterior::from_variance(pred.mean, pred.variance);
         let a = self.acquisition.evaluate(p, self.best);
         (a.value, a.chain(p.std, &d_mean, &d_var))
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        let pred = self.gp.predict(x);
+        let Ok(pred) = self.gp.predict(x) else {
+            return f64::NEG_INFINITY;
+        };
         self.acquisition.value(
             Posterior::from_variance(pred.mean, pred.variance),
             self.best,
@@ -337,8 +351,10 @@ impl Objective for GpObjective<'_> {
             return Vec::new();
         }
         let m = DMatrix::from_fn(xs.len(), xs[0].len(), |i, j| xs[i][j]);
-        self.gp
-            .predict_many(&m)
+        let Ok(predictions) = self.gp.predict_many(&m) else {
+            return xs.iter().map(|x| self.value(x)).collect();
+        };
+        predictions
             .into_iter()
             .map(|p| {
                 self.acquisition

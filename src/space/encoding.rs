@@ -71,17 +71,20 @@ impl EncodedParam {
     }
 }
 
+// `libm`'s log and exp (not std's, which call the platform's C library), so
+// that sampled and decoded values are the same on every platform (see
+// `crate::rng`).
 fn t(x: f64, scale: Scale) -> f64 {
     match scale {
         Scale::Linear => x,
-        Scale::Log => x.ln(),
+        Scale::Log => libm::log(x),
     }
 }
 
 fn t_inv(y: f64, scale: Scale) -> f64 {
     match scale {
         Scale::Linear => y,
-        Scale::Log => y.exp(),
+        Scale::Log => libm::exp(y),
     }
 }
 

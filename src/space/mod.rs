@@ -34,9 +34,8 @@ pub use domain::{Domain, Param, Scale, Value};
 pub use encoding::{EncodedKind, EncodedParam};
 pub use params::Params;
 
-use crate::rng::StudyRng;
+use crate::rng::{StudyRng, unit_f64};
 use encoding::{float_to_unit, int_to_unit, unit_to_float, unit_to_int};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// A validated search space. Build one with [`SearchSpace::builder`].
@@ -182,11 +181,14 @@ impl SearchSpace {
         Ok(x)
     }
 
-    /// Decodes a point of the unit cube (coordinates clamped to `[0, 1]`):
-    /// integers rounded, the largest one-hot coordinate chosen, fixed values added.
+    /// Decodes a point of the unit cube: integers rounded, the largest
+    /// one-hot coordinate chosen, fixed values added. Coordinates outside
+    /// `[0, 1]` by at most [`COORDINATE_TOLERANCE`] (rounding) are clamped.
     ///
     /// # Errors
-    /// [`SpaceError::WrongDimension`] if `x.len() != self.dim()`.
+    /// [`SpaceError::WrongDimension`] if `x.len() != self.dim()`;
+    /// [`SpaceError::BadCoordinate`] for the first coordinate that is NaN,
+    /// infinite or farther outside `[0, 1]`.
     pub fn decode(&self, x: &[f64]) -> Result<Params, SpaceError> {
         if x.len() != self.dim {
             return Err(SpaceError::WrongDimension {
@@ -194,6 +196,7 @@ impl SearchSpace {
                 got: x.len(),
             });
         }
+        check_unit(x)?;
         let mut out = Params::new();
         let mut free = self.encoded.iter().peekable();
         for (i, p) in self.params.iter().enumerate() {
@@ -231,7 +234,8 @@ impl SearchSpace {
     /// `floor(u k)`. Used for quasi-random (Sobol) designs and random sampling.
     ///
     /// # Errors
-    /// [`SpaceError::WrongDimension`] if `u.len() != self.n_free()`.
+    /// [`SpaceError::WrongDimension`] if `u.len() != self.n_free()`;
+    /// [`SpaceError::BadCoordinate`] as [`SearchSpace::decode`].
     pub fn from_unit(&self, u: &[f64]) -> Result<Params, SpaceError> {
         if u.len() != self.n_free() {
             return Err(SpaceError::WrongDimension {
@@ -239,6 +243,7 @@ impl SearchSpace {
                 got: u.len(),
             });
         }
+        check_unit(u)?;
         let mut x = vec![0.0; self.dim];
         for (e, &ui) in self.encoded.iter().zip(u) {
             match e.kind {
@@ -255,9 +260,29 @@ impl SearchSpace {
     /// A configuration drawn uniformly in each parameter's scale
     /// (log-uniform for log parameters).
     pub fn sample(&self, rng: &mut StudyRng) -> Params {
-        let u: Vec<f64> = (0..self.n_free()).map(|_| rng.random::<f64>()).collect();
+        let u: Vec<f64> = (0..self.n_free()).map(|_| unit_f64(rng)).collect();
         self.from_unit(&u)
             .expect("u has one coordinate per free parameter")
+    }
+}
+
+/// How far outside `[0, 1]` a coordinate given to [`SearchSpace::decode`] or
+/// [`SearchSpace::from_unit`] may lie and still be read as rounding (and
+/// clamped): a millionth of a millionth of the cube's width, far above the
+/// few ulps that arithmetic on coordinates loses and far below any step a
+/// search takes.
+pub const COORDINATE_TOLERANCE: f64 = 1e-12;
+
+/// Every coordinate of `x` is finite and within `[0, 1]` up to
+/// [`COORDINATE_TOLERANCE`].
+fn check_unit(x: &[f64]) -> Result<(), SpaceError> {
+    let range = -COORDINATE_TOLERANCE..=1.0 + COORDINATE_TOLERANCE;
+    match x.iter().position(|v| !range.contains(v)) {
+        Some(index) => Err(SpaceError::BadCoordinate {
+            index,
+            value: x[index],
+        }),
+        None => Ok(()),
     }
 }
 

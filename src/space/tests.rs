@@ -125,6 +125,48 @@ fn check_reports_each_problem() {
     ));
 }
 
+/// NaN and infinite coordinates are errors in `decode` and `from_unit` (a
+/// NaN used to decode to `Float(NaN)`, or to the first choice of a
+/// categorical); a coordinate off by rounding is clamped.
+#[test]
+fn bad_coordinates_are_errors() {
+    let s = mixed();
+    let good = [0.5, 0.5, 0.5, 0.5, 1.0, 0.0, 0.0];
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.01, 1.01] {
+        for index in 0..good.len() {
+            let mut x = good;
+            x[index] = bad;
+            match s.decode(&x) {
+                Err(SpaceError::BadCoordinate { index: i, value }) => {
+                    assert_eq!(i, index);
+                    assert!(value.total_cmp(&bad).is_eq(), "{value} for {bad}");
+                }
+                other => panic!("decode({x:?}) gave {other:?}"),
+            }
+        }
+        for index in 0..s.n_free() {
+            let mut u = vec![0.5; s.n_free()];
+            u[index] = bad;
+            assert!(
+                matches!(s.from_unit(&u), Err(SpaceError::BadCoordinate { index: i, .. }) if i == index),
+                "from_unit({u:?})"
+            );
+        }
+    }
+    let float_only = SearchSpace::builder()
+        .float("a", 2.0..=3.0, Scale::Linear)
+        .build()
+        .unwrap();
+    let edge = |u: f64| float_only.decode(&[u]).unwrap().float("a").unwrap();
+    assert_eq!(edge(-COORDINATE_TOLERANCE), 2.0);
+    assert_eq!(edge(1.0 + COORDINATE_TOLERANCE), 3.0);
+    assert!(
+        float_only
+            .decode(&[1.0 + 2.0 * COORDINATE_TOLERANCE])
+            .is_err()
+    );
+}
+
 #[test]
 fn integers_own_equal_shares_of_their_coordinate() {
     // Linear 1..=4 widened to [0.5, 4.5]: each integer owns a quarter.
@@ -209,9 +251,27 @@ proptest! {
     }
 
     #[test]
-    fn decode_any_point_is_in_the_space(x in proptest::collection::vec(-0.5f64..1.5, 7)) {
+    fn decode_any_point_is_in_the_space(x in proptest::collection::vec(0.0f64..=1.0, 7)) {
         let s = mixed();
         let p = s.decode(&x).unwrap();
         prop_assert_eq!(s.check(&p), Ok(()));
+    }
+
+    /// A coordinate outside `[0, 1]` by more than rounding is an error that
+    /// names it, whichever coordinate it is.
+    #[test]
+    fn decode_rejects_points_outside_the_cube(
+        x in proptest::collection::vec(0.0f64..=1.0, 7),
+        index in 0usize..7,
+        excess in 1e-9f64..1e3,
+        above in any::<bool>(),
+    ) {
+        let s = mixed();
+        let mut x = x;
+        x[index] = if above { 1.0 + excess } else { -excess };
+        prop_assert_eq!(
+            s.decode(&x),
+            Err(SpaceError::BadCoordinate { index, value: x[index] })
+        );
     }
 }

@@ -72,8 +72,8 @@ proptest! {
             max_relative = 1e-9
         );
         let probes = DMatrix::from_fn(7, 2, |i, j| ((i * 3 + j * 5) % 7) as f64 / 6.0);
-        let a = conditioned.predict_many(&probes);
-        let b = scratch.predict_many(&probes);
+        let a = conditioned.predict_many(&probes).unwrap();
+        let b = scratch.predict_many(&probes).unwrap();
         for (a, b) in a.iter().zip(&b) {
             assert_relative_eq!(a.mean, b.mean, max_relative = 1e-9, epsilon = 1e-10);
             assert_relative_eq!(a.variance, b.variance, max_relative = 1e-9, epsilon = 1e-10);
@@ -81,7 +81,7 @@ proptest! {
         // The single-point path uses L, the batched one L⁻¹: both extended.
         for (i, row) in probes.row_iter().enumerate() {
             let x: Vec<f64> = row.iter().copied().collect();
-            let p = conditioned.predict(&x);
+            let p = conditioned.predict(&x).unwrap();
             assert_relative_eq!(p.mean, a[i].mean, max_relative = 1e-9, epsilon = 1e-10);
             assert_relative_eq!(p.variance, a[i].variance, max_relative = 1e-9, epsilon = 1e-10);
         }
@@ -103,11 +103,11 @@ proptest! {
         let y: Vec<f64> = (0..n).map(|i| f(i, 9, 2) * 3.0).collect();
         let gp = Gp::with_hyperparameters(&x, &y, Kernel::Matern52, hyperparameters()).unwrap();
         let probes = DMatrix::from_fn(m, 2, |i, j| f(i, j, 3));
-        let batch = gp.predict_many(&probes);
+        let batch = gp.predict_many(&probes).unwrap();
         prop_assert_eq!(batch.len(), m);
         for (i, row) in probes.row_iter().enumerate() {
             let x: Vec<f64> = row.iter().copied().collect();
-            let p = gp.predict(&x);
+            let p = gp.predict(&x).unwrap();
             prop_assert!(batch[i].variance >= 0.0);
             assert_relative_eq!(p.mean, batch[i].mean, max_relative = 1e-10, epsilon = 1e-12);
             assert_relative_eq!(p.variance, batch[i].variance, max_relative = 1e-8, epsilon = 1e-12);
@@ -120,9 +120,9 @@ fn conditioning_shrinks_variance_at_the_new_point() {
     let x = DMatrix::from_row_slice(3, 2, &[0.1, 0.1, 0.5, 0.9, 0.9, 0.4]);
     let y = [1.0, 2.0, 0.0];
     let gp = Gp::with_hyperparameters(&x, &y, Kernel::Matern52, hyperparameters()).unwrap();
-    let before = gp.predict(&[0.6, 0.6]);
+    let before = gp.predict(&[0.6, 0.6]).unwrap();
     let after = gp.condition_on(&[0.6, 0.6], before.mean).unwrap();
-    let p = after.predict(&[0.6, 0.6]);
+    let p = after.predict(&[0.6, 0.6]).unwrap();
     assert!(p.variance < 0.5 * before.variance);
     // Conditioning on the predicted mean leaves the mean there unchanged.
     assert_relative_eq!(p.mean, before.mean, max_relative = 1e-12);
@@ -153,7 +153,7 @@ fn batched_prediction_does_not_depend_on_the_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| gp.predict_many(&q))
+        pool.install(|| gp.predict_many(&q).unwrap())
     };
     let (one, two) = (in_pool(1), in_pool(2));
     assert_eq!(one.len(), m);

@@ -17,12 +17,12 @@ fn probes() -> DMatrix<f64> {
 /// Every prediction (single, with gradient, batched) is finite with variance >= 0.
 fn assert_finite_everywhere(gp: &Gp) {
     let probes = probes();
-    let batch = gp.predict_many(&probes);
+    let batch = gp.predict_many(&probes).unwrap();
     assert_eq!(batch.len(), probes.nrows());
     for (i, row) in probes.row_iter().enumerate() {
         let x: Vec<f64> = row.iter().copied().collect();
-        let single = gp.predict(&x);
-        let (with_gradient, dmean, dvar) = gp.predict_with_gradient(&x);
+        let single = gp.predict(&x).unwrap();
+        let (with_gradient, dmean, dvar) = gp.predict_with_gradient(&x).unwrap();
         for p in [single, with_gradient, batch[i]] {
             assert!(
                 p.mean.is_finite() && p.variance.is_finite() && p.variance >= 0.0,
@@ -45,7 +45,7 @@ fn no_points_gives_the_prior() {
     assert_eq!(gp.log_marginal_likelihood(), 0.0);
     let prior = Hyperparameters::prior_mode(2, Noise::default());
     assert_eq!(gp.hyperparameters(), &prior);
-    let p = gp.predict(&[0.3, 0.3]);
+    let p = gp.predict(&[0.3, 0.3]).unwrap();
     assert_eq!(
         p,
         Prediction {
@@ -56,7 +56,7 @@ fn no_points_gives_the_prior() {
     assert_finite_everywhere(&gp);
     // Conditioning an empty GP works too.
     let one = gp.condition_on(&[0.3, 0.3], 2.0).unwrap();
-    assert!(one.predict(&[0.3, 0.3]).variance < p.variance);
+    assert!(one.predict(&[0.3, 0.3]).unwrap().variance < p.variance);
 }
 
 #[test]
@@ -65,7 +65,11 @@ fn one_point() {
     let gp = fit(&x, &[7.5], &GpConfig::default());
     assert_finite_everywhere(&gp);
     // The mean at the point is the observation (outputs are centred on it).
-    assert_relative_eq!(gp.predict(&[0.4, 0.6]).mean, 7.5, max_relative = 1e-12);
+    assert_relative_eq!(
+        gp.predict(&[0.4, 0.6]).unwrap().mean,
+        7.5,
+        max_relative = 1e-12
+    );
 }
 
 #[test]
@@ -74,7 +78,7 @@ fn constant_outputs() {
     let y = vec![-3.25; 8];
     let gp = fit(&x, &y, &GpConfig::default());
     assert_finite_everywhere(&gp);
-    for p in gp.predict_many(&probes()) {
+    for p in gp.predict_many(&probes()).unwrap() {
         assert_relative_eq!(p.mean, -3.25, max_relative = 1e-12);
     }
 }
@@ -127,7 +131,7 @@ fn all_inputs_identical() {
 
 fn assert_finite_everywhere_3d(gp: &Gp) {
     for x in [[0.5, 0.5, 0.5], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0]] {
-        let p = gp.predict(&x);
+        let p = gp.predict(&x).unwrap();
         assert!(p.mean.is_finite() && p.variance.is_finite() && p.variance >= 0.0);
     }
 }
@@ -141,7 +145,7 @@ fn extreme_output_scales() {
             .collect();
         let gp = fit(&x, &y, &GpConfig::default());
         assert_finite_everywhere(&gp);
-        let p = gp.predict(&[0.5, 0.5]);
+        let p = gp.predict(&[0.5, 0.5]).unwrap();
         assert!(
             (p.mean - offset).abs() <= 3.0 * spread,
             "{p:?} for offset {offset}"
@@ -239,6 +243,44 @@ fn bad_input_is_a_typed_error() {
         gp.condition_on(&[0.5, 0.5], f64::NAN),
         Err(GpError::NonFinite { .. })
     ));
+}
+
+/// Predicting at a NaN or infinite input, or one of the wrong length, is a
+/// typed error from all three prediction paths (a NaN input used to give a
+/// finite, meaningless prediction; a wrong length used to panic).
+#[test]
+fn bad_prediction_input_is_a_typed_error() {
+    let x = DMatrix::from_fn(6, 2, |i, j| ((i * 5 + j * 3) % 7) as f64 / 7.0);
+    let y: Vec<f64> = (0..6).map(|i| (i as f64).sin()).collect();
+    let gp = fit(&x, &y, &GpConfig::default());
+    let non_finite =
+        |r: Result<(), GpError>| matches!(r, Err(GpError::NonFinite { what: "inputs" }));
+    let wrong_length = |r: Result<(), GpError>, found: usize| matches!(r, Err(GpError::DimensionMismatch { what: "input dimension", expected: 2, found: f }) if f == found);
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for point in [[bad, 0.5], [0.5, bad]] {
+            assert!(non_finite(gp.predict(&point).map(drop)), "{point:?}");
+            assert!(
+                non_finite(gp.predict_with_gradient(&point).map(drop)),
+                "{point:?}"
+            );
+            // One bad row among good ones rejects the whole batch.
+            let mut batch = probes();
+            batch[(4, 0)] = point[0];
+            batch[(4, 1)] = point[1];
+            assert!(non_finite(gp.predict_many(&batch).map(drop)), "{point:?}");
+        }
+    }
+    for point in [&[0.5][..], &[0.5, 0.5, 0.5], &[]] {
+        assert!(wrong_length(gp.predict(point).map(drop), point.len()));
+        assert!(wrong_length(
+            gp.predict_with_gradient(point).map(drop),
+            point.len()
+        ));
+    }
+    let three_columns = DMatrix::from_element(4, 3, 0.5);
+    assert!(wrong_length(gp.predict_many(&three_columns).map(drop), 3));
+    // An empty batch of the right width is fine.
+    assert_eq!(gp.predict_many(&DMatrix::zeros(0, 2)).unwrap(), vec![]);
 }
 
 #[test]

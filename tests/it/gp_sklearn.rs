@@ -88,14 +88,14 @@ fn fixed_hyperparameters_match_sklearn() {
         assert_relative_eq!(s, f.y_std, max_relative = 1e-14);
 
         assert_relative_eq!(gp.log_marginal_likelihood(), r.lml, max_relative = 1e-8);
-        let batch = gp.predict_many(&x_test);
+        let batch = gp.predict_many(&x_test).unwrap();
         for (i, row) in f.x_test.iter().enumerate() {
-            let p = gp.predict(row);
+            let p = gp.predict(row).unwrap();
             assert_relative_eq!(p.mean, r.mean[i], max_relative = 1e-8);
             assert_relative_eq!(p.variance, r.variance[i], max_relative = 1e-8);
             assert_relative_eq!(batch[i].mean, r.mean[i], max_relative = 1e-8);
             assert_relative_eq!(batch[i].variance, r.variance[i], max_relative = 1e-8);
-            let (pg, _, _) = gp.predict_with_gradient(row);
+            let (pg, _, _) = gp.predict_with_gradient(row).unwrap();
             assert_relative_eq!(pg.mean, r.mean[i], max_relative = 1e-8);
             assert_relative_eq!(pg.variance, r.variance[i], max_relative = 1e-8);
         }

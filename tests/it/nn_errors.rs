@@ -192,6 +192,30 @@ fn hyperparameter_names_the_setting() {
             "schedule steps",
         ),
         (
+            TrainConfig::default().schedule(Schedule::Linear {
+                steps: 0,
+                floor: 0.1,
+            }),
+            "schedule steps",
+        ),
+        (
+            TrainConfig::default().schedule(Schedule::Step {
+                every: 0,
+                gamma: 0.5,
+            }),
+            "schedule every",
+        ),
+        (
+            TrainConfig::default().schedule(
+                Schedule::Step {
+                    every: 0,
+                    gamma: 0.5,
+                }
+                .with_warmup(2),
+            ),
+            "schedule every",
+        ),
+        (
             TrainConfig::default().regularizer(Regularizer::L1 { lambda: -0.1 }),
             "regularization lambda",
         ),

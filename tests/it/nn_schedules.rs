@@ -196,3 +196,36 @@ fn schedules_scale_with_the_base_rate() {
         }
     }
 }
+
+/// A schedule `check` rejects is rejected on every way into training: a
+/// `TuneSpace` (checked by `autotune` through `AutotuneConfig::check`) as a
+/// fixed value or among the choices (the `TrainConfig` path is in nn_errors).
+#[test]
+fn tune_space_rejects_zero_lengths() {
+    use autotune::error::{Error, NnError};
+    use autotune::tune::{AutotuneConfig, TuneSpace};
+    let zero_step = Schedule::Step {
+        every: 0,
+        gamma: 0.5,
+    };
+    let zero_linear = Schedule::Linear {
+        steps: 0,
+        floor: 0.1,
+    };
+    let spaces = [
+        (vec![zero_step.clone()], "schedule every"),
+        (vec![Schedule::Constant, zero_linear], "schedule steps"),
+    ];
+    for (choice, want) in spaces {
+        let space = TuneSpace::default().schedule(choice);
+        for err in [
+            space.check().unwrap_err(),
+            AutotuneConfig::default().space(space).check().unwrap_err(),
+        ] {
+            assert!(
+                matches!(err, Error::Nn(NnError::Hyperparameter { name, .. }) if name == want),
+                "expected a `{want}` error, got {err:?}"
+            );
+        }
+    }
+}

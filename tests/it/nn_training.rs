@@ -6,14 +6,13 @@ use autotune::nn::{
     BatchSize, Control, Divergence, EpochStats, Head, MatRef, Metric, Network, Optimizer, Outcome,
     Regularizer, Schedule, StepUnit, Targets, TrainConfig, TrainData, train,
 };
-use autotune::rng::rng_from_seed;
-use rand_distr::{Distribution, StandardNormal};
+use autotune::rng::{rng_from_seed, standard_normal};
 
 /// `n` rows of `d` features in `k` Gaussian blobs (centres ~ N(0, 4), unit
 /// noise), labels cycling through the classes.
 fn blobs(n: usize, d: usize, k: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
     let mut rng = rng_from_seed(seed);
-    let mut normal = || -> f32 { StandardNormal.sample(&mut rng) };
+    let mut normal = || standard_normal(&mut rng) as f32;
     let centres: Vec<f32> = (0..k * d).map(|_| 2.0 * normal()).collect();
     let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
     let x = labels
@@ -365,7 +364,7 @@ fn regression_learns_a_linear_map() {
     let y: Vec<f32> = x
         .chunks(3)
         .flat_map(|r| {
-            let n: f32 = StandardNormal.sample(&mut rng);
+            let n = standard_normal(&mut rng) as f32;
             let v = 2.0 * r[0] - r[1] + 0.5 * r[2] + 0.05 * n;
             [v, -v]
         })
