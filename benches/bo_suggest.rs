@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench bo_suggest`
 
-use autotune::acquisition::{Acquisition, Maximizer, MaximizerConfig, Objective, Posterior};
+use autotune::acquisition::{Acquisition, Maximand, Maximizer, MaximizerConfig, Posterior};
 use autotune::benchmarks::Function;
 use autotune::gp::{Gp, GpConfig};
 use autotune::history::{Direction, History, TrialRecord, TrialState};
@@ -57,7 +57,7 @@ struct LogEi<'a> {
     best: f64,
 }
 
-impl Objective for LogEi<'_> {
+impl Maximand for LogEi<'_> {
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
         let (p, dm, dv) = self.gp.predict_with_gradient(x).unwrap();
         let post = Posterior::from_variance(p.mean, p.variance);

@@ -14,7 +14,7 @@ fn run() -> anyhow::Result<()> {
     // standardised with the training rows' mean and deviation.
     let split = Dataset::builtin(Builtin::Digits)?.split(0.8, 42)?;
     let split = split.scaled(Scaling::Standardize)?;
-    let ((xt, yt), (xv, yv)) = (xy(&split.train)?, xy(&split.valid)?);
+    let ((xt, yt), (xv, yv)) = (xy(&split.train)?, xy(&split.validation)?);
     let (x_train, x_valid) = (
         MatRef::new(&xt, yt.len(), 64)?,
         MatRef::new(&xv, yv.len(), 64)?,
@@ -37,7 +37,10 @@ fn run() -> anyhow::Result<()> {
     println!("epoch  train loss  train acc  validation loss  validation acc");
     let report = train(&config, &data, |s| {
         let (e, tl, ta) = (s.epoch + 1, s.train_loss, s.train_metric);
-        let (vl, va) = (s.valid_loss.unwrap_or(0.0), s.valid_metric.unwrap_or(0.0));
+        let (vl, va) = (
+            s.validation_loss.unwrap_or(0.0),
+            s.validation_metric.unwrap_or(0.0),
+        );
         println!("{e:>5}  {tl:>10.4}  {ta:>9.4}  {vl:>15.4}  {va:>14.4}");
         Control::Continue
     })?;

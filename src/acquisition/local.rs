@@ -3,7 +3,7 @@
 //! block improves (coordinate-block ascent, as Optuna's `local_search_mixed`).
 
 use super::linesearch::Capped;
-use super::objective::{Objective, finite_or_worst};
+use super::maximand::{Maximand, finite_or_worst};
 use argmin::core::{CostFunction, Executor, Gradient};
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DVector;
@@ -50,7 +50,7 @@ pub(super) struct Layout<'a> {
 }
 
 /// Local ascent from `x` (value `fx`): returns the point reached and its value.
-pub(super) fn local_search<O: Objective>(
+pub(super) fn local_search<O: Maximand>(
     f: &O,
     layout: &Layout<'_>,
     settings: &LocalSettings,
@@ -106,7 +106,7 @@ struct Reparametrised<'a, O> {
     best: RefCell<Option<(DVector<f64>, f64)>>,
 }
 
-impl<O: Objective> Reparametrised<'_, O> {
+impl<O: Maximand> Reparametrised<'_, O> {
     fn to_x(&self, w: &DVector<f64>) -> Vec<f64> {
         let mut x = self.base.to_vec();
         for (k, &c) in self.continuous.iter().enumerate() {
@@ -140,7 +140,7 @@ impl<O: Objective> Reparametrised<'_, O> {
     }
 }
 
-impl<O: Objective> CostFunction for Reparametrised<'_, O> {
+impl<O: Maximand> CostFunction for Reparametrised<'_, O> {
     type Param = DVector<f64>;
     type Output = f64;
     fn cost(&self, w: &Self::Param) -> Result<f64, argmin::core::Error> {
@@ -148,7 +148,7 @@ impl<O: Objective> CostFunction for Reparametrised<'_, O> {
     }
 }
 
-impl<O: Objective> Gradient for Reparametrised<'_, O> {
+impl<O: Maximand> Gradient for Reparametrised<'_, O> {
     type Param = DVector<f64>;
     type Gradient = DVector<f64>;
     fn gradient(&self, w: &Self::Param) -> Result<Self::Gradient, argmin::core::Error> {
@@ -169,7 +169,7 @@ fn to_w(x: &[f64], continuous: &[usize], scales: &[f64]) -> DVector<f64> {
 
 /// L-BFGS (argmin, Moré–Thuente line search) on the continuous coordinates
 /// from `x`; `Some` with the new point if it improved on `fx`.
-fn continuous_step<O: Objective>(
+fn continuous_step<O: Maximand>(
     f: &O,
     layout: &Layout<'_>,
     settings: &LocalSettings,
@@ -213,7 +213,7 @@ fn continuous_step<O: Objective>(
 
 /// One exact search over a discrete block, changing `x` in place; `Some`
 /// with the new value if it improved on `fx`.
-fn discrete_step<O: Objective>(
+fn discrete_step<O: Maximand>(
     f: &O,
     block: &Block,
     max_exhaustive: usize,
@@ -269,7 +269,7 @@ pub(super) fn nearest(grid: &[f64], v: f64) -> usize {
 /// ones, then a ternary search of the index between the neighbours of the
 /// best of those (exact on unimodal stretches, like Optuna's Brent search over
 /// the interpolated grid).
-fn grid_search<O: Objective>(
+fn grid_search<O: Maximand>(
     f: &O,
     x: &[f64],
     coord: usize,

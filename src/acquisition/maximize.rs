@@ -18,7 +18,7 @@
 //!    returned in canonical encoding (`encode(decode(x))`).
 
 use super::local::{Block, Layout, LocalSettings, local_search, nearest};
-use super::objective::{Objective, finite_or_worst};
+use super::maximand::{Maximand, finite_or_worst};
 use crate::error::ConfigError;
 use crate::rng::{StudyRng, next_u32, unit_f64};
 use crate::space::{EncodedKind, Params, SearchSpace};
@@ -148,7 +148,7 @@ pub struct Maximum {
     pub params: Params,
 }
 
-/// Maximises an [`Objective`] over a search space's encoded unit cube (see
+/// Maximises an [`Maximand`] over a search space's encoded unit cube (see
 /// the module docs for the method).
 #[derive(Debug, Clone)]
 pub struct Maximizer<'s> {
@@ -239,7 +239,7 @@ impl<'s> Maximizer<'s> {
     /// `n_local_searches − 1` are used). `length_scales`, one per encoded
     /// coordinate (a GP's), precondition the continuous search; values are
     /// clamped to `[1e-3, 1]`.
-    pub fn maximize<O: Objective>(
+    pub fn maximize<O: Maximand>(
         &self,
         f: &O,
         warm_starts: &[Vec<f64>],

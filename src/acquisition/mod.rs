@@ -31,12 +31,12 @@
 
 mod linesearch;
 mod local;
+mod maximand;
 mod maximize;
 pub(crate) mod normal;
-mod objective;
 
+pub use maximand::Maximand;
 pub use maximize::{Maximizer, MaximizerConfig, Maximum};
-pub use objective::Objective;
 use serde::{Deserialize, Serialize};
 /// Smallest standard deviation the acquisitions use: a smaller `σ`
 /// (including 0 at an observed point of a noise-free model) is raised to this

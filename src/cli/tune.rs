@@ -63,9 +63,9 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     // Progress on stderr, and Ctrl-C that keeps the finished trials.
     let style = Style::detect(args.quiet);
     if style != Style::Quiet {
-        let sizes = [&split.train, &split.valid, &split.test].map(|d| d.n_samples());
+        let sizes = [&split.train, &split.validation, &split.test].map(|d| d.n_samples());
         eprintln!(
-            "{} {}: {} train / {} valid / {} test rows; {} trials on {} worker{}, seed {}; results in {}",
+            "{} {}: {} train / {} validation / {} test rows; {} trials on {} worker{}, seed {}; results in {}",
             if done_before > 0 {
                 "resuming"
             } else {

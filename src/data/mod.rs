@@ -22,7 +22,7 @@
 //! let split = iris
 //!     .split(SplitFractions::new(0.6, 0.2, 0.2), 42)?
 //!     .scaled(Scaling::Standardize)?;
-//! assert_eq!(split.train.n_samples() + split.valid.n_samples() + split.test.n_samples(), 150);
+//! assert_eq!(split.train.n_samples() + split.validation.n_samples() + split.test.n_samples(), 150);
 //! # Ok::<(), autotune::Error>(())
 //! ```
 

@@ -162,7 +162,7 @@ impl Split {
         };
         Ok(Split {
             train: apply(&self.train, &shift, &divisor, low)?,
-            valid: apply(&self.valid, &shift, &divisor, low)?,
+            validation: apply(&self.validation, &shift, &divisor, low)?,
             test: apply(&self.test, &shift, &divisor, low)?,
         })
     }

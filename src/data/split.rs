@@ -24,7 +24,7 @@ pub struct SplitFractions {
     /// Fraction for training.
     pub train: f64,
     /// Fraction for validation (model selection, the tuned objective).
-    pub valid: f64,
+    pub validation: f64,
     /// Fraction held out for the final test.
     pub test: f64,
 }
@@ -45,7 +45,11 @@ impl SplitFractions {
     /// Fractions for training, validation and test.
     #[must_use]
     pub const fn new(train: f64, valid: f64, test: f64) -> Self {
-        Self { train, valid, test }
+        Self {
+            train,
+            validation: valid,
+            test,
+        }
     }
 
     /// Checks the fractions.
@@ -54,7 +58,7 @@ impl SplitFractions {
     /// [`ConfigError::Invalid`] unless all are finite and `>= 0`, `train > 0`,
     /// and they sum to 1 within 1e-9.
     pub fn check(&self) -> Result<()> {
-        check_fractions(&[self.train, self.valid, self.test])?;
+        check_fractions(&[self.train, self.validation, self.test])?;
         if self.train > 0.0 {
             Ok(())
         } else {
@@ -69,7 +73,7 @@ pub struct Split {
     /// Rows to train on (and to fit scalers on).
     pub train: Dataset,
     /// Rows to score hyperparameters on.
-    pub valid: Dataset,
+    pub validation: Dataset,
     /// Rows held out for the final test.
     pub test: Dataset,
 }
@@ -80,7 +84,7 @@ pub struct Fold {
     /// Rows of the other `k - 1` folds.
     pub train: Vec<usize>,
     /// Rows of this fold.
-    pub valid: Vec<usize>,
+    pub validation: Vec<usize>,
 }
 
 impl Dataset {
@@ -95,7 +99,7 @@ impl Dataset {
         let [train, valid, test] = self.split_indices(fractions, seed)?;
         Ok(Split {
             train: self.subset(&train)?,
-            valid: self.subset(&valid)?,
+            validation: self.subset(&valid)?,
             test: self.subset(&test)?,
         })
     }
@@ -117,7 +121,7 @@ impl Dataset {
             }
             .into());
         }
-        let mut parts = stratified_parts(self.target(), &[f.train, f.valid, f.test], seed)?;
+        let mut parts = stratified_parts(self.target(), &[f.train, f.validation, f.test], seed)?;
         let test = parts.pop().unwrap_or_default();
         let valid = parts.pop().unwrap_or_default();
         let train = parts.pop().unwrap_or_default();
@@ -131,7 +135,7 @@ impl Dataset {
     pub fn kfold(&self, k: usize, seed: u64) -> Result<Vec<(Dataset, Dataset)>> {
         kfold_indices(self.target(), k, seed)?
             .into_iter()
-            .map(|fold| Ok((self.subset(&fold.train)?, self.subset(&fold.valid)?)))
+            .map(|fold| Ok((self.subset(&fold.train)?, self.subset(&fold.validation)?)))
             .collect()
     }
 }
@@ -209,7 +213,10 @@ pub fn kfold_indices(target: &Target, k: usize, seed: u64) -> Result<Vec<Fold>> 
             (0..n).partition(|&i| fold_of[i] == f);
         shuffle(&mut rng, &mut valid);
         shuffle(&mut rng, &mut train);
-        folds.push(Fold { train, valid });
+        folds.push(Fold {
+            train,
+            validation: valid,
+        });
     }
     Ok(folds)
 }

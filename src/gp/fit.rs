@@ -1,5 +1,5 @@
 //! Hyperparameter fitting: [`Gp::fit`] runs argmin's L-BFGS on the
-//! [`Objective`] from several starts.
+//! [`NegLogPosterior`] from several starts.
 //!
 //! Starts: the warm start (or, without one, the prior mode), then
 //! `n_restarts` random starts ([`priors::random_start`]). Every start first
@@ -23,7 +23,7 @@ use nalgebra::{DMatrix, DVector};
 use super::config::{GpConfig, Noise};
 use super::hyperparameters::Hyperparameters;
 use super::likelihood::Workspace;
-use super::objective::{Objective, Packing};
+use super::objective::{NegLogPosterior, Packing};
 use super::posterior::{Gp, check_data};
 use super::priors;
 use super::standardise::Standardisation;
@@ -91,7 +91,7 @@ impl Gp {
             return Self::build(x.clone(), y, standardisation, config.kernel, first);
         }
         let y_std: Vec<f64> = y.iter().map(|&v| standardisation.forward(v)).collect();
-        let new_objective = || Objective {
+        let new_objective = || NegLogPosterior {
             workspace: RefCell::new(Workspace::new(x, &y_std, config.kernel)),
             packing: Packing {
                 dim: d,
@@ -174,7 +174,7 @@ impl Gp {
 
 /// A fresh L-BFGS run of at most `max_iters` iterations from `start`.
 fn screen_start(
-    objective: &Objective,
+    objective: &NegLogPosterior,
     start: &Hyperparameters,
     max_iters: u64,
     grad_tolerance: f64,
@@ -185,7 +185,7 @@ fn screen_start(
 
 /// Runs at most `max_iters` iterations of `solver` from `theta`.
 fn minimise(
-    objective: &Objective,
+    objective: &NegLogPosterior,
     solver: Solver,
     theta: DVector<f64>,
     max_iters: u64,
@@ -224,11 +224,11 @@ fn screen_in_parallel(
     threads: usize,
     screen: u64,
     config: &GpConfig,
-    objective: &Objective,
-    new_objective: &(dyn Fn() -> Objective + Sync),
+    objective: &NegLogPosterior,
+    new_objective: &(dyn Fn() -> NegLogPosterior + Sync),
 ) -> Vec<Result<Run, String>> {
     let tolerance = config.grad_tolerance;
-    let take = |objective: &Objective, t: usize| -> Vec<(usize, Result<Run, String>)> {
+    let take = |objective: &NegLogPosterior, t: usize| -> Vec<(usize, Result<Run, String>)> {
         (t..starts.len())
             .step_by(threads)
             .map(|i| (i, screen_start(objective, &starts[i], screen, tolerance)))

@@ -99,7 +99,7 @@ impl Packing {
 pub(crate) type Evaluation = (DVector<f64>, f64, DVector<f64>);
 
 /// The negative log posterior per point, as an argmin problem.
-pub(crate) struct Objective {
+pub(crate) struct NegLogPosterior {
     pub(crate) workspace: RefCell<Workspace>,
     pub(crate) packing: Packing,
     pub(crate) priors: Priors,
@@ -107,7 +107,7 @@ pub(crate) struct Objective {
     pub(crate) cache: RefCell<Option<Evaluation>>,
 }
 
-impl Objective {
+impl NegLogPosterior {
     /// Value and gradient at `θ`, from the cache when `θ` was the last point.
     pub(crate) fn value_and_gradient(
         &self,
@@ -161,7 +161,7 @@ impl Objective {
     }
 }
 
-impl CostFunction for &Objective {
+impl CostFunction for &NegLogPosterior {
     type Param = DVector<f64>;
     type Output = f64;
 
@@ -170,7 +170,7 @@ impl CostFunction for &Objective {
     }
 }
 
-impl Gradient for &Objective {
+impl Gradient for &NegLogPosterior {
     type Param = DVector<f64>;
     type Gradient = DVector<f64>;
 
@@ -186,7 +186,7 @@ mod tests {
     use approx::assert_relative_eq;
     use nalgebra::DMatrix;
 
-    fn objective(priors: Priors, noise: Noise) -> Objective {
+    fn objective(priors: Priors, noise: Noise) -> NegLogPosterior {
         let n = 25;
         let x = DMatrix::from_fn(n, 2, |i, j| ((i * 5 + j * 7) % 13) as f64 / 13.0);
         let y: Vec<f64> = (0..n)
@@ -194,7 +194,7 @@ mod tests {
             .collect();
         let s = Standardisation::of(&y);
         let y: Vec<f64> = y.iter().map(|&v| s.forward(v)).collect();
-        Objective {
+        NegLogPosterior {
             workspace: RefCell::new(Workspace::new(&x, &y, Default::default())),
             packing: Packing { dim: 2, noise },
             priors,

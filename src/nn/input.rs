@@ -116,7 +116,7 @@ pub struct TrainData<'a> {
     /// Training targets, `n_train` rows.
     pub y_train: Targets<'a>,
     /// Validation features and targets, if any.
-    pub valid: Option<(MatRef<'a>, Targets<'a>)>,
+    pub validation: Option<(MatRef<'a>, Targets<'a>)>,
 }
 
 impl<'a> TrainData<'a> {
@@ -126,14 +126,14 @@ impl<'a> TrainData<'a> {
         Self {
             x_train,
             y_train,
-            valid: None,
+            validation: None,
         }
     }
 
     /// Adds a validation set.
     #[must_use]
     pub const fn with_validation(mut self, x_valid: MatRef<'a>, y_valid: Targets<'a>) -> Self {
-        self.valid = Some((x_valid, y_valid));
+        self.validation = Some((x_valid, y_valid));
         self
     }
 
@@ -151,7 +151,7 @@ impl<'a> TrainData<'a> {
             "training features",
             "training targets",
         )?;
-        if let Some((x, y)) = &self.valid {
+        if let Some((x, y)) = &self.validation {
             check_set(*x, y, "validation features", "validation targets")?;
             if x.cols() != self.x_train.cols() {
                 return Err(NnError::Shape {

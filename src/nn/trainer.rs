@@ -41,9 +41,9 @@ pub struct EpochStats {
     /// The metric over the epoch's mini-batches, measured likewise.
     pub train_metric: f64,
     /// The validation loss after the epoch, if there is validation data.
-    pub valid_loss: Option<f64>,
+    pub validation_loss: Option<f64>,
     /// The validation metric after the epoch, if there is validation data.
-    pub valid_metric: Option<f64>,
+    pub validation_metric: Option<f64>,
     /// The learning rate of the epoch's first update.
     pub learning_rate: f64,
     /// The epoch's batch size.
@@ -54,7 +54,7 @@ impl EpochStats {
     /// The loss early stopping watches: validation if present, else training.
     #[must_use]
     pub fn monitored_loss(&self) -> f64 {
-        self.valid_loss.unwrap_or(self.train_loss)
+        self.validation_loss.unwrap_or(self.train_loss)
     }
 }
 
@@ -164,7 +164,7 @@ pub fn train(
         &mut seeded(config.seed, STREAM_INIT),
     )?;
     let (head, k) = (net.head(), net.n_outputs());
-    if let Some((_, yv)) = &data.valid {
+    if let Some((_, yv)) = &data.validation {
         head.n_outputs(yv)?;
     }
     let metric = config.metric.unwrap_or(Metric::default_for(head));
@@ -179,14 +179,16 @@ pub fn train(
         _ => config.batch_size,
     };
     let max_batch = batch_size.max_rows(n);
-    let eval_rows = data.valid.map_or(0, |(xv, _)| xv.rows().min(EVAL_CHUNK));
+    let eval_rows = data
+        .validation
+        .map_or(0, |(xv, _)| xv.rows().min(EVAL_CHUNK));
     let mut ws = Workspace::new(&net, max_batch.max(eval_rows), config.dropout > 0.0);
     let mut batch = Batch::new(max_batch, d, &y);
     let mut opt_state = config.optimizer.init_state(net.n_params());
     let mut order: Vec<usize> = (0..n).collect();
     let mut train_acc = Accumulator::new(head, metric, k, &y);
     let mut valid_acc = data
-        .valid
+        .validation
         .map(|(_, yv)| Accumulator::new(head, metric, k, &yv));
     let mut best_params = net.params().to_vec();
     let mut history = Vec::with_capacity(config.epochs);
@@ -246,22 +248,22 @@ pub fn train(
             outcome = diverged(epoch, Divergence::NonFiniteParams);
             break;
         }
-        let (mut valid_loss, mut valid_metric) = (None, None);
-        if let (Some((xv, yv)), Some(acc)) = (&data.valid, valid_acc.as_mut()) {
+        let (mut validation_loss, mut validation_metric) = (None, None);
+        if let (Some((xv, yv)), Some(acc)) = (&data.validation, valid_acc.as_mut()) {
             acc.reset();
             net.accumulate(&mut ws, *xv, yv, acc);
             if !acc.loss().is_finite() {
                 outcome = diverged(epoch, Divergence::NonFiniteLoss);
                 break;
             }
-            (valid_loss, valid_metric) = (Some(acc.loss()), Some(acc.metric()));
+            (validation_loss, validation_metric) = (Some(acc.loss()), Some(acc.metric()));
         }
         let stats = EpochStats {
             epoch,
             train_loss: train_acc.loss(),
             train_metric: train_acc.metric(),
-            valid_loss,
-            valid_metric,
+            validation_loss,
+            validation_metric,
             learning_rate: first_lr.unwrap_or(config.learning_rate),
             batch_size: bs,
         };

@@ -4,7 +4,7 @@ use super::gp_config::GpSamplerConfig;
 use super::training::{observations, to_matrix, transform};
 use super::{Sampler, Suggestion};
 use crate::Result;
-use crate::acquisition::{Acquisition, Incumbent, Maximizer, Objective, Posterior};
+use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior};
 use crate::error::Warning;
 use crate::gp::Gp;
 use crate::history::History;
@@ -210,7 +210,7 @@ impl GpSampler {
             }
         }
         let gp = fantasised.as_ref().unwrap_or(&model.gp);
-        let objective = GpObjective {
+        let objective = GpMaximand {
             gp,
             acquisition: self.config.acquisition,
             best,
@@ -319,14 +319,14 @@ impl Sampler for GpSampler {
     }
 }
 
-/// The acquisition of a GP posterior as an [`Objective`] of the encoded point.
-struct GpObjective<'a> {
+/// The acquisition of a GP posterior as an [`Maximand`] of the encoded point.
+struct GpMaximand<'a> {
     gp: &'a Gp,
     acquisition: Acquisition,
     best: f64,
 }
 
-impl Objective for GpObjective<'_> {
+impl Maximand for GpMaximand<'_> {
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
         let Ok((pred, d_mean, d_var)) = self.gp.predict_with_gradient(x) else {
             return (f64::NEG_INFINITY, vec![0.0; x.len()]);

@@ -53,7 +53,7 @@ impl Part {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub train: Part,
-    pub valid: Part,
+    pub validation: Part,
     /// Standard deviation of the regression target on the training part
     /// (1 for classification): errors in the target's units are errors on the
     /// standardised target times this.
@@ -79,7 +79,7 @@ impl Prepared {
         };
         Ok(Self {
             train: part(train, train_x)?,
-            valid: part(valid, valid_x)?,
+            validation: part(valid, valid_x)?,
             target_sd: standardizer.map_or(1.0, |s| s.sd()),
         })
     }
@@ -87,7 +87,7 @@ impl Prepared {
     /// Training data with the scoring part as validation data.
     pub fn with_validation(&self) -> Result<TrainData<'_>> {
         Ok(TrainData::new(self.train.x()?, self.train.y())
-            .with_validation(self.valid.x()?, self.valid.y()))
+            .with_validation(self.validation.x()?, self.validation.y()))
     }
 
     /// Training data alone.

@@ -186,26 +186,26 @@ fn check_objective(objective: TuneObjective, classification: bool) -> Result<()>
 fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>> {
     match config.cv_folds {
         Some(k) => {
-            let all = concat(&split.train, &split.valid)?;
+            let all = concat(&split.train, &split.validation)?;
             kfold_indices(all.target(), k, derive_seed(config.seed, CV_STREAM))?
                 .into_iter()
                 .map(|fold| {
                     Prepared::new(
                         &all.subset(&fold.train)?,
-                        &all.subset(&fold.valid)?,
+                        &all.subset(&fold.validation)?,
                         config.scaling,
                     )
                 })
                 .collect()
         }
-        None if split.valid.n_samples() == 0 => Err(ConfigError::Invalid {
+        None if split.validation.n_samples() == 0 => Err(ConfigError::Invalid {
             name: "split",
             reason: "tuning needs validation rows (or cross-validation: cv_folds)".into(),
         }
         .into()),
         None => Ok(vec![Prepared::new(
             &split.train,
-            &split.valid,
+            &split.validation,
             config.scaling,
         )?]),
     }
@@ -250,7 +250,7 @@ fn retrain_and_test(
     best: &BestTrial,
     metric: Metric,
 ) -> Result<(Option<TestScores>, Option<crate::nn::Network>)> {
-    let all = concat(&split.train, &split.valid)?;
+    let all = concat(&split.train, &split.validation)?;
     let prepared = Prepared::new(&all, &split.test, config.scaling)?;
     let mut cfg = best
         .train_config
@@ -263,11 +263,11 @@ fn retrain_and_test(
     })?;
     let eval = report
         .model
-        .evaluate(prepared.valid.x()?, &prepared.valid.y(), metric)?;
+        .evaluate(prepared.validation.x()?, &prepared.validation.y(), metric)?;
     let classification = metric == Metric::Accuracy;
     let scores = if classification {
         TestScores {
-            n_samples: prepared.valid.rows(),
+            n_samples: prepared.validation.rows(),
             loss: eval.loss,
             accuracy: Some(eval.metric),
             log_loss: Some(eval.loss),
@@ -280,10 +280,14 @@ fn retrain_and_test(
         // R² of the target itself, around the test part's own mean.
         let r2 = report
             .model
-            .evaluate(prepared.valid.x()?, &prepared.valid.y(), Metric::R2)?
+            .evaluate(
+                prepared.validation.x()?,
+                &prepared.validation.y(),
+                Metric::R2,
+            )?
             .metric;
         TestScores {
-            n_samples: prepared.valid.rows(),
+            n_samples: prepared.validation.rows(),
             loss: eval.loss,
             accuracy: None,
             log_loss: None,

@@ -34,9 +34,9 @@ impl TrainObjective<'_> {
     /// The objective's value after an epoch, in the study's direction.
     fn value(&self, e: &EpochStats, target_sd: f64) -> f64 {
         match self.objective {
-            TuneObjective::ValidationLoss => e.valid_loss.unwrap_or(f64::NAN),
-            TuneObjective::Accuracy => e.valid_metric.unwrap_or(f64::NAN),
-            TuneObjective::Rmse => e.valid_metric.map_or(f64::NAN, |m| m * target_sd),
+            TuneObjective::ValidationLoss => e.validation_loss.unwrap_or(f64::NAN),
+            TuneObjective::Accuracy => e.validation_metric.unwrap_or(f64::NAN),
+            TuneObjective::Rmse => e.validation_metric.map_or(f64::NAN, |m| m * target_sd),
         }
     }
 
@@ -100,7 +100,7 @@ impl TrainObjective<'_> {
                     .iter()
                     .map(|e| {
                         (
-                            e.valid_loss.unwrap_or(f64::NAN),
+                            e.validation_loss.unwrap_or(f64::NAN),
                             self.value(e, fold.target_sd),
                         )
                     })

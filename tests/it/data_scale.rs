@@ -46,8 +46,8 @@ fn standardised_train_has_mean_0_sd_1_and_valid_keeps_its_own_statistics() {
     // so their own mean and sd map to (m_v - m_t) / s_t and s_v / s_t:
     // not 0 and 1, which a scaler fitted on them would give.
     let (m_t, s_t) = column_stats(&raw.train);
-    let (m_v, s_v) = column_stats(&raw.valid);
-    let (m_vs, s_vs) = column_stats(&scaled.valid);
+    let (m_v, s_v) = column_stats(&raw.validation);
+    let (m_vs, s_vs) = column_stats(&scaled.validation);
     for j in 0..m_t.len() {
         assert_abs_diff_eq!(m_vs[j], (m_v[j] - m_t[j]) / s_t[j], epsilon = 1e-12);
         assert_abs_diff_eq!(s_vs[j], s_v[j] / s_t[j], epsilon = 1e-12);
@@ -65,7 +65,7 @@ fn validation_rows_do_not_leak_into_the_fit() {
     // Replace the validation part by other rows: the scaled training part
     // must not change.
     let mut other = raw.clone();
-    other.valid = other.train.subset(&[0, 1, 2]).unwrap();
+    other.validation = other.train.subset(&[0, 1, 2]).unwrap();
     let a = raw.scaled(Scaling::Standardize).unwrap();
     let b = other.scaled(Scaling::Standardize).unwrap();
     assert_eq!(a.train, b.train);
@@ -87,7 +87,10 @@ fn min_max_maps_train_onto_unit_interval() {
     }
     // Validation uses the training range.
     let fitted = MinMaxScaler::fit(&raw.train).unwrap();
-    assert_eq!(scaled.valid, fitted.transform(&raw.valid).unwrap());
+    assert_eq!(
+        scaled.validation,
+        fitted.transform(&raw.validation).unwrap()
+    );
 }
 
 #[test]
@@ -139,14 +142,14 @@ fn regression_target_standardised_on_train_only() {
     assert_abs_diff_eq!(m, 0.0, epsilon = 1e-12);
     assert_abs_diff_eq!(s, 1.0, epsilon = 1e-12);
     let (m_t, s_t) = stats(split.train.target().values().unwrap());
-    let (m_v, s_v) = stats(split.valid.target().values().unwrap());
-    let valid = fitted.transform(split.valid.target()).unwrap();
+    let (m_v, s_v) = stats(split.validation.target().values().unwrap());
+    let valid = fitted.transform(split.validation.target()).unwrap();
     let (m_vs, s_vs) = stats(valid.values().unwrap());
     assert_abs_diff_eq!(m_vs, (m_v - m_t) / s_t, epsilon = 1e-12);
     assert_abs_diff_eq!(s_vs, s_v / s_t, epsilon = 1e-12);
     assert_abs_diff_eq!(
         fitted.inverse(valid.values().unwrap()[0]),
-        split.valid.target().values().unwrap()[0],
+        split.validation.target().values().unwrap()[0],
         epsilon = 1e-10
     );
 }

@@ -104,13 +104,13 @@ proptest! {
         let d = Dataset::new("t", (0..n).map(|i| i as f64).collect(), 1,
                              classes(labels.clone(), k)).unwrap();
         let split = d.split(f, seed).unwrap();
-        let parts: Vec<Vec<usize>> = [&split.train, &split.valid, &split.test]
+        let parts: Vec<Vec<usize>> = [&split.train, &split.validation, &split.test]
             .iter()
             .map(|p| p.features().iter().map(|&x| x as usize).collect())
             .collect();
         assert_partition(&parts, n)?;
         let n_c = d.target().class_counts().unwrap();
-        for (part, frac) in [(&split.train, f.train), (&split.valid, f.valid), (&split.test, f.test)] {
+        for (part, frac) in [(&split.train, f.train), (&split.validation, f.validation), (&split.test, f.test)] {
             // Labels travel with their rows.
             for (row, &l) in part.rows().zip(part.target().labels().unwrap()) {
                 prop_assert_eq!(l, labels[row[0] as usize]);
@@ -134,17 +134,17 @@ proptest! {
         let n = labels.len();
         prop_assume!(k <= n);
         let folds = kfold_indices(&target, k, seed).unwrap();
-        let valids: Vec<Vec<usize>> = folds.iter().map(|f| f.valid.clone()).collect();
+        let valids: Vec<Vec<usize>> = folds.iter().map(|f| f.validation.clone()).collect();
         assert_partition(&valids, n)?;
         let n_c = target.class_counts().unwrap();
         for fold in &folds {
-            assert_partition(&[fold.train.clone(), fold.valid.clone()], n)?;
+            assert_partition(&[fold.train.clone(), fold.validation.clone()], n)?;
             for (c, &size) in n_c.iter().enumerate() {
-                let got = fold.valid.iter().filter(|&&i| labels[i] == c).count() as f64;
+                let got = fold.validation.iter().filter(|&&i| labels[i] == c).count() as f64;
                 prop_assert!((got - size as f64 / k as f64).abs() < 1.0);
             }
         }
-        let sizes: Vec<usize> = folds.iter().map(|f| f.valid.len()).collect();
+        let sizes: Vec<usize> = folds.iter().map(|f| f.validation.len()).collect();
         prop_assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
     }
 }
@@ -154,7 +154,10 @@ fn iris_split_is_exactly_proportional() {
     let iris = Dataset::builtin(Builtin::Iris).unwrap();
     let split = iris.split(SplitFractions::new(0.6, 0.2, 0.2), 7).unwrap();
     assert_eq!(split.train.target().class_counts(), Some(vec![30, 30, 30]));
-    assert_eq!(split.valid.target().class_counts(), Some(vec![10, 10, 10]));
+    assert_eq!(
+        split.validation.target().class_counts(),
+        Some(vec![10, 10, 10])
+    );
     assert_eq!(split.test.target().class_counts(), Some(vec![10, 10, 10]));
     assert_eq!(split.train.feature_names(), iris.feature_names());
 }
@@ -166,7 +169,7 @@ fn splits_are_seeded() {
     assert_eq!(a, digits.split(0.8, 1).unwrap());
     assert_ne!(a.train, digits.split(0.8, 2).unwrap().train);
     assert_eq!(a.test.n_samples(), 0);
-    assert_eq!(a.train.n_samples() + a.valid.n_samples(), 1797);
+    assert_eq!(a.train.n_samples() + a.validation.n_samples(), 1797);
     let folds = digits.kfold(5, 3).unwrap();
     assert_eq!(folds, digits.kfold(5, 3).unwrap());
     assert_eq!(folds.len(), 5);

@@ -26,7 +26,7 @@ fn relu_64_128_10_with_adam_reaches_95_percent_on_digits() {
         .scaled(Scaling::Standardize)
         .unwrap();
     let (xt, yt) = xy(&split.train);
-    let (xv, yv) = xy(&split.valid);
+    let (xv, yv) = xy(&split.validation);
     let (nt, nv) = (yt.len(), yv.len());
     assert_eq!((nt, nv), (1438, 359));
     assert_eq!(split.train.n_features(), 64);
@@ -47,7 +47,7 @@ fn relu_64_128_10_with_adam_reaches_95_percent_on_digits() {
     let best = report
         .history
         .iter()
-        .map(|s| s.valid_metric.unwrap())
+        .map(|s| s.validation_metric.unwrap())
         .fold(0.0, f64::max);
     assert!(
         best >= 0.95,

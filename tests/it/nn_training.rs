@@ -62,8 +62,8 @@ fn all_finite(history: &[EpochStats]) -> bool {
     history.iter().all(|s| {
         [s.train_loss, s.train_metric, s.learning_rate]
             .into_iter()
-            .chain(s.valid_loss)
-            .chain(s.valid_metric)
+            .chain(s.validation_loss)
+            .chain(s.validation_metric)
             .all(f64::is_finite)
     })
 }
@@ -198,19 +198,24 @@ fn early_stopping_keeps_the_best_epoch() {
     assert_eq!(epoch, best_epoch + 3);
     assert_eq!(report.history.len(), epoch + 1);
     assert_eq!(report.best_epoch, Some(best_epoch));
-    let best = report.best().unwrap().valid_loss.unwrap();
-    assert!(report.history.iter().all(|s| s.valid_loss.unwrap() >= best));
+    let best = report.best().unwrap().validation_loss.unwrap();
+    assert!(
+        report
+            .history
+            .iter()
+            .all(|s| s.validation_loss.unwrap() >= best)
+    );
     // restore_best: the returned model is the best epoch's.
-    let (xv, yv) = data.valid.unwrap();
+    let (xv, yv) = data.validation.unwrap();
     let eval = report.model.evaluate(xv, &yv, Metric::Accuracy).unwrap();
     approx::assert_relative_eq!(eval.loss, best, max_relative = 1e-9);
-    assert_eq!(Some(eval.metric), report.best().unwrap().valid_metric);
+    assert_eq!(Some(eval.metric), report.best().unwrap().validation_metric);
     // Without restore_best the last epoch's parameters come back.
     let last = train(&config.clone().restore_best(false), &data, go_on).unwrap();
     let eval = last.model.evaluate(xv, &yv, Metric::Accuracy).unwrap();
     approx::assert_relative_eq!(
         eval.loss,
-        last.last().unwrap().valid_loss.unwrap(),
+        last.last().unwrap().validation_loss.unwrap(),
         max_relative = 1e-9
     );
 }
@@ -245,7 +250,7 @@ fn early_stopping_without_validation_watches_the_training_loss() {
         report
             .history
             .iter()
-            .all(|s| s.valid_loss.is_none() && s.valid_metric.is_none())
+            .all(|s| s.validation_loss.is_none() && s.validation_metric.is_none())
     );
 }
 
@@ -255,7 +260,7 @@ fn callback_sees_every_epoch_and_can_stop() {
     let config = TrainConfig::default().hidden([8]).epochs(10);
     let mut seen = Vec::new();
     let report = train(&config, &b.data(), |s| {
-        seen.push((s.epoch, s.valid_loss, s.valid_metric));
+        seen.push((s.epoch, s.validation_loss, s.validation_metric));
         if s.epoch == 2 {
             Control::Stop
         } else {
@@ -351,7 +356,7 @@ fn every_optimizer_learns_separable_blobs() {
             .learning_rate(lr)
             .epochs(30);
         let report = train(&config, &b.data(), go_on).unwrap();
-        let acc = report.best().unwrap().valid_metric.unwrap();
+        let acc = report.best().unwrap().validation_metric.unwrap();
         assert!(acc >= 0.9, "{}: validation accuracy {acc}", opt.name());
     }
 }
@@ -382,11 +387,15 @@ fn regression_learns_a_linear_map() {
     let report = train(&config, &data, go_on).unwrap();
     assert_eq!(report.metric, Metric::R2);
     assert_eq!(report.model.head(), Head::Identity);
-    let r2 = report.best().unwrap().valid_metric.unwrap();
+    let r2 = report.best().unwrap().validation_metric.unwrap();
     assert!(r2 > 0.95, "validation R² {r2}");
     let rmse = report
         .model
-        .evaluate(data.valid.unwrap().0, &data.valid.unwrap().1, Metric::Rmse)
+        .evaluate(
+            data.validation.unwrap().0,
+            &data.validation.unwrap().1,
+            Metric::Rmse,
+        )
         .unwrap();
     // The loss sums f32 squared residuals, the metric f64 ones: 1e-6 relative.
     approx::assert_relative_eq!(rmse.metric, rmse.loss.sqrt(), max_relative = 1e-6);
@@ -410,12 +419,15 @@ fn the_sigmoid_head_learns_a_binary_task() {
         .epochs(30);
     let report = train(&config, &data, go_on).unwrap();
     assert_eq!(report.model.n_outputs(), 1);
-    let acc = report.best().unwrap().valid_metric.unwrap();
+    let acc = report.best().unwrap().validation_metric.unwrap();
     assert!(acc >= 0.9, "validation accuracy {acc}");
-    let p = report.model.predict(data.valid.unwrap().0).unwrap();
+    let p = report.model.predict(data.validation.unwrap().0).unwrap();
     assert_eq!(p.len(), 60);
     assert!(p.iter().all(|&v| (0.0..=1.0).contains(&v)));
-    let classes = report.model.predict_classes(data.valid.unwrap().0).unwrap();
+    let classes = report
+        .model
+        .predict_classes(data.validation.unwrap().0)
+        .unwrap();
     let want: Vec<usize> = p.iter().map(|&v| usize::from(v > 0.5)).collect();
     assert_eq!(classes, want);
 }
@@ -431,8 +443,8 @@ fn log_loss_metric_matches_the_probabilities() {
     let last = report.last().unwrap();
     // For a softmax head the log loss is the validation cross-entropy.
     approx::assert_relative_eq!(
-        last.valid_metric.unwrap(),
-        last.valid_loss.unwrap(),
+        last.validation_metric.unwrap(),
+        last.validation_loss.unwrap(),
         max_relative = 1e-12
     );
     let xv = MatRef::new(&b.xv, 60, 8).unwrap();

@@ -5,8 +5,8 @@
 ///
 /// One required method; a closure `Fn(&[f64]) -> (f64, Vec<f64>)` is one.
 /// Implementations with a cheaper value-only or batched path (a GP posterior
-/// predicted for many points at once) override [`Objective::value`] and
-/// [`Objective::values`]. NaN counts as `−∞`.
+/// predicted for many points at once) override [`Maximand::value`] and
+/// [`Maximand::values`]. NaN counts as `−∞`.
 ///
 /// An objective that cannot evaluate a point returns `−∞` for it rather than
 /// an error: the point counts as the worst and is never chosen, and the
@@ -15,7 +15,7 @@
 /// coordinate, found by an `is_finite` scan before any kernel arithmetic); a
 /// batch that `predict_many` rejects is evaluated point by point, so only the
 /// bad points are lost.
-pub trait Objective {
+pub trait Maximand {
     /// The value at `x` and its gradient with respect to every coordinate of
     /// `x` (the maximiser reads the continuous coordinates only).
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>);
@@ -31,7 +31,7 @@ pub trait Objective {
     }
 }
 
-impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Objective for F {
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Maximand for F {
     fn value_and_gradient(&self, x: &[f64]) -> (f64, Vec<f64>) {
         self(x)
     }
