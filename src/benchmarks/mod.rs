@@ -3,8 +3,8 @@
 //!
 //! [`Function`] names the classic continuous test functions (Branin,
 //! Hartmann 6-D, Ackley and Rosenbrock in any dimension), each with its box
-//! and its known minimum and minimisers; the formulas are free functions in
-//! [`functions`], taking plain coordinates in the original box. The simple
+//! and its known minimum and minimisers; the formulas follow their papers
+//! (in the crate-private `functions` module). The simple
 //! regret of a run is `best found − minimum`. [`MixedFunction`] is a
 //! mixed-type problem (log float, log integer, integer, categorical) shaped
 //! like a network-tuning task, with a known minimum.
@@ -24,16 +24,16 @@ use crate::space::{Params, Scale, SearchSpace};
 /// A continuous test function with a known minimum (a closed set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Function {
-    /// Branin–Hoo, 2-D, three global minimisers ([`functions::branin`]).
+    /// Branin–Hoo, 2-D, three global minimisers (`branin` in `functions`).
     Branin,
-    /// Hartmann 6-D ([`functions::hartmann6`]).
+    /// Hartmann 6-D (`hartmann6` in `functions`).
     Hartmann6,
-    /// Ackley in `dim ≥ 1` dimensions ([`functions::ackley`]).
+    /// Ackley in `dim ≥ 1` dimensions (`ackley` in `functions`).
     Ackley {
         /// Number of dimensions.
         dim: usize,
     },
-    /// Rosenbrock in `dim ≥ 2` dimensions ([`functions::rosenbrock`]).
+    /// Rosenbrock in `dim ≥ 2` dimensions (`rosenbrock` in `functions`).
     Rosenbrock {
         /// Number of dimensions.
         dim: usize,

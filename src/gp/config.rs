@@ -39,7 +39,9 @@ impl Default for Noise {
 /// Which log-priors are added to the log marginal likelihood when fitting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Priors {
-    /// The weak priors of [`priors`](super::priors) (maximum a posteriori).
+    /// Weak priors (maximum a posteriori): a dimension-scaled LogNormal on
+    /// each length scale (BoTorch), Gamma(2, 1) on the signal variance
+    /// (Optuna), LogNormal(−4, 1) on the noise.
     #[default]
     Weak,
     /// No priors: plain maximum likelihood (type-II), as scikit-learn does.

@@ -48,7 +48,7 @@ impl Gp {
     /// previous fit's [`hyperparameters`](Gp::hyperparameters), is the first
     /// start; `rng` draws the restarts.
     ///
-    /// Maximises `log p(y | θ) + log p(θ)` (the [`priors`](super::priors), or
+    /// Maximises `log p(y | θ) + log p(θ)` (the [`Priors::Weak`](super::Priors::Weak), or
     /// none with [`Priors::Flat`](super::Priors::Flat)) over `θ = (ln ℓ, ln σ², ln(σ_n² − floor))`
     /// with argmin's L-BFGS (Moré–Thuente line search) and analytic gradients
     /// `½ tr((ααᵀ − K⁻¹) ∂K/∂θ)`. The constant mean is profiled out (set to its

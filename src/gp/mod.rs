@@ -7,7 +7,7 @@
 //! [`Prediction`] is mapped back to the original units.
 //!
 //! * [`Gp::fit`] chooses [`Hyperparameters`] by maximising the log marginal
-//!   likelihood plus the weak log-[`priors`] with argmin's L-BFGS and analytic
+//!   likelihood plus weak log-priors ([`Priors::Weak`]) with argmin's L-BFGS and analytic
 //!   gradients, from a warm start and a few random restarts ([`GpConfig`]).
 //! * [`Gp::with_hyperparameters`] builds the posterior for given values.
 //! * [`Gp::predict`], [`Gp::predict_with_gradient`] (for acquisition

@@ -1,6 +1,8 @@
 //! The trainer through the public API: reproducibility, divergence, early
 //! stopping, the callback, schedules and batch sizes in the history, model
 //! files, and the three heads learning easy problems.
+//!
+//! (Over 400 lines: one test per trainer behaviour, each short; split by behaviour if it grows.)
 
 use autotune::nn::{
     BatchSize, Control, Divergence, EpochStats, Head, MatRef, Metric, Network, Optimizer, Outcome,
