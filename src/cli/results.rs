@@ -158,7 +158,8 @@ mod tests {
     fn r2_matches_its_definition() {
         let y = vec![1.0, 2.0, 3.0, 6.0];
         let d = Dataset::new("t", vec![0.0; 4], 1, Target::Real(y)).unwrap();
-        // mean 3, SS_tot = 4 + 1 + 0 + 9 = 14; rmse 1 over 4 rows: SS_res = 4.
+        // mean 3, SS_tot = 4 + 1 + 0 + 9 = 14; rmse 1 over 4 rows: SS_res = 4
+        // (exact sums; one rounding in the division).
         assert_relative_eq!(
             r2_from_rmse(1.0, &d).unwrap(),
             1.0 - 4.0 / 14.0,

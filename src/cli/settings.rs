@@ -322,7 +322,7 @@ mod tests {
         )
         .unwrap();
         let c = s.config(Path::new("x/journal.jsonl"), false);
-        assert!(c.check().is_ok());
+        c.check().unwrap();
         assert!(matches!(c.space.optimizer, ChoiceParam::Among(ref v) if v.len() == 5));
         assert_eq!(
             c.space.epochs,
