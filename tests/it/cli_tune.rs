@@ -42,7 +42,9 @@ fn tune_writes_every_results_file() {
     let lr = best["params"]["learning_rate"].as_f64().unwrap();
     assert!((1e-4..=1e-1).contains(&lr), "{lr}");
     assert_eq!(best["objective"], "valid_loss");
-    assert!(best["value"].as_f64().unwrap().is_finite());
+    // The best validation loss beats the uniform guess's ln 3 (measured 0.084).
+    let value = best["value"].as_f64().unwrap();
+    assert!(value < 3f64.ln(), "{value}");
     // Above chance (1/3) and better than the uniform guess's log loss ln 3
     // (measured: accuracy 1.0 on the 22 test rows, log loss 0.056); the
     // former `accuracy in [0, 1]` and `log loss > 0` could not fail.
