@@ -63,8 +63,7 @@ fn allocations(config: &TrainConfig, data: &TrainData<'_>) -> (usize, usize) {
         ALLOCATIONS.load(Ordering::Relaxed),
         ALIGNED.load(Ordering::Relaxed),
     );
-    assert!(report.is_ok());
-    drop(report);
+    drop(report.expect("the configuration trains"));
     n
 }
 
@@ -105,7 +104,9 @@ fn allocations_do_not_grow_with_epochs_or_batches() {
         );
         assert!(one > 0, "the counter counts");
         // The packing buffers: one per matrix product (8 per mini-batch for
-        // this 3-layer network), so they do grow.
+        // this 3-layer network), so they do grow: 12 epochs of random batch
+        // sizes make about 12 times as many (measured 2060 against 155,
+        // 13.3x); 8x is well above the 1x of buffers allocated once.
         assert!(
             packing_many > 8 * packing_one,
             "{packing_one} vs {packing_many}"

@@ -192,7 +192,8 @@ mod tests {
             std: 0.0,
         };
         let a = Acquisition::Ei.evaluate(p, 2.0);
-        // σ → 0 with μ below best: EI → best − μ.
+        // σ → 0 with μ below best: EI → best − μ (σ h(z) with z = 1/σ huge:
+        // a few roundings).
         assert_relative_eq!(a.value, 1.0, max_relative = 1e-12);
         assert_eq!(a.d_std, 0.0);
         assert!(Acquisition::LogEi.evaluate(p, 0.0).value.is_finite());

@@ -102,6 +102,7 @@ mod tests {
         let f = MixedFunction;
         let space = f.space();
         space.check(&f.minimiser()).unwrap();
+        // Every term vanishes but for the rounding of log10 of exact ratios.
         approx::assert_abs_diff_eq!(f.value(&f.minimiser()).unwrap(), 0.0, epsilon = 1e-15);
     }
 
@@ -126,6 +127,7 @@ mod tests {
             .with("batch_size", 256_i64)
             .with("lr", 2e-3);
         let want = 0.2 + 0.3 * 4.0;
+        // log10 of 2e-3 and of √4: rounding of terms of order 1.
         approx::assert_relative_eq!(f.value(&p).unwrap(), want, max_relative = 1e-12);
     }
 }

@@ -331,7 +331,7 @@ mod tests {
         )
         .unwrap();
         let c = s.config(Path::new("x/journal.jsonl"), false);
-        assert!(c.check().is_ok());
+        c.check().unwrap();
         assert_eq!(c.space.optimizer.len(), 5);
         assert_eq!(c.space.epochs, Domain::int(5, 20, Scale::Log));
         assert_eq!(c.space.max_epochs(), Some(20));

@@ -237,6 +237,7 @@ mod tests {
         let d = data(vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0, 6.0, 5.0], 2);
         let s = Standardizer::fit(&d).unwrap();
         assert_eq!(s.mean(), &[3.0, 5.0]);
+        // √(14/4) from four exact squares: an ulp or two, here and below.
         assert_relative_eq!(s.sd()[0], 3.5_f64.sqrt(), max_relative = 1e-15);
         // Constant column: sd 1, values become 0, no NaN.
         assert_eq!(s.sd()[1], 1.0);

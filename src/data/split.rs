@@ -324,6 +324,7 @@ mod tests {
             for (c, f) in counts.iter().zip([0.6, 0.25, 0.15]) {
                 #[allow(clippy::cast_precision_loss)]
                 let gap = (*c as f64 - n as f64 * f).abs();
+                // Whole rows: each part within one row of n · f.
                 assert!(gap <= 1.0, "n {n}: count {c} for fraction {f}");
             }
         }
@@ -360,7 +361,7 @@ mod tests {
                 "{f:?}"
             );
         }
-        assert!(SplitFractions::from(0.8).check().is_ok());
+        SplitFractions::from(0.8).check().unwrap();
     }
 
     #[test]

@@ -377,6 +377,7 @@ mod tests {
             // Class 0 on the unit circle about (0, 0); class 1 about (1, 1/2).
             let (cx, cy) = if c == 0 { (0.0, 0.0) } else { (1.0, 0.5) };
             let r = (row[0] - cx).hypot(row[1] - cy);
+            // (cos t, sin t) shifted and measured back: a few ulps.
             assert_abs_diff_eq!(r, 1.0, epsilon = 1e-12);
         }
     }
@@ -391,6 +392,7 @@ mod tests {
         .unwrap();
         for (row, &c) in d.rows().zip(d.target().labels().unwrap()) {
             let expected = if c == 0 { 1.0 } else { 0.3 };
+            // As for the moons: a few ulps.
             assert_abs_diff_eq!(row[0].hypot(row[1]), expected, epsilon = 1e-12);
         }
     }
@@ -405,6 +407,7 @@ mod tests {
                 + 20.0 * (r[2] - 0.5) * (r[2] - 0.5)
                 + 10.0 * r[3]
                 + 5.0 * r[4];
+            // The same formula, maybe in another order: ulps of values ≤ 30.
             assert_abs_diff_eq!(*y, f, epsilon = 1e-12);
         }
     }

@@ -87,6 +87,7 @@ mod tests {
         let t = Target::Real(vec![1.0, 2.0, 3.0, 6.0]);
         let s = TargetStandardizer::fit(&t).unwrap();
         assert_eq!(s.mean(), 3.0);
+        // √(14/4) from four exact squares: an ulp or two, here and below.
         assert_relative_eq!(s.sd(), 3.5_f64.sqrt(), max_relative = 1e-15);
         let z = s.transform(&t).unwrap();
         for (zi, yi) in z.values().unwrap().iter().zip(t.values().unwrap()) {

@@ -276,6 +276,8 @@ mod tests {
         for kernel in [Kernel::Matern52, Kernel::Matern32, Kernel::Rbf] {
             let mut ws = Workspace::new(&x, &y, kernel);
             let lml = ws.evaluate(&hp, &mut [0.0; 5]).unwrap();
+            // Two backward-stable Cholesky evaluations; cond(K) ≤ 1 + 90 · 1.3
+            // / 0.05 ≈ 2.4e3, so they agree to about cond · ε = 5e-13.
             assert_relative_eq!(
                 lml,
                 reference_lml(&x, &y, kernel, &hp),

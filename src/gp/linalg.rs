@@ -413,6 +413,9 @@ mod tests {
                 for i in 0..n {
                     let xl: f64 = (0..n).map(|k| x[k * n + i] * l[j * n + k]).sum();
                     let expected = if i == j { 1.0 } else { 0.0 };
+                    // A = BBᵀ + 0.1 n I with |B_ij| ≤ ½ has λ in [0.1 n, 0.43 n],
+                    // cond(A) ≤ 4.3: errors of about n·ε·cond ≤ 1.5e-13 for n
+                    // < 150, here and for A⁻¹A below (measured: 2.5e-16, 3e-15).
                     prop_assert!((xl - expected).abs() < 1e-12, "XL[{i},{j}] = {xl}");
                     // A⁻¹ A from the lower triangle of C (symmetric).
                     let ainv_a: f64 = (0..n)
@@ -421,7 +424,7 @@ mod tests {
                             c[s * n + r] * a[j * n + k]
                         })
                         .sum();
-                    prop_assert!((ainv_a - expected).abs() < 1e-10, "(A⁻¹A)[{i},{j}] = {ainv_a}");
+                    prop_assert!((ainv_a - expected).abs() < 1e-12, "(A⁻¹A)[{i},{j}] = {ainv_a}");
                 }
             }
         }
@@ -439,6 +442,7 @@ mod tests {
         solve_upper_transposed(&l, n, &mut x);
         for i in 0..n {
             let ax: f64 = (0..n).map(|k| a[k * n + i] * x[k]).sum();
+            // |b| ≤ 1, ‖A‖ ≈ 30, cond(A) ≤ 4.3: residual ≈ n·ε·‖A‖·‖x‖ ≈ 1.4e-13.
             assert_relative_eq!(ax, b[i], epsilon = 1e-12);
         }
     }
@@ -458,6 +462,7 @@ mod tests {
         let x: Vec<f64> = (0..23).map(|i| f64::from(i) * 0.5).collect();
         let y: Vec<f64> = (0..23).map(|i| 1.0 - f64::from(i)).collect();
         let naive: f64 = x.iter().zip(&y).map(|(a, b)| a * b).sum();
+        // Another summation order: ≤ n·ε·Σ|x_i y_i| / |Σ x_i y_i| ≈ 5e-15.
         assert_relative_eq!(dot(&x, &y), naive, max_relative = 1e-14);
     }
 }

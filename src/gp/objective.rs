@@ -228,6 +228,8 @@ mod tests {
                 let fd = (f.value_and_gradient(&plus).unwrap().0
                     - f.value_and_gradient(&minus).unwrap().0)
                     / (2.0 * h);
+                // h = 1e-6: truncation O(h²) ~ 1e-12, rounding |f|·ε/h ~ 1e-9 for
+                // an objective of order 1 per point.
                 assert_relative_eq!(grad[i], fd, max_relative = 1e-6, epsilon = 1e-7);
             }
         }
@@ -246,6 +248,7 @@ mod tests {
             mean: -0.3,
         };
         let back = p.unpack(&p.pack(&hp));
+        // exp(ln v) and exp(ln(v − floor)) + floor: a few ulps.
         for (a, b) in back.length_scales.iter().zip(&hp.length_scales) {
             assert_relative_eq!(a, b, max_relative = 1e-14);
         }
@@ -268,6 +271,8 @@ mod tests {
         let at_bound = f.value_and_gradient(&theta).unwrap();
         theta[0] += 1e-9;
         let just_out = f.value_and_gradient(&theta).unwrap();
+        // A step of 1e-9 moves a continuous objective by |∂f/∂θ| · 1e-9 (∂f of
+        // order 1), so 1e-9 relative; a jump at the bound shows at its size.
         assert_relative_eq!(at_bound.0, just_out.0, max_relative = 1e-9);
         theta[0] += 5.0;
         let far = f.value_and_gradient(&theta).unwrap();

@@ -168,10 +168,14 @@ mod tests {
         let mode = prior_mode(4, noise);
         let mut grad = vec![1.0; 6];
         log_prior(&mode, true, &mut grad);
+        // Terms of order 1 that cancel exactly at the mode: a few ulps.
         for g in grad {
             assert!(g.abs() < 1e-12, "{g}");
         }
-        assert_relative_eq!(mode.length_scales[0], 0.205_f64 * 2.0, max_relative = 1e-2);
+        // The log-normal mode e^{μ_d − σ²} with μ_4 = √2 + ln 2 and σ² = 3
+        // (≈ 0.41 = 0.2√4), to two roundings; it was `0.41 ± 1%`.
+        let want = (std::f64::consts::SQRT_2 + std::f64::consts::LN_2 - 3.0).exp();
+        assert_relative_eq!(mode.length_scales[0], want, max_relative = 1e-15);
     }
 
     #[test]
@@ -192,16 +196,36 @@ mod tests {
         assert_eq!(a, b);
         let m = prior_mode(3, noise).length_scales[0];
         let mut rng = rng_from_seed(6);
+        // Each draw's position in its box on the log scale, in [0, 1].
+        let at = |v: f64, lo: f64, hi: f64| (v / lo).ln() / (hi / lo).ln();
+        let (mut lengths, mut signals, mut noises) = (vec![], vec![], vec![]);
         for _ in 0..100 {
             let s = random_start(3, noise, &mut rng);
-            assert!(
-                s.length_scales
-                    .iter()
-                    .all(|&l| l >= m / 4.0 && l <= 10.0 * m)
-            );
-            assert!((0.2..=5.0).contains(&s.signal_variance));
-            assert!((1e-5..=0.3).contains(&s.noise_variance));
+            lengths.extend(s.length_scales.iter().map(|&l| at(l, m / 4.0, 10.0 * m)));
+            signals.push(at(s.signal_variance, 0.2, 5.0));
+            noises.push(at(s.noise_variance, 1e-5, 0.3));
             assert_eq!(s.check(3), Ok(()));
+        }
+        // Inside the box and log-uniform over it: the mean position of n
+        // uniform draws has standard error 0.29/√n (0.029 for 100, 0.017 for
+        // 300), so ±0.1 is over 3 of them; and both ends are reached
+        // (P(no draw in the outer tenth) = 0.9^100 = 3e-5).
+        for (what, u) in [
+            ("length", &lengths),
+            ("signal", &signals),
+            ("noise", &noises),
+        ] {
+            // 1e-12: exp(ln v) may round an end a few ulps out.
+            assert!(
+                u.iter().all(|&t| (-1e-12..=1.0 + 1e-12).contains(&t)),
+                "{what}: {u:?}"
+            );
+            let mean = u.iter().sum::<f64>() / u.len() as f64;
+            assert!((mean - 0.5).abs() < 0.1, "{what}: mean position {mean}");
+            let (lo, hi) = u
+                .iter()
+                .fold((1.0f64, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
+            assert!(lo < 0.1 && hi > 0.9, "{what}: positions span [{lo}, {hi}]");
         }
     }
 }

@@ -246,6 +246,6 @@ mod tests {
                 ..
             })
         ));
-        assert!(Activation::leaky_relu().check().is_ok());
+        Activation::leaky_relu().check().unwrap();
     }
 }

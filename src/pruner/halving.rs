@@ -286,6 +286,6 @@ mod tests {
             SuccessiveHalvingPruner::default().bootstrap_count(1),
             "bootstrap_count",
         );
-        assert!(SuccessiveHalvingPruner::default().check().is_ok());
+        SuccessiveHalvingPruner::default().check().unwrap();
     }
 }

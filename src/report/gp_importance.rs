@@ -100,13 +100,17 @@ mod tests {
         let imp = gp_importance(&space, &h).unwrap();
         let names: Vec<&str> = imp.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
+        // Shares normalised to sum to 1: a rounding per term.
         approx::assert_relative_eq!(
             imp.iter().map(|(_, v)| v).sum::<f64>(),
             1.0,
             epsilon = 1e-12
         );
-        assert!(imp[0].1 > 0.5, "{imp:?}");
-        assert!(imp[0].1 > 3.0 * imp[1].1.max(imp[2].1), "{imp:?}");
+        // `a` moves the value over a range of 2, `b` over 0.05 and `c` not at
+        // all: measured shares 0.97, 0.021, 0.007 (45 times the next); it was
+        // `> 0.5` and `> 3 times`, which a near-tie passed.
+        assert!(imp[0].1 > 0.8, "{imp:?}");
+        assert!(imp[0].1 > 10.0 * imp[1].1.max(imp[2].1), "{imp:?}");
     }
 
     #[test]

@@ -59,6 +59,7 @@ mod tests {
         let imp = importance_from_length_scales(&space, &[0.1, 1.0, 1.0, 1.0]);
         // raw: a 10, b 1, c sqrt(2 * (1 + 1) / 2) = sqrt(2).
         let total = 11.0 + 2f64.sqrt();
+        // A division and a square root each: a few ulps.
         assert_relative_eq!(imp[0].1, 10.0 / total, epsilon = 1e-12);
         assert_relative_eq!(imp[1].1, 1.0 / total, epsilon = 1e-12);
         assert_relative_eq!(imp[2].1, 2f64.sqrt() / total, epsilon = 1e-12);

@@ -310,6 +310,7 @@ mod tests {
                 prev = t;
             }
         }
+        // λ = 1 is the identity: ((y + 1)^1 − 1)/1 rounds once or twice.
         approx::assert_abs_diff_eq!(yeo_johnson(2.5, 1.0), 2.5, epsilon = 1e-15);
         approx::assert_abs_diff_eq!(yeo_johnson(-2.5, 1.0), -2.5, epsilon = 1e-15);
     }

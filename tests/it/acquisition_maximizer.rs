@@ -121,6 +121,9 @@ fn reaches_99_percent_of_the_dense_grid_maximum() {
     }
     let found = ei_at(&gp, best, [max.x[0], max.x[1]]);
     assert!(grid_max > 0.0);
+    // The test's standard: within 1% of a 401 × 401 grid (spacing 0.0025),
+    // so a search stuck in one of the other basins fails. Measured: 1.00002
+    // times the grid's maximum (the local search refines past the grid).
     assert!(
         found >= 0.99 * grid_max,
         "maximiser EI {found} < 99% of the grid maximum {grid_max}"
@@ -166,6 +169,8 @@ fn integers_and_categories_are_searched_exactly() {
     assert_eq!(max.params.categorical("c").unwrap(), "b");
     // k = 3 encodes to (3 + 0.5)/6, where the last term peaks.
     assert_eq!(max.params.int("k").unwrap(), 3);
+    // L-BFGS stops once |∂/∂w| = |x − 0.37| cos w ≤ grad_tol = 1e-6 (cos w =
+    // 0.97 here); on this quadratic it ends far inside (measured 9e-10).
     approx::assert_abs_diff_eq!(max.params.float("x").unwrap(), 0.37, epsilon = 1e-6);
 }
 
@@ -177,10 +182,12 @@ fn boundary_maxima_are_reached_and_bounds_respected() {
         .unwrap()
         .maximize(&objective, &[], &[], None, &mut rng_from_seed(5))
         .unwrap();
-    // The bounded reparametrisation reaches the corner (1, 0) to within
-    // L-BFGS's gradient tolerance: |∂/∂w| = cos(w)/2 ≈ √(2(1 − x)) at x → 1.
+    // The bounded reparametrisation x = (1 + sin w)/2 reaches the corner
+    // (1, 0) to within L-BFGS's gradient tolerance: |∂/∂w| = cos(w)/2 =
+    // √(x(1 − x)) ≤ 1e-6 leaves 1 − x ≤ 1e-12 per coordinate, so the value
+    // is above 1 − 2e-12 (measured: exactly 1); 1e-9 (was 1e-6).
     assert!(max.x[0] <= 1.0 && max.x[1] >= 0.0);
-    assert!(max.value > 1.0 - 1e-6, "value {}", max.value);
+    assert!(max.value > 1.0 - 1e-9, "value {}", max.value);
 }
 
 #[test]

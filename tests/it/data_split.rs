@@ -65,6 +65,7 @@ proptest! {
             for (c, &size) in n_c.iter().enumerate() {
                 let got = part.iter().filter(|&&i| labels[i] == c).count() as f64;
                 let want = size as f64 * f;
+                // Whole rows: off by less than one; 1e-9 for the f64 product.
                 prop_assert!((got - want).abs() <= 1.0 + 1e-9,
                     "class {} in part of fraction {}: {} rows, expected {}", c, f, got, want);
             }
@@ -84,6 +85,7 @@ proptest! {
         let parts = stratified_parts(&target, &fractions, seed).unwrap();
         assert_partition(&parts, n)?;
         for (part, f) in parts.iter().zip(&fractions) {
+            // As above: whole rows, 1e-9 for the f64 product.
             prop_assert!((part.len() as f64 - n as f64 * f).abs() <= 1.0 + 1e-9);
         }
     }
@@ -116,6 +118,7 @@ proptest! {
                 prop_assert_eq!(l, labels[row[0] as usize]);
             }
             for (c, &count) in part.target().class_counts().unwrap().iter().enumerate() {
+                // As above.
                 prop_assert!((count as f64 - n_c[c] as f64 * frac).abs() <= 1.0 + 1e-9);
             }
         }

@@ -28,7 +28,10 @@ fn iris_example_tunes_and_tests_a_classifier() {
     assert_eq!(report.counts.total(), 3);
     let test = report.test.as_ref().expect("a test part");
     assert_eq!(test.n_samples, 30);
-    assert!((0.0..=1.0).contains(&test.accuracy.unwrap()));
+    // Above chance (1/3 with 10 test rows per class) even on this budget;
+    // measured 0.9. (It was `accuracy in [0, 1]`, which cannot fail.)
+    let accuracy = test.accuracy.unwrap();
+    assert!(accuracy >= 0.7, "{accuracy}");
     assert_results(dir.path(), 3);
 
     // Run again without --resume: a fresh study replaces the old journal.

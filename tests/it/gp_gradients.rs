@@ -49,6 +49,7 @@ fn log_marginal_likelihood_gradient_matches_finite_differences() {
         let central = |perturb: &dyn Fn(&mut Hyperparameters, f64)| {
             (lml(&|hp| perturb(hp, h)) - lml(&|hp| perturb(hp, -h))) / (2.0 * h)
         };
+        // Tolerances of the four checks below: see the doc comment.
         for k in 0..3 {
             let fd = central(&|hp, t| hp.length_scales[k] *= t.exp());
             assert_relative_eq!(
@@ -104,6 +105,8 @@ fn prediction_gradients_match_finite_differences() {
                 let (a, b) = (gp.predict(&plus).unwrap(), gp.predict(&minus).unwrap());
                 let fd_mean = (a.mean - b.mean) / (2.0 * h);
                 let fd_var = (a.variance - b.variance) / (2.0 * h);
+                // O(h²) truncation ~1e-12, rounding |f|·ε/h ~ 1e-9 for |f| ~ 10
+                // (the mean carries the offset 10): 1e-6 relative, 1e-7 absolute.
                 assert_relative_eq!(dmean[k], fd_mean, max_relative = 1e-6, epsilon = 1e-7);
                 assert_relative_eq!(dvar[k], fd_var, max_relative = 1e-6, epsilon = 1e-7);
             }

@@ -69,10 +69,12 @@ fn fixture_has_all_three_kernels() {
 }
 
 /// Posterior mean, latent variance and log marginal likelihood with fixed
-/// hyperparameters equal sklearn's to 1e-8 relative. Both sides are direct
+/// hyperparameters equal sklearn's to 1e-10 relative. Both sides are direct
 /// Cholesky computations on a matrix with condition number ~1e4, so they
-/// agree to ~1e-12; 1e-8 (the issue's bound) still catches any convention
-/// error (a wrong mean, a missing s² or n·ln s), which would be O(1).
+/// agree to about cond·ε = 2e-12, and a variance a hundredth of the prior
+/// loses two more digits to the cancellation in σ² − vᵀv: 1e-10 (measured:
+/// lml 7e-16, means 6e-15, variances 2.9e-13). The issue asked for 1e-8;
+/// any convention error (a wrong mean, a missing s² or n·ln s) is O(1).
 #[test]
 fn fixed_hyperparameters_match_sklearn() {
     let f = fixture();
@@ -84,20 +86,21 @@ fn fixed_hyperparameters_match_sklearn() {
             .expect("posterior");
         assert_eq!(gp.jitter(), 0.0, "{name}: no jitter expected");
         let (ybar, s) = gp.output_standardisation();
+        // numpy's mean and std of 30 values against ours: a few ulps (measured 3e-16).
         assert_relative_eq!(ybar, f.y_mean, max_relative = 1e-14);
         assert_relative_eq!(s, f.y_std, max_relative = 1e-14);
 
-        assert_relative_eq!(gp.log_marginal_likelihood(), r.lml, max_relative = 1e-8);
+        assert_relative_eq!(gp.log_marginal_likelihood(), r.lml, max_relative = 1e-10);
         let batch = gp.predict_many(&x_test).unwrap();
         for (i, row) in f.x_test.iter().enumerate() {
             let p = gp.predict(row).unwrap();
-            assert_relative_eq!(p.mean, r.mean[i], max_relative = 1e-8);
-            assert_relative_eq!(p.variance, r.variance[i], max_relative = 1e-8);
-            assert_relative_eq!(batch[i].mean, r.mean[i], max_relative = 1e-8);
-            assert_relative_eq!(batch[i].variance, r.variance[i], max_relative = 1e-8);
+            assert_relative_eq!(p.mean, r.mean[i], max_relative = 1e-10);
+            assert_relative_eq!(p.variance, r.variance[i], max_relative = 1e-10);
+            assert_relative_eq!(batch[i].mean, r.mean[i], max_relative = 1e-10);
+            assert_relative_eq!(batch[i].variance, r.variance[i], max_relative = 1e-10);
             let (pg, _, _) = gp.predict_with_gradient(row).unwrap();
-            assert_relative_eq!(pg.mean, r.mean[i], max_relative = 1e-8);
-            assert_relative_eq!(pg.variance, r.variance[i], max_relative = 1e-8);
+            assert_relative_eq!(pg.mean, r.mean[i], max_relative = 1e-10);
+            assert_relative_eq!(pg.variance, r.variance[i], max_relative = 1e-10);
         }
     }
 }
@@ -119,6 +122,10 @@ fn fitted_likelihood_reaches_sklearn_optimum() {
         let gp = Gp::fit(&x, &f.y_train, &config, None, &mut rng_from_seed(1)).expect("fit");
         let ours = gp.log_marginal_likelihood();
         let theirs = reference.fitted.lml_original;
+        // Both optimisers stop near, not at, an optimum (ours at a gradient of
+        // ~1e-4 per point, which leaves the lml short by ~½ g²/curvature, far
+        // below 1e-3); measured: ours is higher by 8.6e-4 (Matérn 3/2) to
+        // 9.4e-2 (RBF), as it also fits the mean.
         assert!(
             ours >= theirs - 1e-3,
             "{name}: fitted log marginal likelihood {ours} < sklearn's {theirs} - 1e-3"
@@ -128,7 +135,7 @@ fn fitted_likelihood_reaches_sklearn_optimum() {
         // point, is of the order of the default tolerance 1e-4 (L-BFGS may
         // also stop on a cost change below 1e-10); 1e-3 leaves room for that
         // while a fit stopped early (gradients ~1e-1 after the screening
-        // iterations) fails.
+        // iterations) fails. Measured: 3e-5 to 9.8e-5.
         let g = gp.log_marginal_likelihood_gradient().unwrap();
         let hp = gp.hyperparameters();
         let noise = g.log_noise_variance * (hp.noise_variance - 1e-5) / hp.noise_variance;

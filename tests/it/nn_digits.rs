@@ -49,11 +49,14 @@ fn relu_64_128_10_with_adam_reaches_95_percent_on_digits() {
         .iter()
         .map(|s| s.validation_metric.unwrap())
         .fold(0.0, f64::max);
+    // Measured 0.967 with seed 7 (a constant guess gets about 0.10): 0.95
+    // allows 5 more misses of the 359 rows (12 now) before the test fails.
     assert!(
         best >= 0.95,
         "best validation accuracy in 30 epochs: {best}"
     );
-    // The returned model (the epoch of lowest validation loss) also clears it.
+    // The returned model (the epoch of lowest validation loss) also clears it
+    // (measured 0.967, the same epoch).
     let predicted = report
         .model
         .predict_classes(MatRef::new(&xv, nv, 64).unwrap())

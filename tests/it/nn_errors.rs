@@ -38,12 +38,11 @@ fn hyperparameter(err: NnError) -> &'static str {
 
 #[test]
 fn valid_setup_trains() {
-    assert!(
-        train(&TrainConfig::default().epochs(2), &data(), |_| {
-            Control::Continue
-        })
-        .is_ok()
-    );
+    let report = train(&TrainConfig::default().epochs(2), &data(), |_| {
+        Control::Continue
+    })
+    .unwrap();
+    assert_eq!(report.history.len(), 2);
 }
 
 #[test]

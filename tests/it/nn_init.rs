@@ -50,16 +50,19 @@ fn every_initialiser_has_its_variance_on_a_512x512_layer() {
         let want = formula(init, 512.0, 512.0);
         assert_eq!(init.variance(512, 512), want, "{init}");
         let (mean, var, kurt) = moments(&w);
+        // 3% is over ten standard errors of the sample variance (module doc).
         assert!(
             (var / want - 1.0).abs() < 0.03,
             "{init}: variance {var:.4e}, formula {want:.4e}"
         );
-        // The mean's standard error is sqrt(Var/n) = Var^0.5 / 512.
+        // The mean's standard error is sqrt(Var/n) = Var^0.5 / 512; 5 of them.
         assert!(
             mean.abs() < 5.0 * want.sqrt() / 512.0,
             "{init}: mean {mean:.3e}"
         );
         let want_kurt = if is_uniform(init) { 1.8 } else { 3.0 };
+        // 0.1 is ten standard errors (sqrt(24/n) ≈ 0.01) and a tenth of the
+        // 1.2 gap between the two shapes.
         assert!((kurt - want_kurt).abs() < 0.1, "{init}: kurtosis {kurt:.3}");
     }
 }
@@ -76,6 +79,7 @@ fn networks_draw_each_layer_with_its_own_fans() {
         let net = Network::new(&spec, 512, &y, &mut rng_from_seed(7)).unwrap();
         let (_, var, _) = moments(net.weights(0));
         let want = formula(init, 512.0, 256.0);
+        // 3% is 7 standard errors (above); a swapped fan is off by 2x.
         assert!(
             (var / want - 1.0).abs() < 0.03,
             "{init}: first layer variance {var:.4e}, formula {want:.4e}"

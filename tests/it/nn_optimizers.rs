@@ -36,6 +36,7 @@ fn three_updates(opt: Optimizer, n_decayed: usize) -> [[f32; 3]; 3] {
 fn assert_steps(got: [[f32; 3]; 3], want: [[f64; 3]; 3]) {
     for t in 0..3 {
         for i in 0..3 {
+            // A few ulps (≤ 6e-8 each) after three updates (module doc).
             assert_abs_diff_eq!(f64::from(got[t][i]), want[t][i], epsilon = 3e-7);
         }
     }
@@ -117,6 +118,7 @@ fn rmsprop_first_update_matches_by_hand() {
     opt.update(&mut state, &mut theta, &GRADS[0], LR, 0)
         .unwrap();
     let want = |th: f64, g: f64| th - 0.01 * g / ((0.1 * g * g).sqrt() + 1e-3);
+    // One update: a few f32 roundings of values < 1 (module doc), 3e-7.
     for i in 0..3 {
         assert_abs_diff_eq!(
             f64::from(theta[i]),
@@ -140,7 +142,9 @@ fn state_is_separate_from_parameters() {
     opt.update(&mut s2, &mut b, &GRADS[0], LR, 0).unwrap();
     assert_eq!(s1.updates(), 2);
     assert_eq!(s2.updates(), 1);
-    // b had one step: the first Adam step (≈ -η sign g).
+    // b had one step: the first Adam step, -η g / (|g| + 1e-8) = -0.01 (1 - 5e-7);
+    // 1e-6 covers that 5e-9 and the f32 rounding of 0.49 (3e-8), while a
+    // second step (to ≈ 0.48) or a missing bias correction fails it.
     assert_abs_diff_eq!(b[0], 0.49, epsilon = 1e-6);
     assert_ne!(a, b);
 }

@@ -104,11 +104,10 @@ fn sgd_with_learning_rate_1e3_diverges() {
     let Outcome::Diverged { epoch, reason } = report.outcome else {
         panic!("expected divergence, got {:?}", report.outcome);
     };
-    assert!(epoch < 20);
-    assert!(matches!(
-        reason,
-        Divergence::NonFiniteLoss | Divergence::ExplodingLoss { .. } | Divergence::NonFiniteParams
-    ));
+    // At this rate the losses blow up within the first epoch (measured: an
+    // exploding loss of 4.7e6 against a threshold of 6.0e4); which check
+    // fires first is the next test's subject.
+    assert_eq!(epoch, 0, "{reason:?}");
     assert!(report.diverged());
     assert_eq!(
         report.history.len(),
@@ -140,13 +139,15 @@ fn exploding_loss_is_caught_before_it_overflows() {
         .divergence_factor(1.01)
         .epochs(5);
     let report = train(&config, &data, go_on).unwrap();
+    // Caught as a finite loss above the threshold, not as a NaN or an
+    // infinity (measured: 1.2e15 against 2.5e4 in epoch 0).
     assert!(
         matches!(
             report.outcome,
             Outcome::Diverged {
-                reason: Divergence::ExplodingLoss { .. } | Divergence::NonFiniteLoss,
-                ..
-            }
+                epoch: 0,
+                reason: Divergence::ExplodingLoss { loss, threshold },
+            } if loss.is_finite() && loss > threshold
         ),
         "{:?}",
         report.outcome
@@ -210,11 +211,14 @@ fn early_stopping_keeps_the_best_epoch() {
     // restore_best: the returned model is the best epoch's.
     let (xv, yv) = data.validation.unwrap();
     let eval = report.model.evaluate(xv, &yv, Metric::Accuracy).unwrap();
+    // The same f64 mean over the same rows and weights; only the order of
+    // the sum may differ (measured: equal).
     approx::assert_relative_eq!(eval.loss, best, max_relative = 1e-9);
     assert_eq!(Some(eval.metric), report.best().unwrap().validation_metric);
     // Without restore_best the last epoch's parameters come back.
     let last = train(&config.clone().restore_best(false), &data, go_on).unwrap();
     let eval = last.model.evaluate(xv, &yv, Metric::Accuracy).unwrap();
+    // As above: the same computation.
     approx::assert_relative_eq!(
         eval.loss,
         last.last().unwrap().validation_loss.unwrap(),
@@ -359,6 +363,8 @@ fn every_optimizer_learns_separable_blobs() {
             .epochs(30);
         let report = train(&config, &b.data(), go_on).unwrap();
         let acc = report.best().unwrap().validation_metric.unwrap();
+        // Chance is 1/3; every optimiser measured 1.0 on these 60 rows, and
+        // 0.9 allows 6 misses.
         assert!(acc >= 0.9, "{}: validation accuracy {acc}", opt.name());
     }
 }
@@ -390,6 +396,8 @@ fn regression_learns_a_linear_map() {
     assert_eq!(report.metric, Metric::R2);
     assert_eq!(report.model.head(), Head::Identity);
     let r2 = report.best().unwrap().validation_metric.unwrap();
+    // The mean predicts R² = 0, the noise (variance 0.0025 of 5.25) caps it
+    // at 0.9995; measured 0.993.
     assert!(r2 > 0.95, "validation R² {r2}");
     let rmse = report
         .model
@@ -399,7 +407,8 @@ fn regression_learns_a_linear_map() {
             Metric::Rmse,
         )
         .unwrap();
-    // The loss sums f32 squared residuals, the metric f64 ones: 1e-6 relative.
+    // The loss sums f32 squared residuals, the metric f64 ones: 1e-6
+    // relative (a few u = 6e-8 per term; measured 1.1e-8).
     approx::assert_relative_eq!(rmse.metric, rmse.loss.sqrt(), max_relative = 1e-6);
 }
 
@@ -422,6 +431,7 @@ fn the_sigmoid_head_learns_a_binary_task() {
     let report = train(&config, &data, go_on).unwrap();
     assert_eq!(report.model.n_outputs(), 1);
     let acc = report.best().unwrap().validation_metric.unwrap();
+    // Chance is 1/2; measured 1.0 on these 60 rows, and 0.9 allows 6 misses.
     assert!(acc >= 0.9, "validation accuracy {acc}");
     let p = report.model.predict(data.validation.unwrap().0).unwrap();
     assert_eq!(p.len(), 60);
@@ -443,7 +453,8 @@ fn log_loss_metric_matches_the_probabilities() {
         .epochs(5);
     let report = train(&config, &b.data(), go_on).unwrap();
     let last = report.last().unwrap();
-    // For a softmax head the log loss is the validation cross-entropy.
+    // For a softmax head the log loss is the validation cross-entropy: the
+    // same f64 mean (measured: equal).
     approx::assert_relative_eq!(
         last.validation_metric.unwrap(),
         last.validation_loss.unwrap(),
@@ -456,5 +467,7 @@ fn log_loss_metric_matches_the_probabilities() {
         .model
         .evaluate(xv, &Targets::classes(&b.yv, 3), Metric::LogLoss)
         .unwrap();
-    approx::assert_relative_eq!(ll, eval.metric, max_relative = 1e-4);
+    // `log_loss` reads f32 probabilities (u = 6e-8 relative each, so each
+    // ln p is off by about u): a few u over a mean loss of 1.8, measured 2e-10.
+    approx::assert_relative_eq!(ll, eval.metric, max_relative = 1e-6);
 }

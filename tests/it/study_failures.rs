@@ -74,8 +74,21 @@ fn panics_nans_and_errors_are_recorded_and_the_budget_completes() {
             }
         );
         assert!(matches!(trials[0].state, TrialState::Complete { .. }));
+        // The best trial is the complete one of lowest value (the three
+        // complete ones are 0, 4 and 8; membership alone could not fail).
         let best = study.best_trial().unwrap();
+        let lowest = trials
+            .iter()
+            .filter(|t| matches!(t.state, TrialState::Complete { .. }))
+            .min_by(|a, b| {
+                a.state
+                    .value()
+                    .unwrap()
+                    .total_cmp(&b.state.value().unwrap())
+            })
+            .unwrap();
         assert!([0, 4, 8].contains(&best.number));
+        assert_eq!(best.number, lowest.number);
     }
 }
 

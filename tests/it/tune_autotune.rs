@@ -58,7 +58,8 @@ fn invalid_settings_are_rejected_before_training() {
         .unwrap();
     invalid(autotune(&no_valid, &quick()), "split");
     // With cross-validation, no validation part is needed.
-    assert!(autotune(&no_valid, &quick().n_trials(2).cv_folds(Some(3))).is_ok());
+    let r = autotune(&no_valid, &quick().n_trials(2).cv_folds(Some(3))).unwrap();
+    assert_eq!(r.counts.total(), 2);
 }
 
 /// The trials without their wall times.
@@ -99,12 +100,20 @@ fn report_counts_trials_and_epochs_and_serialises() {
     // Every epoch of every trial is on its curve (one fold).
     let on_curves: usize = r.trials.iter().map(|t| t.intermediate.len()).sum();
     assert_eq!(r.epochs, on_curves);
+    // Both kinds of curve occur (measured: 5 complete, 3 pruned), so the
+    // per-state checks below all run (the complete one used to sit in an
+    // `if` that could have matched nothing).
+    assert!(c.complete > 0 && c.pruned > 0, "{c:?}");
     for trial in &r.trials {
         let steps: Vec<usize> = trial.intermediate.iter().map(|(s, _)| *s).collect();
         assert_eq!(steps, (1..=steps.len()).collect::<Vec<_>>());
-        if matches!(trial.state, TrialState::Complete { .. }) {
-            assert_eq!(steps.len(), 15);
-        }
+        // A complete trial ran all 15 epochs, a pruned one stopped at its step.
+        let expected = match trial.state {
+            TrialState::Complete { .. } => 15,
+            TrialState::Pruned { step, .. } => step,
+            _ => steps.len(),
+        };
+        assert_eq!(steps.len(), expected, "{:?}", trial.state);
     }
     assert_eq!(r.direction, Direction::Minimize);
     // The best value is the lowest validation loss of its curve.
@@ -140,6 +149,7 @@ fn cross_validation_trains_every_fold() {
     assert_eq!(r.direction, Direction::Maximize);
     assert_eq!(r.counts.complete, 3);
     assert_eq!(r.epochs, 3 * 3 * 15);
+    // Chance is 1/3 (10 test rows per class); measured 0.967.
     assert!(r.test.as_ref().unwrap().accuracy.unwrap() > 0.5);
 }
 
@@ -159,10 +169,24 @@ fn regression_reports_rmse_in_the_targets_units() {
     .unwrap();
     // Diabetes progression scores range over 25..=346 with a standard
     // deviation near 77: an RMSE in those units lies far above the
-    // standardised scale (below ~1.5) and below the spread of the target.
+    // standardised scale (below ~1.5), and below that of predicting the
+    // training mean (the old upper bound, 120, was worse than that model).
+    // Measured: test 57.8 against 84.3, validation 54.8 against 75.2.
+    let train = split.train.target().values().unwrap();
+    let train_mean = train.iter().sum::<f64>() / train.len() as f64;
+    let mean_rmse = |part: &Dataset| {
+        let y = part.target().values().unwrap();
+        (y.iter().map(|v| (v - train_mean).powi(2)).sum::<f64>() / y.len() as f64).sqrt()
+    };
     let rmse = r.test.as_ref().unwrap().rmse.unwrap();
-    assert!((30.0..120.0).contains(&rmse), "{rmse}");
-    assert!((30.0..120.0).contains(&r.best.value), "{}", r.best.value);
+    let baseline = mean_rmse(&split.test);
+    assert!(rmse > 30.0 && rmse < baseline, "{rmse} vs {baseline}");
+    let baseline = mean_rmse(&split.validation);
+    assert!(
+        r.best.value > 30.0 && r.best.value < baseline,
+        "{} vs {baseline}",
+        r.best.value
+    );
     assert!(r.test.as_ref().unwrap().accuracy.is_none());
 }
 

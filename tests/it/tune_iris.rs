@@ -13,5 +13,6 @@ fn iris_reaches_93_percent_test_accuracy_with_the_default_budget() {
     eprintln!("{report}");
     let test = report.test.as_ref().unwrap();
     assert_eq!(test.n_samples, 30);
+    // Chance is 1/3; measured 0.967 (one miss of 30); 0.93 allows two.
     assert!(test.accuracy.unwrap() >= 0.93, "{report}");
 }
