@@ -35,7 +35,7 @@ mod maximize;
 pub(crate) mod normal;
 mod objective;
 
-pub use maximize::{Maximizer, MaximizerConfig, Maximum};
+pub use maximize::{MAX_INTEGER_REFINEMENT, Maximizer, MaximizerConfig, Maximum};
 pub use objective::Objective;
 use serde::{Deserialize, Serialize};
 /// Smallest standard deviation the acquisitions use: a smaller `σ`

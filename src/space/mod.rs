@@ -31,11 +31,11 @@ mod params;
 pub use crate::error::SpaceError;
 pub use builder::SearchSpaceBuilder;
 pub use domain::{Domain, Param, Scale, Value};
-pub use encoding::{EncodedKind, EncodedParam};
+pub use encoding::{EncodedKind, EncodedParam, IntEncoding};
 pub use params::Params;
 
 use crate::rng::{StudyRng, unit_f64};
-use encoding::{float_to_unit, int_to_unit, unit_to_float, unit_to_int};
+use encoding::{float_to_unit, unit_to_float};
 use serde::{Deserialize, Serialize};
 
 /// A validated search space. Build one with [`SearchSpace::builder`].
@@ -169,7 +169,7 @@ impl SearchSpace {
                     x[e.offset] = float_to_unit(*v, *low, *high, *scale);
                 }
                 (Domain::Int { low, high, scale }, Value::Int(v)) => {
-                    x[e.offset] = int_to_unit(*v, *low, *high, *scale);
+                    x[e.offset] = IntEncoding::new(*low, *high, *scale).encode(*v);
                 }
                 (Domain::Categorical { choices }, Value::Str(s)) => {
                     let k = choices.iter().position(|c| c == s).expect("checked above");
@@ -214,7 +214,7 @@ impl SearchSpace {
                     Value::Float(unit_to_float(x[e.offset], *low, *high, *scale))
                 }
                 Domain::Int { low, high, scale } => {
-                    Value::Int(unit_to_int(x[e.offset], *low, *high, *scale))
+                    Value::Int(IntEncoding::new(*low, *high, *scale).decode(x[e.offset]))
                 }
                 Domain::Categorical { choices } => {
                     let slice = &x[e.offset..e.offset + choices.len()];
