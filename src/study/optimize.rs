@@ -62,7 +62,7 @@ impl Study {
                 let us: Vec<_> = self.unfinished.drain(..k).collect();
                 us.into_iter().map(|u| self.start_unfinished(u)).collect()
             };
-            let results = evaluator.run_batch(batch, &run, &done);
+            let results = evaluator.run_batch(batch, &run, &done)?;
             let mut first_error = None;
             for r in results {
                 match r {
@@ -120,7 +120,7 @@ impl Study {
                     None
                 }
             }
-        });
+        })?;
         error.map_or(Ok(counts), Err)
     }
 }
