@@ -347,7 +347,7 @@ impl Dataset {
             let kind = IdxErrorKind::OutOfRange {
                 image: i / n_features.max(1),
                 position: i % n_features.max(1),
-                value: images.data[i].to_string(),
+                value: format!("{:e}", images.data[i]),
             };
             return Err((Which::Images, kind));
         }

@@ -348,7 +348,7 @@ pub enum IdxErrorKind {
         image: usize,
         /// 0-based position of the value in the image (row-major).
         position: usize,
-        /// The value, as text.
+        /// The value, as text (`{:e}`).
         value: String,
     },
 }
