@@ -213,7 +213,7 @@ fn apply(data: &Dataset, shift: &[f64], divisor: &[f64], low: f64) -> Result<Dat
         let d = shift.len().max(1);
         return Err(DataError::ScaledOutOfRange {
             row: pos / d,
-            column: pos % d,
+            column: Some(pos % d),
             value: features[pos],
         }
         .into());

@@ -98,23 +98,23 @@ pub enum DataError {
         /// The value.
         value: f64,
     },
-    /// A feature that scaling with statistics of other rows (the training
-    /// part's, applied to validation or test rows) took beyond
-    /// [`MAX_VALUE`](crate::data::MAX_VALUE) or to infinity: the column
-    /// varies far less on the rows the scaler was fitted on.
+    /// A feature or regression target that scaling with statistics of other
+    /// rows (the training part's, applied to validation or test rows) took
+    /// beyond [`MAX_VALUE`](crate::data::MAX_VALUE) or to infinity: the
+    /// column varies far less on the rows the scaler was fitted on.
     #[error(
-        "row {}, column {} (counting from 1) is {value:e} once scaled with the statistics of \
-         the rows the scaler was fitted on, beyond ±{:e}, the f32 range the networks train \
-         in: the column varies far less on those rows",
+        "row {} (counting from 1), {}: {value:e} once scaled with the statistics of the rows \
+         the scaler was fitted on, beyond ±{:e}, the f32 range the networks train in (the \
+         column varies far less on those rows)",
         .row + 1,
-        .column + 1,
+        describe_column(*.column),
         crate::data::MAX_VALUE
     )]
     ScaledOutOfRange {
         /// 0-based row of the part scaled.
         row: usize,
-        /// 0-based feature column.
-        column: usize,
+        /// 0-based feature column, `None` for the regression target.
+        column: Option<usize>,
         /// The scaled value.
         value: f64,
     },

@@ -181,7 +181,8 @@ impl SearchSpace {
         Ok(x)
     }
 
-    /// Decodes a point of the unit cube: integers rounded, the largest
+    /// Decodes a point of the unit cube: an integer coordinate to the integer
+    /// whose share holds it (see [`IntEncoding`]), the largest
     /// one-hot coordinate chosen, fixed values added. Coordinates outside
     /// `[0, 1]` by at most [`COORDINATE_TOLERANCE`] (rounding) are clamped.
     ///

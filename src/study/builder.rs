@@ -136,14 +136,14 @@ impl StudyBuilder {
         self
     }
 
-    /// Checks the settings, opens (or resumes) the journal and starts the workers.
+    /// Checks the settings and opens (or resumes) the journal; the worker
+    /// threads start with the first trials of [`Study::optimize`].
     ///
     /// # Errors
     /// [`ConfigError::Invalid`](crate::error::ConfigError::Invalid) for `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), or an invalid pruner setting;
     /// [`crate::error::StudyError`] for journal problems
-    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`) or if the worker
-    /// threads cannot start.
+    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`).
     pub fn build(self) -> Result<Study> {
         let workers_warning = crate::eval::check_workers(self.workers)?;
         self.pruner.check()?;

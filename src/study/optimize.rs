@@ -18,7 +18,9 @@ impl Study {
     /// finished so far stay recorded).
     ///
     /// # Errors
-    /// A sampler failure; a journal write failure.
+    /// A sampler failure; a journal write failure;
+    /// [`StudyError::ThreadPool`](crate::error::StudyError::ThreadPool) if
+    /// the worker threads cannot start.
     pub fn optimize<F>(&mut self, objective: F, n_trials: usize) -> Result<Counts>
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,

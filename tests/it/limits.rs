@@ -417,10 +417,46 @@ fn scaling_beyond_f32_is_an_error() {
             e,
             Error::Data(DataError::ScaledOutOfRange {
                 row: 1,
-                column: 0,
+                column: Some(0),
                 ..
             })
         ),
+        "{e}"
+    );
+}
+
+/// A regression target that the training part's statistics standardise
+/// beyond `f32` stops `autotune` before any trial (it used to fail every
+/// trial with "targets holds a non-finite value").
+#[test]
+fn a_target_scaled_beyond_f32_stops_autotune_before_any_trial() {
+    let part = |y: Vec<f64>| {
+        let x = (0..y.len()).map(|i| i as f64).collect();
+        Dataset::new("t", x, 1, Target::Real(y)).unwrap()
+    };
+    let split = Split {
+        train: part(vec![0.0, 1e-30, 0.0, 1e-30, 0.0, 1e-30]),
+        valid: part(vec![0.5, 1e9, 0.25]),
+        test: part(vec![]),
+    };
+    let config = AutotuneConfig::default()
+        .n_trials(2)
+        .space(TuneSpace::default().epochs(Domain::fixed(1)));
+    let e = autotune::tune::autotune(&split, &config).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Data(DataError::ScaledOutOfRange {
+                row: 1,
+                column: None,
+                ..
+            })
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("row 2 (counting from 1), the target: "),
         "{e}"
     );
 }
