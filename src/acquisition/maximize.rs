@@ -3,25 +3,30 @@
 //! 1. **Raw candidates**: `n_candidates` points of an Owen-scrambled Sobol
 //!    sequence (Burley 2020, `sobol_burley`, seeded from the caller's rng), one
 //!    Sobol dimension per free parameter, mapped onto valid encodings: a
-//!    continuous coordinate as is, an integer to the nearest point of its grid,
-//!    a categorical to choice `⌊u k⌋` (one-hot).
+//!    continuous coordinate as is, an integer to the encoding of the integer
+//!    whose share holds `u` (never listing the integers), a categorical to
+//!    choice `⌊u k⌋` (one-hot).
 //! 2. **Starting points**: the caller's warm starts (e.g. the best observed
 //!    points), the best candidate, and the rest drawn by roulette with weights
 //!    `exp(a − a_max)` (Optuna's `optimize_acqf_mixed`; with LogEI these are
 //!    EI ratios).
 //! 3. **Local searches** from each ([`local`](super::local)): L-BFGS (argmin)
 //!    on the continuous coordinates through a bounded reparametrisation,
-//!    every integer grid and categorical searched exactly, alternated until no
-//!    block improves. Integers and categories are never rounded after the fact.
+//!    every integer and categorical searched directly on its valid values
+//!    (small integer ranges exhaustively, large ones by a bounded
+//!    golden-section search that costs the same for 10^3 and 10^18 values),
+//!    alternated until no block improves. Integers and categories are never
+//!    rounded after the fact.
 //! 4. **Result**: the best point of the local searches and raw candidates whose
 //!    decoded configuration is neither evaluated nor pending (`forbidden`),
 //!    returned in canonical encoding (`encode(decode(x))`).
 
-use super::local::{Block, Layout, LocalSettings, local_search, nearest};
+pub use super::local::MAX_INTEGER_REFINEMENT;
+use super::local::{Block, Layout, LocalSettings, local_search};
 use super::maximand::{Maximand, finite_or_worst};
 use crate::error::ConfigError;
 use crate::rng::{StudyRng, next_u32, unit_f64};
-use crate::space::{EncodedKind, Params, SearchSpace};
+use crate::space::{EncodedKind, IntEncoding, Params, SearchSpace};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -46,8 +51,11 @@ pub struct MaximizerConfig {
     /// L-BFGS stops when the gradient norm (in the preconditioned coordinates)
     /// falls below this, `> 0`. By default 1e-6.
     pub grad_tol: f64,
-    /// Integer grids up to this size are searched exhaustively, larger ones
-    /// by a coarse scan and a ternary search; at least 3. By default 16.
+    /// Integer ranges of up to this many values are searched exhaustively;
+    /// larger ones by a coarse scan of this many evenly spaced values and a
+    /// golden-section search between the neighbours of the best, at most
+    /// `max_exhaustive + `[`MAX_INTEGER_REFINEMENT`] evaluations per search
+    /// whatever the range's width. At least 3, at most 1024. By default 16.
     pub max_exhaustive: usize,
 }
 
@@ -123,8 +131,8 @@ impl MaximizerConfig {
         if !(self.grad_tol > 0.0 && self.grad_tol.is_finite()) {
             return bad("grad_tol", "must be positive and finite");
         }
-        if self.max_exhaustive < 3 {
-            return bad("max_exhaustive", "must be at least 3");
+        if !(3..=1024).contains(&self.max_exhaustive) {
+            return bad("max_exhaustive", "must be in 3..=1024");
         }
         Ok(())
     }
@@ -175,11 +183,11 @@ impl<'s> Maximizer<'s> {
                     slots.push(Slot::Continuous(e.offset));
                     continuous.push(e.offset);
                 }
-                EncodedKind::Integer { .. } => {
+                EncodedKind::Integer { low, high, scale } => {
                     slots.push(Slot::Block(blocks.len()));
-                    blocks.push(Block::Grid {
+                    blocks.push(Block::Integer {
                         coord: e.offset,
-                        grid: e.grid(),
+                        int: IntEncoding::new(low, high, scale),
                     });
                 }
                 EncodedKind::OneHot { n } => {
@@ -218,7 +226,9 @@ impl<'s> Maximizer<'s> {
                     match *slot {
                         Slot::Continuous(c) => x[c] = u,
                         Slot::Block(b) => match &self.blocks[b] {
-                            Block::Grid { coord, grid } => x[*coord] = grid[nearest(grid, u)],
+                            Block::Integer { coord, int } => {
+                                x[*coord] = int.coordinate(int.offset(u));
+                            }
                             Block::OneHot { offset, n } => {
                                 let k = ((u * *n as f64) as usize).min(n - 1);
                                 x[offset + k] = 1.0;

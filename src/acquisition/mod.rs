@@ -36,7 +36,7 @@ mod maximize;
 pub(crate) mod normal;
 
 pub use maximand::Maximand;
-pub use maximize::{Maximizer, MaximizerConfig, Maximum};
+pub use maximize::{MAX_INTEGER_REFINEMENT, Maximizer, MaximizerConfig, Maximum};
 use serde::{Deserialize, Serialize};
 /// Smallest standard deviation the acquisitions use: a smaller `σ`
 /// (including 0 at an observed point of a noise-free model) is raised to this

@@ -1,5 +1,8 @@
 //! The command line, parsed by clap.
 
+use autotune::nn::MAX_EPOCHS;
+use autotune::study::{WORKERS_PER_CORE, available_cores, max_workers};
+use autotune::tune::MAX_TRIALS;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -37,11 +40,13 @@ pub struct TuneArgs {
     /// Classification or regression [default: inferred from the target column].
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
-    /// Trials in the whole study (with --resume: the new total) [default: 30].
-    #[arg(long, value_name = "N")]
+    /// Trials in the whole study (with --resume: the new total), at most
+    /// 1000000 [default: 30].
+    #[arg(long, value_name = "N", value_parser = trials)]
     pub trials: Option<usize>,
-    /// Trials trained side by side, one thread each [default: the number of cores].
-    #[arg(long, value_name = "W")]
+    /// Trials trained side by side, one thread each, at most 4 per core
+    /// [default: the number of cores].
+    #[arg(long, value_name = "W", value_parser = workers)]
     pub workers: Option<usize>,
     /// The seed everything derives from [default: 0].
     #[arg(long, value_name = "S")]
@@ -60,13 +65,48 @@ pub struct TuneArgs {
     /// dropout, epochs (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub free: Option<Vec<FreeArg>>,
-    /// Training epochs of every trial (the upper bound if epochs are free)
-    /// [default: 50].
-    #[arg(long, value_name = "E")]
+    /// Training epochs of every trial (the upper bound if epochs are free),
+    /// at most 1000000 [default: 50].
+    #[arg(long, value_name = "E", value_parser = epochs)]
     pub epochs: Option<usize>,
     /// No progress output (the final summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A count given on the command line, at most `max` (0 is let through: the
+/// settings reject it with their own message).
+fn at_most(text: &str, max: usize, what: &str) -> Result<usize, String> {
+    let n: usize = text.parse().map_err(|e| format!("{e}"))?;
+    if n > max {
+        return Err(format!("at most {max} {what}"));
+    }
+    Ok(n)
+}
+
+/// `--trials`: at most [`MAX_TRIALS`].
+fn trials(text: &str) -> Result<usize, String> {
+    at_most(text, MAX_TRIALS, "trials")
+}
+
+/// `--epochs`: at most [`MAX_EPOCHS`].
+fn epochs(text: &str) -> Result<usize, String> {
+    at_most(text, MAX_EPOCHS, "epochs")
+}
+
+/// `--workers`: at most [`max_workers`] ([`WORKERS_PER_CORE`] per core).
+fn workers(text: &str) -> Result<usize, String> {
+    let cores = available_cores();
+    let machine = if cores == 1 {
+        "1 core".to_owned()
+    } else {
+        format!("{cores} cores")
+    };
+    at_most(
+        text,
+        max_workers(),
+        &format!("workers ({WORKERS_PER_CORE} per core; this machine has {machine})"),
+    )
 }
 
 /// `autotune report`.

@@ -4,8 +4,54 @@ use super::target::{Target, Task};
 use crate::Result;
 use crate::error::DataError;
 
-/// A data set: `n_samples` rows of `n_features` finite numbers, stored
-/// row-major, and one [`Target`] per row.
+/// The largest magnitude a feature or regression target may have:
+/// `f32::MAX` (about `3.4028235e38`).
+///
+/// The networks train in `f32`, where a larger value is infinite. Up to this
+/// bound the `f64` statistics of scaling cannot overflow either (a sum of
+/// squared deviations is at most `n (2 f32::MAX)² ≈ 4.6e77 n`), so
+/// standardised rows of the data a scaler was fitted on lie within `±√n`;
+/// rows scaled with another part's statistics are checked again
+/// ([`Standardizer::transform`](super::Standardizer::transform)).
+pub const MAX_VALUE: f64 = f32::MAX as f64;
+
+/// Whether `x` can be a feature or regression target: finite, with
+/// `|x| <= `[`MAX_VALUE`] (NaN is not).
+#[must_use]
+pub fn is_valid_value(x: f64) -> bool {
+    x.abs() <= MAX_VALUE
+}
+
+/// The error for the first value of `values` that is not
+/// [valid](is_valid_value): features (row-major, `n_features` columns), or
+/// the regression target if `is_target`.
+pub(super) fn check_values(
+    values: &[f64],
+    n_features: usize,
+    is_target: bool,
+) -> Result<(), DataError> {
+    let Some(i) = values.iter().position(|&x| !is_valid_value(x)) else {
+        return Ok(());
+    };
+    let value = values[i];
+    let (row, column) = if is_target {
+        (i, None)
+    } else {
+        (i / n_features, Some(i % n_features))
+    };
+    Err(if value.is_finite() {
+        DataError::OutOfRange { row, column, value }
+    } else {
+        DataError::NonFinite {
+            row,
+            column: column.unwrap_or(n_features),
+            value,
+        }
+    })
+}
+
+/// A data set: `n_samples` rows of `n_features` finite numbers of magnitude
+/// at most [`MAX_VALUE`], stored row-major, and one [`Target`] per row.
 ///
 /// Built by [`Dataset::new`] (which checks shapes, labels and finiteness once,
 /// so every `Dataset` is valid), by the loaders ([`Dataset::builtin`],
@@ -28,7 +74,8 @@ impl Dataset {
     /// `n_features` (or `n_features == 0` with features given),
     /// [`DataError::TargetLength`] if the target has a different number of
     /// rows, [`DataError::LabelOutOfRange`] for a label without a class name,
-    /// [`DataError::NonFinite`] for a NaN or infinite feature or regression value.
+    /// [`DataError::NonFinite`] for a NaN or infinite feature or regression
+    /// value, [`DataError::OutOfRange`] for one beyond [`MAX_VALUE`].
     pub fn new(
         name: impl Into<String>,
         features: Vec<f64>,
@@ -61,14 +108,7 @@ impl Dataset {
             }
             .into());
         }
-        if let Some(pos) = features.iter().position(|x| !x.is_finite()) {
-            return Err(DataError::NonFinite {
-                row: pos / n_features,
-                column: pos % n_features,
-                value: features[pos],
-            }
-            .into());
-        }
+        check_values(&features, n_features, false)?;
         match &target {
             Target::Classes { labels, names } => {
                 if let Some(row) = labels.iter().position(|&l| l >= names.len()) {
@@ -80,16 +120,7 @@ impl Dataset {
                     .into());
                 }
             }
-            Target::Real(values) => {
-                if let Some(row) = values.iter().position(|x| !x.is_finite()) {
-                    return Err(DataError::NonFinite {
-                        row,
-                        column: n_features,
-                        value: values[row],
-                    }
-                    .into());
-                }
-            }
+            Target::Real(values) => check_values(values, n_features, true)?,
         }
         Ok(Self {
             name: name.into(),
@@ -300,6 +331,40 @@ mod tests {
                 ..
             }))
         ));
+        // f32::MAX itself is a value; the next f64 above it is not.
+        let above = f64::from(f32::MAX).next_up();
+        assert!(
+            Dataset::new(
+                "t",
+                vec![f64::from(f32::MAX), -f64::from(f32::MAX)],
+                2,
+                Target::Real(vec![1.0])
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            Dataset::new(
+                "t",
+                vec![1.0, 1.0, 1.0, -above],
+                2,
+                Target::Real(vec![1.0, 2.0])
+            ),
+            Err(Error::Data(DataError::OutOfRange {
+                row: 1,
+                column: Some(1),
+                ..
+            }))
+        ));
+        let e = Dataset::new("t", vec![1.0; 4], 2, Target::Real(vec![1.0, 1e300])).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Data(DataError::OutOfRange { row: 1, column: None, value }) if value == 1e300
+        ));
+        assert_eq!(
+            e.to_string(),
+            "row 2 (counting from 1), the target: 1e300 is beyond ±3.4028234663852886e38, \
+             the f32 range the networks train in"
+        );
         let bad = Target::Classes {
             labels: vec![0, 2],
             names: vec!["a".into(), "b".into()],

@@ -16,7 +16,7 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use super::{Dataset, Target};
+use super::{Dataset, Target, is_valid_value};
 use crate::Result;
 use crate::error::{DataError, IdxErrorKind};
 
@@ -275,7 +275,9 @@ impl Dataset {
     /// [`Standardizer`](super::Standardizer).
     ///
     /// # Errors
-    /// [`DataError::Io`] or [`DataError::Idx`] naming the offending file.
+    /// [`DataError::Io`] or [`DataError::Idx`] naming the offending file
+    /// ([`IdxErrorKind::OutOfRange`] for an `f64` image value beyond
+    /// [`MAX_VALUE`](super::MAX_VALUE), with its image and position).
     pub fn from_idx_paths(images: impl AsRef<Path>, labels: impl AsRef<Path>) -> Result<Dataset> {
         let (images, labels) = (images.as_ref(), labels.as_ref());
         let name = images
@@ -343,6 +345,14 @@ impl Dataset {
             names: distinct.iter().map(f64::to_string).collect(),
         };
         let n_features = element_count(images.dims.get(1..).unwrap_or_default()).unwrap_or(0);
+        if let Some(i) = images.data.iter().position(|&v| !is_valid_value(v)) {
+            let kind = IdxErrorKind::OutOfRange {
+                image: i / n_features.max(1),
+                position: i % n_features.max(1),
+                value: format!("{:e}", images.data[i]),
+            };
+            return Err((Which::Images, kind));
+        }
         Dataset::new(name, images.data.clone(), n_features, target).map_err(|_| {
             (
                 Which::Images,

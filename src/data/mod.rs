@@ -38,7 +38,7 @@ mod target_scale;
 
 pub use builtin::Builtin;
 pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn};
-pub use dataset::Dataset;
+pub use dataset::{Dataset, MAX_VALUE, is_valid_value};
 pub use idx::{IdxArray, IdxType};
 pub use scale::{MinMaxScaler, Scaling, Standardizer};
 pub use split::{Fold, Split, SplitFractions, kfold_indices, stratified_parts};

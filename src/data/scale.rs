@@ -76,7 +76,8 @@ impl Standardizer {
     ///
     /// # Errors
     /// [`DataError::FeatureMismatch`] if `data` has a different number of
-    /// features, [`DataError::NonFinite`] if a result overflows.
+    /// features, [`DataError::ScaledOutOfRange`] if a result is beyond
+    /// [`MAX_VALUE`](super::MAX_VALUE) (rows far outside the fitted ones).
     pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
         apply(data, &self.mean, &self.sd, 0.0)
     }
@@ -208,11 +209,11 @@ fn apply(data: &Dataset, shift: &[f64], divisor: &[f64], low: f64) -> Result<Dat
             *x = low + (*x - s) / q;
         }
     }
-    if let Some(pos) = features.iter().position(|x| !x.is_finite()) {
+    if let Some(pos) = features.iter().position(|&x| !super::is_valid_value(x)) {
         let d = shift.len().max(1);
-        return Err(DataError::NonFinite {
+        return Err(DataError::ScaledOutOfRange {
             row: pos / d,
-            column: pos % d,
+            column: Some(pos % d),
             value: features[pos],
         }
         .into());

@@ -56,12 +56,21 @@ impl TargetStandardizer {
     /// The standardised target.
     ///
     /// # Errors
-    /// [`DataError::NotRegression`] for class labels.
+    /// [`DataError::NotRegression`] for class labels;
+    /// [`DataError::ScaledOutOfRange`] for a value standardised beyond
+    /// [`MAX_VALUE`](super::MAX_VALUE) (far outside the fitted rows).
     pub fn transform(&self, target: &Target) -> Result<Target> {
         let y = values(target, "target standardisation")?;
-        Ok(Target::Real(
-            y.iter().map(|v| (v - self.mean) / self.sd).collect(),
-        ))
+        let z: Vec<f64> = y.iter().map(|v| (v - self.mean) / self.sd).collect();
+        if let Some(row) = z.iter().position(|&v| !super::is_valid_value(v)) {
+            return Err(DataError::ScaledOutOfRange {
+                row,
+                column: None,
+                value: z[row],
+            }
+            .into());
+        }
+        Ok(Target::Real(z))
     }
 
     /// A standardised value mapped back to the target's units.
@@ -110,6 +119,16 @@ mod tests {
         assert!(matches!(
             TargetStandardizer::fit(&Target::Real(vec![])),
             Err(crate::Error::Data(DataError::TooFewSamples { .. }))
+        ));
+        // sd 5e-31: a value of 1e9 elsewhere standardises to 2e39, beyond f32.
+        let tiny = TargetStandardizer::fit(&Target::Real(vec![0.0, 1e-30])).unwrap();
+        assert!(matches!(
+            tiny.transform(&Target::Real(vec![0.5, 1e9])),
+            Err(crate::Error::Data(DataError::ScaledOutOfRange {
+                row: 1,
+                column: None,
+                ..
+            }))
         ));
     }
 }

@@ -61,7 +61,7 @@ pub enum DataError {
         found: usize,
     },
     /// A class label not below the number of class names.
-    #[error("row {row}: class label {label} but only {n_classes} class names")]
+    #[error("row {} (counting from 1): class label {label} but only {n_classes} class names", .row + 1)]
     LabelOutOfRange {
         /// 0-based row.
         row: usize,
@@ -71,13 +71,51 @@ pub enum DataError {
         n_classes: usize,
     },
     /// A NaN or infinite feature or regression target.
-    #[error("row {row}, column {column}: non-finite value {value}")]
+    #[error("row {}, column {} (counting from 1): non-finite value {value}", .row + 1, .column + 1)]
     NonFinite {
         /// 0-based row.
         row: usize,
         /// 0-based feature column (`n_features` for a regression target).
         column: usize,
         /// The value.
+        value: f64,
+    },
+    /// A finite feature or regression target of magnitude above
+    /// [`MAX_VALUE`](crate::data::MAX_VALUE) (`f32::MAX`): the networks train
+    /// in `f32`, where it would be infinite.
+    #[error(
+        "row {} (counting from 1), {}: {value:e} is beyond ±{:e}, the f32 range the networks \
+         train in",
+        .row + 1,
+        describe_column(*.column),
+        crate::data::MAX_VALUE
+    )]
+    OutOfRange {
+        /// 0-based row.
+        row: usize,
+        /// 0-based feature column, `None` for the regression target.
+        column: Option<usize>,
+        /// The value.
+        value: f64,
+    },
+    /// A feature or regression target that scaling with statistics of other
+    /// rows (the training part's, applied to validation or test rows) took
+    /// beyond [`MAX_VALUE`](crate::data::MAX_VALUE) or to infinity: the
+    /// column varies far less on the rows the scaler was fitted on.
+    #[error(
+        "row {} (counting from 1), {}: {value:e} once scaled with the statistics of the rows \
+         the scaler was fitted on, beyond ±{:e}, the f32 range the networks train in (the \
+         column varies far less on those rows)",
+        .row + 1,
+        describe_column(*.column),
+        crate::data::MAX_VALUE
+    )]
+    ScaledOutOfRange {
+        /// 0-based row of the part scaled.
+        row: usize,
+        /// 0-based feature column, `None` for the regression target.
+        column: Option<usize>,
+        /// The scaled value.
         value: f64,
     },
     /// A list of feature names of the wrong length.
@@ -161,6 +199,17 @@ pub enum CsvErrorKind {
     /// A number that is infinite (or overflows `f64`).
     #[error("non-finite number `{value}`")]
     NonFinite {
+        /// The cell's text.
+        value: String,
+    },
+    /// A feature or regression-target number of magnitude above
+    /// [`MAX_VALUE`](crate::data::MAX_VALUE) (`f32::MAX`, about 3.4e38): the
+    /// networks train in `f32`, where it would be infinite.
+    #[error(
+        "number `{value}` is beyond ±{:e}, the f32 range the networks train in",
+        crate::data::MAX_VALUE
+    )]
+    OutOfRange {
         /// The cell's text.
         value: String,
     },
@@ -284,6 +333,31 @@ pub enum IdxErrorKind {
         /// 0-based element.
         index: usize,
     },
+    /// An image value of magnitude above
+    /// [`MAX_VALUE`](crate::data::MAX_VALUE) (`f32::MAX`), in an `f64` file:
+    /// the networks train in `f32`, where it would be infinite.
+    #[error(
+        "image {} value {} (counting from 1) is {value}, beyond ±{:e}, the f32 range the \
+         networks train in",
+        .image + 1,
+        .position + 1,
+        crate::data::MAX_VALUE
+    )]
+    OutOfRange {
+        /// 0-based image (item).
+        image: usize,
+        /// 0-based position of the value in the image (row-major).
+        position: usize,
+        /// The value, as text (`{:e}`).
+        value: String,
+    },
+}
+
+fn describe_column(column: Option<usize>) -> String {
+    match column {
+        Some(c) => format!("column {}", c + 1),
+        None => "the target".to_owned(),
+    }
 }
 
 fn describe_missing(value: &str) -> String {

@@ -44,6 +44,14 @@ pub enum NnError {
     /// Zero training epochs.
     #[error("the number of epochs must be at least 1")]
     ZeroEpochs,
+    /// More epochs than [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS).
+    #[error("epochs must be at most {max}, got {epochs}")]
+    TooManyEpochs {
+        /// The epochs asked for.
+        epochs: usize,
+        /// The most allowed.
+        max: usize,
+    },
     /// A learning rate that is not finite and positive.
     #[error("learning rate must be finite and > 0, got {value}")]
     LearningRate {

@@ -62,6 +62,11 @@ impl BatchSize {
     }
 }
 
+/// The most epochs [`TrainConfig::check`] accepts: a million (a run keeps
+/// one [`EpochStats`](super::EpochStats) per epoch; larger counts are typos,
+/// caught before any memory is reserved for them).
+pub const MAX_EPOCHS: usize = 1_000_000;
+
 /// What the schedule's step `t` counts.
 ///
 /// By default, [`StepUnit::Epoch`].
@@ -114,7 +119,7 @@ pub struct TrainConfig {
     /// `[0, 1)`. By default, 0.
     pub dropout: f64,
     /// The number of epochs (at most; early stopping or the callback may
-    /// end sooner). By default, 50.
+    /// end sooner), in `1..=`[`MAX_EPOCHS`]. By default, 50.
     pub epochs: usize,
     /// Stop after this many epochs without an improvement of the monitored
     /// loss (validation loss, or training loss without validation data) by
@@ -239,7 +244,8 @@ impl TrainConfig {
     /// # Errors
     /// [`NnError::ZeroWidth`], [`NnError::LearningRate`],
     /// [`NnError::ZeroBatchSize`], [`NnError::BatchRange`],
-    /// [`NnError::ZeroEpochs`], and [`NnError::Hyperparameter`] naming the
+    /// [`NnError::ZeroEpochs`], [`NnError::TooManyEpochs`] (above
+    /// [`MAX_EPOCHS`]), and [`NnError::Hyperparameter`] naming the
     /// offending optimiser, schedule, penalty, dropout, patience, min_delta
     /// or divergence setting.
     pub fn check(&self) -> Result<(), NnError> {
@@ -256,6 +262,12 @@ impl TrainConfig {
         check_dropout(self.dropout)?;
         if self.epochs == 0 {
             return Err(NnError::ZeroEpochs);
+        }
+        if self.epochs > MAX_EPOCHS {
+            return Err(NnError::TooManyEpochs {
+                epochs: self.epochs,
+                max: MAX_EPOCHS,
+            });
         }
         if self.patience == Some(0) {
             return Err(NnError::Hyperparameter {

@@ -81,7 +81,7 @@ mod spec;
 mod trainer;
 
 pub use activation::Activation;
-pub use config::{BatchSize, StepUnit, TrainConfig};
+pub use config::{BatchSize, MAX_EPOCHS, StepUnit, TrainConfig};
 pub use head::Head;
 pub use init::Init;
 pub use input::{Targets, TrainData};

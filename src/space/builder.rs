@@ -95,7 +95,21 @@ fn validate_domain(name: &str, domain: &Domain) -> Result<(), SpaceError> {
     let name = name.to_owned();
     match domain {
         Domain::Float { low, high, scale } => check_range(name, *low, *high, *scale),
-        Domain::Int { low, high, scale } => check_range(name, *low as f64, *high as f64, *scale),
+        // Compared as integers: `i64::MAX - 1` and `i64::MAX` are one `f64`.
+        Domain::Int { low, high, .. } if low >= high => Err(SpaceError::EmptyRange {
+            name,
+            low: *low as f64,
+            high: *high as f64,
+        }),
+        Domain::Int {
+            low,
+            scale: Scale::Log,
+            ..
+        } if *low <= 0 => Err(SpaceError::NonPositiveLog {
+            name,
+            low: *low as f64,
+        }),
+        Domain::Int { .. } => Ok(()),
         Domain::Categorical { choices } => {
             if choices.is_empty() {
                 return Err(SpaceError::EmptyChoices { name });

@@ -31,11 +31,11 @@ mod params;
 pub use crate::error::SpaceError;
 pub use builder::SearchSpaceBuilder;
 pub use domain::{Domain, Param, Scale, Value};
-pub use encoding::{EncodedKind, EncodedParam};
+pub use encoding::{EncodedKind, EncodedParam, IntEncoding};
 pub use params::Params;
 
 use crate::rng::{StudyRng, unit_f64};
-use encoding::{float_to_unit, int_to_unit, unit_to_float, unit_to_int};
+use encoding::{float_to_unit, unit_to_float};
 use serde::{Deserialize, Serialize};
 
 /// A validated search space. Build one with [`SearchSpace::builder`].
@@ -169,7 +169,7 @@ impl SearchSpace {
                     x[e.offset] = float_to_unit(*v, *low, *high, *scale);
                 }
                 (Domain::Int { low, high, scale }, Value::Int(v)) => {
-                    x[e.offset] = int_to_unit(*v, *low, *high, *scale);
+                    x[e.offset] = IntEncoding::new(*low, *high, *scale).encode(*v);
                 }
                 (Domain::Categorical { choices }, Value::Str(s)) => {
                     let k = choices.iter().position(|c| c == s).expect("checked above");
@@ -181,7 +181,8 @@ impl SearchSpace {
         Ok(x)
     }
 
-    /// Decodes a point of the unit cube: integers rounded, the largest
+    /// Decodes a point of the unit cube: an integer coordinate to the integer
+    /// whose share holds it (see [`IntEncoding`]), the largest
     /// one-hot coordinate chosen, fixed values added. Coordinates outside
     /// `[0, 1]` by at most [`COORDINATE_TOLERANCE`] (rounding) are clamped.
     ///
@@ -214,7 +215,7 @@ impl SearchSpace {
                     Value::Float(unit_to_float(x[e.offset], *low, *high, *scale))
                 }
                 Domain::Int { low, high, scale } => {
-                    Value::Int(unit_to_int(x[e.offset], *low, *high, *scale))
+                    Value::Int(IntEncoding::new(*low, *high, *scale).decode(x[e.offset]))
                 }
                 Domain::Categorical { choices } => {
                     let slice = &x[e.offset..e.offset + choices.len()];

@@ -179,10 +179,12 @@ fn integers_own_equal_shares_of_their_coordinate() {
         .map(|&u| s.decode(&[u]).unwrap().int("k").unwrap())
         .collect();
     assert_eq!(decoded, vec![1, 1, 2, 2, 3, 3, 4, 4]);
-    let grid = s.encoded_params()[0].grid();
-    for (g, want) in grid.iter().zip([0.125, 0.375, 0.625, 0.875]) {
+    let int = s.encoded_params()[0].integer().unwrap();
+    assert_eq!(int.steps(), 3);
+    for (k, want) in (0..4).zip([0.125, 0.375, 0.625, 0.875]) {
         // (k − 0.5) / 4 through the widened range: an ulp or two.
-        assert_relative_eq!(*g, want, epsilon = 1e-12);
+        assert_relative_eq!(int.coordinate(k), want, epsilon = 1e-12);
+        assert_eq!(int.offset(want), k);
     }
 }
 
@@ -281,5 +283,135 @@ proptest! {
             s.decode(&x),
             Err(SpaceError::BadCoordinate { index, value: x[index] })
         );
+    }
+}
+
+/// The widest ranges the builder accepts: no panic, no overflow, every value
+/// decoded inside its range, and values spread over the whole range (a
+/// linear `-1e308..=1e308` used to decode every coordinate to `1e308`, and an
+/// integer range of more than `usize::MAX` values could not be searched).
+#[test]
+fn extreme_ranges_encode_and_decode() {
+    let s = SearchSpace::builder()
+        .float("wide", -1e308..=1e308, Scale::Linear)
+        .float("max", -f64::MAX..=f64::MAX, Scale::Linear)
+        .float("tiny_log", 5e-324..=f64::MAX, Scale::Log)
+        .int("all", i64::MIN..=i64::MAX, Scale::Linear)
+        .int("log", 1..=i64::MAX, Scale::Log)
+        .int("top", i64::MAX - 1..=i64::MAX, Scale::Linear)
+        .int(
+            "far",
+            1_000_000_000_000_000_000..=1_000_000_000_000_000_010,
+            Scale::Log,
+        )
+        .build()
+        .unwrap();
+    let at = |u: f64| s.from_unit(&[u; 7]).unwrap();
+    // The middle of a symmetric range is its centre, the quarters halfway out.
+    assert_eq!(at(0.5).float("wide").unwrap(), 0.0);
+    assert_relative_eq!(
+        at(0.25).float("wide").unwrap(),
+        -5e307,
+        max_relative = 1e-15
+    );
+    assert_relative_eq!(
+        at(0.75).float("max").unwrap(),
+        f64::MAX / 2.0,
+        max_relative = 1e-15
+    );
+    assert_eq!(at(0.0).float("max").unwrap(), -f64::MAX);
+    assert_eq!(at(1.0).float("max").unwrap(), f64::MAX);
+    assert_eq!(at(0.0).int("all").unwrap(), i64::MIN);
+    assert_eq!(at(1.0).int("all").unwrap(), i64::MAX);
+    // 2^63 integers on each side of 0.5.
+    assert!(at(0.5).int("all").unwrap().unsigned_abs() < 1 << 12);
+    assert_eq!(at(0.0).int("log").unwrap(), 1);
+    assert_eq!(at(1.0).int("log").unwrap(), i64::MAX);
+    assert_eq!(at(0.49).int("top").unwrap(), i64::MAX - 1);
+    assert_eq!(at(0.51).int("top").unwrap(), i64::MAX);
+    // Eleven integers near 10^18 on a log scale are still eleven shares.
+    let far: Vec<i64> = (0..11)
+        .map(|k| at((f64::from(k) + 0.5) / 11.0).int("far").unwrap())
+        .collect();
+    let want: Vec<i64> = (0..11).map(|k| 1_000_000_000_000_000_000 + k).collect();
+    assert_eq!(far, want);
+    let mut rng = rng_from_seed(5);
+    for _ in 0..200 {
+        let p = s.sample(&mut rng);
+        assert_eq!(s.check(&p), Ok(()));
+        let back = s.decode(&s.encode(&p).unwrap()).unwrap();
+        for name in ["top", "far"] {
+            assert_eq!(back.int(name).unwrap(), p.int(name).unwrap());
+        }
+    }
+}
+
+/// A float range's coordinate round trip loses what `f64` arithmetic on its
+/// bounds loses: a few ulps of `max(|t(low)|, |t(high)|)` relative to the
+/// width `t(high) − t(low)`.
+fn float_tolerance(low: f64, high: f64, scale: Scale) -> f64 {
+    let t = |x: f64| if scale == Scale::Log { x.ln() } else { x };
+    let (a, b) = (t(low), t(high));
+    8.0 * f64::EPSILON * a.abs().max(b.abs()) / (b / 2.0 - a / 2.0) + 1e-15
+}
+
+proptest! {
+    /// Any integer range the builder accepts samples, encodes and decodes
+    /// without panic; the round trip is exact up to 2^40 integers and
+    /// within 1e-12 of the bounds' magnitude beyond.
+    #[test]
+    fn any_integer_range_round_trips(
+        a in any::<i64>(),
+        b in any::<i64>(),
+        log in any::<bool>(),
+        u in 0.0f64..=1.0,
+    ) {
+        prop_assume!(a != b);
+        let (low, high) = (a.min(b), a.max(b));
+        let (low, scale) = if log { (low.max(1), Scale::Log) } else { (low, Scale::Linear) };
+        prop_assume!(low < high);
+        let s = SearchSpace::builder().int("k", low..=high, scale).build().unwrap();
+        let v = s.from_unit(&[u]).unwrap().int("k").unwrap();
+        prop_assert!((low..=high).contains(&v));
+        let x = s.encode(&s.from_unit(&[u]).unwrap()).unwrap();
+        prop_assert!((0.0..=1.0).contains(&x[0]));
+        let back = s.decode(&x).unwrap().int("k").unwrap();
+        let steps = (i128::from(high) - i128::from(low)) as u128;
+        if steps < 1 << 40 {
+            prop_assert_eq!(back, v);
+        } else {
+            let magnitude = (low as f64).abs().max((high as f64).abs());
+            prop_assert!(((back as f64) - (v as f64)).abs() <= 1e-12 * magnitude, "{} vs {}", back, v);
+        }
+        let int = s.encoded_params()[0].integer().unwrap();
+        prop_assert_eq!(int.steps() as u128, steps);
+        prop_assert_eq!(int.decode(0.0), low);
+        prop_assert_eq!(int.decode(1.0), high);
+    }
+
+    /// Any finite float range decodes every coordinate to a finite value in
+    /// the range, and re-encodes it to the same coordinate up to what the
+    /// bounds' precision allows.
+    #[test]
+    fn any_float_range_round_trips(
+        a in -f64::MAX..=f64::MAX,
+        b in -f64::MAX..=f64::MAX,
+        log in any::<bool>(),
+        u in 0.0f64..=1.0,
+    ) {
+        let (low, high) = (a.min(b), a.max(b));
+        let (low, high, scale) = if log {
+            (low.abs().max(f64::MIN_POSITIVE), high.abs().max(f64::MIN_POSITIVE), Scale::Log)
+        } else {
+            (low, high, Scale::Linear)
+        };
+        let (low, high) = (low.min(high), low.max(high));
+        prop_assume!(low < high);
+        let s = SearchSpace::builder().float("x", low..=high, scale).build().unwrap();
+        let v = s.from_unit(&[u]).unwrap().float("x").unwrap();
+        prop_assert!(v.is_finite() && (low..=high).contains(&v), "{} outside {}..={}", v, low, high);
+        let x = s.encode(&s.from_unit(&[u]).unwrap()).unwrap()[0];
+        let tol = float_tolerance(low, high, scale);
+        prop_assert!((x - u).abs() <= tol, "{} for {} (tolerance {})", x, u, tol);
     }
 }

@@ -3,7 +3,7 @@
 use super::journal::{JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
-use crate::error::{ConfigError, Warning};
+use crate::error::Warning;
 use crate::eval::Evaluator;
 use crate::history::{Direction, History};
 use crate::pruner::{NopPruner, Pruner};
@@ -92,7 +92,18 @@ impl StudyBuilder {
         self
     }
 
-    /// Trials evaluated at once, each on its own thread. By default 1; at least 1.
+    /// Trials evaluated at once, each on its own thread. By default 1; at
+    /// least 1 and at most [`max_workers`](crate::study::max_workers)
+    /// ([`WORKERS_PER_CORE`](crate::study::WORKERS_PER_CORE) per available
+    /// core; above one per core the study warns that trials share the cores).
+    ///
+    /// `workers` is a setting of the study, not a thread count: in
+    /// [`Mode::Synchronous`] it is the batch size (a batch is `workers`
+    /// trials, or the trials left), so the same seed and worker count give the
+    /// same study on any machine. The threads started are never more than the
+    /// trials that can be in flight, `min(workers, n_trials)` of an
+    /// [`optimize`](Study::optimize) call: a study of 4 trials with 8 workers
+    /// runs one batch of 4 on 4 threads, the study it would be with 8.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers;
         self
@@ -125,21 +136,16 @@ impl StudyBuilder {
         self
     }
 
-    /// Checks the settings, opens (or resumes) the journal and starts the workers.
+    /// Checks the settings and opens (or resumes) the journal; the worker
+    /// threads start with the first trials of [`Study::optimize`].
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] for `workers == 0` or an invalid pruner setting;
+    /// [`ConfigError::Invalid`](crate::error::ConfigError::Invalid) for `workers` of 0 or above
+    /// [`max_workers`](crate::study::max_workers), or an invalid pruner setting;
     /// [`crate::error::StudyError`] for journal problems
-    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`) or if the worker
-    /// threads cannot start.
+    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`).
     pub fn build(self) -> Result<Study> {
-        if self.workers == 0 {
-            return Err(ConfigError::Invalid {
-                name: "workers",
-                reason: "at least one worker is needed".into(),
-            }
-            .into());
-        }
+        let workers_warning = crate::eval::check_workers(self.workers)?;
         self.pruner.check()?;
         let mut sampler = self.sampler;
         sampler.set_study_seed(self.seed);
@@ -203,7 +209,7 @@ impl StudyBuilder {
             observers: self.observers,
             warnings: Vec::new(),
         };
-        for w in warnings {
+        for w in warnings.into_iter().chain(workers_warning) {
             study.warn(w);
         }
         Ok(study)

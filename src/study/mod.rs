@@ -60,6 +60,7 @@ mod optimize;
 mod record;
 mod trial;
 
+pub use crate::eval::{WORKERS_PER_CORE, available_cores, max_workers};
 pub use crate::history::Counts;
 pub use builder::{Mode, StudyBuilder};
 pub use journal::{JournalContents, JournalHeader, read_journal};
@@ -194,7 +195,7 @@ impl Study {
         self.seed
     }
 
-    /// Number of worker threads.
+    /// Trials evaluated at once (see [`StudyBuilder::workers`]).
     #[must_use]
     pub fn workers(&self) -> usize {
         self.evaluator.workers()

@@ -18,7 +18,9 @@ impl Study {
     /// finished so far stay recorded).
     ///
     /// # Errors
-    /// A sampler failure; a journal write failure.
+    /// A sampler failure; a journal write failure;
+    /// [`StudyError::ThreadPool`](crate::error::StudyError::ThreadPool) if
+    /// the worker threads cannot start.
     pub fn optimize<F>(&mut self, objective: F, n_trials: usize) -> Result<Counts>
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,
@@ -62,7 +64,7 @@ impl Study {
                 let us: Vec<_> = self.unfinished.drain(..k).collect();
                 us.into_iter().map(|u| self.start_unfinished(u)).collect()
             };
-            let results = evaluator.run_batch(batch, &run, &done);
+            let results = evaluator.run_batch(batch, &run, &done)?;
             let mut first_error = None;
             for r in results {
                 match r {
@@ -120,7 +122,7 @@ impl Study {
                     None
                 }
             }
-        });
+        })?;
         error.map_or(Ok(counts), Err)
     }
 }

@@ -159,6 +159,12 @@ enum ScalingDef {
     MinMax,
 }
 
+/// The most trials [`AutotuneConfig::check`] accepts: a million, already far
+/// beyond what a Gaussian-process sampler can fit (its cost grows with the
+/// cube of the trials) or a study can train in reasonable time; larger counts
+/// are typos caught before any trial.
+pub const MAX_TRIALS: usize = 1_000_000;
+
 /// The settings of [`autotune`](super::autotune). Build from
 /// [`AutotuneConfig::default`] with the setters; `autotune` calls
 /// [`AutotuneConfig::check`] first.
@@ -170,9 +176,11 @@ enum ScalingDef {
 /// validation, no journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutotuneConfig {
-    /// Trials to run (in total, counting those of a resumed journal).
+    /// Trials to run (in total, counting those of a resumed journal), in
+    /// `1..=`[`MAX_TRIALS`].
     pub n_trials: usize,
-    /// Trials trained side by side.
+    /// Trials trained side by side, in `1..=`[`max_workers`](crate::study::max_workers)
+    /// (see [`StudyBuilder::workers`] for what it means beside the threads).
     pub workers: usize,
     /// Synchronous batches of `workers` trials (reproducible) or asynchronous.
     pub mode: Mode,
@@ -274,9 +282,11 @@ impl AutotuneConfig {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] naming the setting: `n_trials` or `workers`
-    /// of 0, `cv_folds` below 2, a `patience` of 0, invalid sampler or pruner
-    /// settings, or an invalid space.
+    /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
+    /// [`MAX_TRIALS`], `workers` of 0 or above
+    /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
+    /// `patience` of 0, invalid sampler or pruner settings, or an invalid
+    /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
     pub fn check(&self) -> Result<()> {
         let invalid = |name: &'static str, reason: &str| {
             Err(ConfigError::Invalid {
@@ -288,9 +298,11 @@ impl AutotuneConfig {
         if self.n_trials == 0 {
             return invalid("n_trials", "at least one trial is needed");
         }
-        if self.workers == 0 {
-            return invalid("workers", "at least one worker is needed");
+        if self.n_trials > MAX_TRIALS {
+            let reason = format!("at most {MAX_TRIALS} trials, got {}", self.n_trials);
+            return invalid("n_trials", &reason);
         }
+        crate::eval::check_workers(self.workers)?;
         if self.cv_folds.is_some_and(|k| k < 2) {
             return invalid("cv_folds", "cross-validation needs at least 2 folds");
         }

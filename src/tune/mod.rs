@@ -41,7 +41,7 @@ mod results;
 mod space;
 mod summary;
 
-pub use config::{AutotuneConfig, PrunerConfig, SamplerConfig, TuneObjective};
+pub use config::{AutotuneConfig, MAX_TRIALS, PrunerConfig, SamplerConfig, TuneObjective};
 pub use report::{BestTrial, TestScores, TuneReport};
 pub use results::{BestFile, Written, write_results, write_trials_and_plots};
 pub use space::{Label, Penalty, TuneSpace, names};

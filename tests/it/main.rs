@@ -31,6 +31,7 @@ mod gp_gradients;
 mod gp_robustness;
 mod gp_sklearn;
 mod helpers;
+mod limits;
 mod nn_digits;
 mod nn_errors;
 mod nn_gradients;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use super::record::{is_missing, parse_number, split_record};
+use super::record::{is_missing, parse_number, parse_value, split_record};
 use super::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn, csv_error};
 use crate::data::{Dataset, Target, Task};
 use crate::error::CsvErrorKind;
@@ -84,7 +84,7 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
         }
         for (j, cell) in cells.iter().enumerate() {
             if j != target_col {
-                features.push(parse_number(cell).map_err(|k| err(line_no, j + 1, k))?);
+                features.push(parse_value(cell).map_err(|k| err(line_no, j + 1, k))?);
             }
         }
         let cell = std::mem::take(&mut cells[target_col]);
@@ -109,7 +109,7 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
         Task::Regression => Target::Real(
             targets
                 .iter()
-                .map(|(line, t)| parse_number(t).map_err(|k| err(*line, target_col + 1, k)))
+                .map(|(line, t)| parse_value(t).map_err(|k| err(*line, target_col + 1, k)))
                 .collect::<Result<_>>()?,
         ),
         Task::Classification => {

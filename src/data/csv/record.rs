@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use crate::data::is_valid_value;
 use crate::error::CsvErrorKind;
 
 /// Cell texts that mean "no value" (compared case-insensitively), besides the
@@ -113,6 +114,32 @@ pub(super) fn parse_number(cell: &str) -> Result<f64, CsvErrorKind> {
     }
 }
 
+/// Reads a feature or regression-target cell: a finite number of magnitude
+/// at most [`MAX_VALUE`](crate::data::MAX_VALUE) (see [`check_value`]). Per cell, so that any parser
+/// (a streaming one too) rejects the cell where it stands.
+///
+/// # Errors
+/// As [`parse_number`], and [`CsvErrorKind::OutOfRange`].
+pub(super) fn parse_value(cell: &str) -> Result<f64, CsvErrorKind> {
+    check_value(cell, parse_number(cell)?)
+}
+
+/// `x`, the number read from `cell`, if the networks can train on it: its
+/// magnitude is at most [`MAX_VALUE`](crate::data::MAX_VALUE) (`f32::MAX`;
+/// they train in `f32`).
+///
+/// # Errors
+/// [`CsvErrorKind::OutOfRange`] naming the cell's text.
+pub(super) fn check_value(cell: &str, x: f64) -> Result<f64, CsvErrorKind> {
+    if is_valid_value(x) {
+        Ok(x)
+    } else {
+        Err(CsvErrorKind::OutOfRange {
+            value: cell.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +205,34 @@ mod tests {
         assert!(matches!(
             parse_number("abc"),
             Err(CsvErrorKind::NonNumeric { .. })
+        ));
+    }
+
+    #[test]
+    fn values_beyond_f32_are_out_of_range() {
+        let max = f64::from(f32::MAX).to_string();
+        assert_eq!(parse_value(&max), Ok(f64::from(f32::MAX)));
+        assert_eq!(parse_value(&format!("-{max}")), Ok(-f64::from(f32::MAX)));
+        assert_eq!(parse_value("1e-300"), Ok(1e-300));
+        for big in [
+            "1e308",
+            "-3.5e38",
+            "340282350000000000000000000000000000001",
+        ] {
+            assert_eq!(
+                parse_value(big),
+                Err(CsvErrorKind::OutOfRange { value: big.into() }),
+                "{big}"
+            );
+        }
+        // Other problems keep their own kind.
+        assert!(matches!(
+            parse_value("1e999"),
+            Err(CsvErrorKind::NonFinite { .. })
+        ));
+        assert!(matches!(
+            parse_value("NA"),
+            Err(CsvErrorKind::MissingValue { .. })
         ));
     }
 }

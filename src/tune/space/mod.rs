@@ -36,7 +36,7 @@ pub use labels::Label;
 
 use crate::Result;
 use crate::error::ConfigError;
-use crate::nn::{Activation, Init, Optimizer, Schedule};
+use crate::nn::{Activation, Init, MAX_EPOCHS, Optimizer, Schedule};
 use crate::space::{Domain, Param, Scale, SearchSpace, Value};
 use labels::unique_labels;
 use names::{
@@ -103,7 +103,7 @@ pub struct TuneSpace {
     pub hidden: Vec<Vec<usize>>,
     /// The dropout rate of hidden outputs: a float domain in `[0, 1)`.
     pub dropout: Domain,
-    /// Training epochs: an integer domain, `>= 1`.
+    /// Training epochs: an integer domain, `1..=`[`MAX_EPOCHS`].
     pub epochs: Domain,
 }
 
@@ -182,7 +182,8 @@ impl TuneSpace {
     /// learning rate, a float batch size, a non-integer number of epochs); a
     /// non-finite, empty or out-of-range range or fixed value (learning rate
     /// `> 0`, strength `>= 0`, dropout in `[0, 1)`, batch size and epochs
-    /// `>= 1`, a log scale above 0); an empty list of choices; two choices
+    /// `>= 1`, epochs at most [`MAX_EPOCHS`], a log scale above 0); an empty
+    /// list of choices; two choices
     /// with the same label (a duplicate); a hidden layer of width 0; an
     /// elastic-net `l1_ratio` outside `[0, 1]`; optimiser, activation and
     /// schedule settings their own `check()` rejects.
@@ -195,10 +196,11 @@ impl TuneSpace {
         let invalid = |name: &'static str, reason: String| ConfigError::Invalid { name, reason };
         let real = |zero_ok, below| Numeric::Real { zero_ok, below };
         numeric::check(LEARNING_RATE, &self.learning_rate, real(false, None))?;
-        numeric::check(BATCH_SIZE, &self.batch_size, Numeric::Count)?;
+        numeric::check(BATCH_SIZE, &self.batch_size, Numeric::Count { max: None })?;
         numeric::check(REGULARIZATION, &self.regularization, real(true, None))?;
         numeric::check(DROPOUT, &self.dropout, real(true, Some(1.0)))?;
-        numeric::check(EPOCHS, &self.epochs, Numeric::Count)?;
+        let max_epochs = i64::try_from(MAX_EPOCHS).ok();
+        numeric::check(EPOCHS, &self.epochs, Numeric::Count { max: max_epochs })?;
         if let Penalty::ElasticNet { l1_ratio } = self.penalty
             && !(0.0..=1.0).contains(&l1_ratio)
         {

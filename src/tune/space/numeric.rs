@@ -15,8 +15,12 @@ pub(super) enum Numeric {
         /// An exclusive upper bound.
         below: Option<f64>,
     },
-    /// A count: a [`Domain::Int`] range or a fixed [`Value::Int`], `>= 1`.
-    Count,
+    /// A count: a [`Domain::Int`] range or a fixed [`Value::Int`], `>= 1`
+    /// and at most `max` if given.
+    Count {
+        /// An inclusive upper bound.
+        max: Option<i64>,
+    },
 }
 
 /// Checks `domain` for the hyperparameter `name` of kind `kind`.
@@ -63,13 +67,22 @@ pub(super) fn check(name: &'static str, domain: &Domain, kind: Numeric) -> Resul
             }
             Ok(())
         }
-        Numeric::Count => match *domain {
+        Numeric::Count { max } => match *domain {
             Domain::Int { low, high, .. } if low < 1 || low >= high => Err(invalid(format!(
                 "needs 1 <= low < high, got {low}..={high}"
             ))),
             Domain::Fixed {
                 value: Value::Int(v),
             } if v < 1 => Err(invalid(format!("must be at least 1, got {v}"))),
+            Domain::Fixed {
+                value: Value::Int(v),
+            }
+            | Domain::Int { high: v, .. }
+                if max.is_some_and(|m| v > m) =>
+            {
+                let m = max.unwrap_or(i64::MAX);
+                Err(invalid(format!("must be at most {m}, got {v}")))
+            }
             Domain::Int { .. }
             | Domain::Fixed {
                 value: Value::Int(_),
