@@ -62,7 +62,9 @@ mod trial;
 
 pub use crate::history::Counts;
 pub use builder::{Mode, StudyBuilder};
-pub use journal::{JournalContents, JournalHeader, read_journal};
+pub use journal::{
+    DataFingerprint, JournalContents, JournalHeader, StudyLock, read_existing, read_journal,
+};
 pub use objective::{ObjectiveError, ObjectiveResult};
 pub use observer::{Observer, Progress};
 pub use trial::Trial;
