@@ -13,6 +13,8 @@ use std::time::Duration;
 /// How long a lock last written by this process, but not held by any of its
 /// studies, may stay taken (by a child process between `fork` and `exec`).
 const FORK_GRACE: Duration = Duration::from_secs(2);
+/// How long a refused process waits for the holder to write who it is.
+const HOLDER_WAIT: Duration = Duration::from_millis(300);
 
 /// An exclusive lock on a study's storage, held until it is dropped.
 ///
@@ -131,12 +133,19 @@ impl StudyLock {
             key,
             file: Some(file),
         };
-        let command = std::env::args().collect::<Vec<_>>().join(" ");
+        // One write of the whole record (a reader takes only a whole one).
+        let record = format!(
+            "{}\n{}\n",
+            std::process::id(),
+            std::env::args()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace('\n', " ")
+        );
         if let Some(file) = &lock.file {
             let mut f = file;
             file.set_len(0)
-                .and_then(|()| writeln!(f, "{}\n{command}", std::process::id()))
-                .and_then(|()| f.flush())
+                .and_then(|()| f.write_all(record.as_bytes()))
                 .map_err(|e| io_err(&lock.path, e))?;
         }
         Ok(lock)
@@ -151,19 +160,24 @@ impl StudyLock {
 
 /// The process id and command line the holder of the lock at `path` wrote.
 /// The holder writes them just after locking: a process refused in between
-/// waits for them a little.
+/// waits for them a little (at most [`HOLDER_WAIT`]).
 fn holder(path: &Path) -> (Option<u32>, Option<String>) {
-    for attempt in 0..10 {
+    let start = std::time::Instant::now();
+    loop {
         if let Ok(text) = std::fs::read_to_string(path) {
-            let mut lines = text.lines();
-            if let Some(pid) = lines.next().and_then(|l| l.trim().parse().ok()) {
-                let command = lines.next().map(str::to_owned).filter(|c| !c.is_empty());
-                return (Some(pid), command);
+            // A whole record: the pid line and the command line, each ended.
+            if let Some((pid, command)) = text
+                .strip_suffix('\n')
+                .and_then(|t| t.split_once('\n'))
+                .filter(|(_, c)| !c.contains('\n'))
+                && let Ok(pid) = pid.trim().parse()
+            {
+                return (Some(pid), Some(command.to_owned()));
             }
         }
-        if attempt < 9 {
-            std::thread::sleep(Duration::from_millis(10));
+        if start.elapsed() >= HOLDER_WAIT {
+            return (None, None);
         }
+        std::thread::sleep(Duration::from_millis(5));
     }
-    (None, None)
 }
