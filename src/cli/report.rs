@@ -86,6 +86,7 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             workers: journal.header.workers,
             seed: journal.header.seed,
             totals: None,
+            session_only: false,
             best_epoch: None,
             test: None,
             importance: written.importance.as_deref(),

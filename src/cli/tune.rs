@@ -8,10 +8,10 @@ use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
 use super::results;
 use super::settings::Settings;
-use autotune::data::SplitFractions;
-use autotune::error::StudyError;
-use autotune::study::read_journal;
-use autotune::tune::{Summary, autotune_observed};
+use autotune::data::{Dataset, Split, SplitFractions};
+use autotune::error::{StudyError, Warning};
+use autotune::study::{DataFingerprint, JournalContents, Observer, Progress, read_existing};
+use autotune::tune::{AutotuneConfig, Summary, autotune_observed};
 
 /// A library error as a failure: bad input (exit 2) for data, configuration
 /// and journal problems, a run failure (exit 1) otherwise.
@@ -24,6 +24,8 @@ pub fn classify(e: autotune::Error) -> Failure {
         | E::Study(
             StudyError::JournalExists { .. }
             | StudyError::HeaderMismatch { .. }
+            | StudyError::DataMismatch { .. }
+            | StudyError::Locked { .. }
             | StudyError::Journal { .. },
         ) => Failure::input(e),
         _ => Failure::run(e),
@@ -35,30 +37,55 @@ pub fn classify(e: autotune::Error) -> Failure {
 /// # Errors
 /// Bad input (exit 2) found before the study starts; a run failure (exit 1).
 pub fn run(args: &TuneArgs) -> CliResult<()> {
+    // One process per study directory, for the life of the run: a second is
+    // refused at once, before it reads or writes anything there. A directory
+    // that does not exist yet is created only once the settings and the data
+    // are known to be good (bad input writes nothing), then locked.
+    let out = OutDir::new(&args.out);
+    let checked = if out.root().exists() {
+        None
+    } else {
+        Some(Loaded::new(args, None, &out)?)
+    };
+    let _lock = out.lock()?;
     // Check everything before the first trial: the settings, the data, the
     // directory (first when resuming, as it holds the settings).
-    let out = OutDir::new(&args.out);
     let saved = if args.resume {
         out.prepare(true)?
     } else {
         None
     };
-    let settings = Settings::resolve(args, saved.as_ref())?;
-    let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
-    let split = dataset
-        .split(SplitFractions::default(), settings.seed)
-        .or_input()?;
-    let config = settings.config(&out.journal(), args.resume);
-    config.check().map_err(classify)?;
+    let Loaded {
+        settings,
+        dataset,
+        split,
+        config,
+    } = match checked {
+        // (Unless a study appeared there meanwhile.)
+        Some(loaded) if saved.is_none() => loaded,
+        _ => Loaded::new(args, saved.as_ref(), &out)?,
+    };
     if !args.resume {
         out.prepare(false)?;
     }
-    let done_before = if args.resume && out.journal().exists() {
-        read_journal(out.journal()).or_input()?.trials.len()
+    // A journal with no trial asked yet resumes as a new study.
+    let recorded = if args.resume {
+        read_existing(out.journal())
+            .or_input()?
+            .filter(|c| !c.is_header_only())
     } else {
-        0
+        None
     };
-    out.write_settings(&settings)?;
+    let done_before = recorded.as_ref().map_or(0, |c| c.trials.len());
+    if let Some(c) = &recorded {
+        check_resumable(c, &settings, &split, out.root())?;
+    }
+    // A new study's settings become the study's once its journal exists.
+    if saved.is_some() {
+        out.write_settings(&settings)?;
+    } else {
+        out.stage_settings(&settings)?;
+    }
 
     // Progress on stderr, and Ctrl-C that keeps the finished trials.
     let style = Style::detect(args.quiet);
@@ -94,7 +121,12 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         out.journal(),
         interrupt::resume_command(out.root(), None),
     )?;
+    let view = CommitSettings {
+        inner: view,
+        out: out.clone(),
+    };
     let report = autotune_observed(&split, &config, view).map_err(classify)?;
+    out.commit_settings()?;
     // (Warnings, e.g. a torn journal line skipped, went through the observer.)
 
     // The results files and the summary.
@@ -116,4 +148,94 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     };
     print!("{}", summary.render());
     Ok(())
+}
+
+/// A run's settings, data and configuration, checked.
+struct Loaded {
+    settings: Settings,
+    dataset: Dataset,
+    split: Split,
+    config: AutotuneConfig,
+}
+
+impl Loaded {
+    /// Resolves the settings of `args` (with the `saved` settings of a study
+    /// being resumed), loads and splits the data, and checks the configuration.
+    ///
+    /// # Errors
+    /// Bad input.
+    fn new(args: &TuneArgs, saved: Option<&Settings>, out: &OutDir) -> CliResult<Self> {
+        let settings = Settings::resolve(args, saved)?;
+        let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
+        let split = dataset
+            .split(SplitFractions::default(), settings.seed)
+            .or_input()?;
+        let config = settings.config(&out.journal(), args.resume);
+        config.check().map_err(classify)?;
+        Ok(Self {
+            settings,
+            dataset,
+            split,
+            config,
+        })
+    }
+}
+
+/// Checks that the study recorded in `journal` can be resumed with
+/// `settings` and `split`: a budget no smaller than the trials done, and the
+/// data it was started on.
+///
+/// # Errors
+/// Bad input, saying what to change.
+fn check_resumable(
+    journal: &JournalContents,
+    settings: &Settings,
+    split: &Split,
+    dir: &std::path::Path,
+) -> CliResult<()> {
+    let done = journal.trials.len();
+    if settings.trials < done {
+        return Err(Failure::input(format!(
+            "--trials {} is fewer than the {done} trials the study in {} has already run; \
+             give --trials {done} or more (the total, not the trials to add)",
+            settings.trials,
+            dir.display()
+        )));
+    }
+    if let Some(then) = &journal.header.data {
+        let changes = then.changes(&DataFingerprint::of_split(split));
+        if !changes.is_empty() {
+            return Err(Failure::input(format!(
+                "{} is not the data the study in {} was started on ({}); resume with that \
+                 data, or start a new study with another --out",
+                settings.data,
+                dir.display(),
+                changes.join("; ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The progress view, which also makes a new study's staged settings the
+/// study's as soon as the study has started (its journal exists).
+struct CommitSettings<O> {
+    inner: O,
+    out: OutDir,
+}
+
+impl<O: Observer> Observer for CommitSettings<O> {
+    fn run_started(&mut self, n_trials: usize) {
+        // A failure here is reported by the commit after the run.
+        let _ = self.out.commit_settings();
+        self.inner.run_started(n_trials);
+    }
+
+    fn trial_finished(&mut self, progress: &Progress<'_>) {
+        self.inner.trial_finished(progress);
+    }
+
+    fn warning(&mut self, warning: &Warning) {
+        self.inner.warning(warning);
+    }
 }

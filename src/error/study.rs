@@ -43,6 +43,32 @@ pub enum StudyError {
         /// Its value in this study.
         study: String,
     },
+    /// The study's storage is locked by another process (or by another study
+    /// of this process): one study is run by one process at a time.
+    #[error(
+        "{path} is locked by {}: a study is run by one process at a time; wait for it to end, or use another journal",
+        holder(*.pid, .command.as_deref())
+    )]
+    Locked {
+        /// The lock file.
+        path: String,
+        /// The process id of the holder, if it could be read.
+        pid: Option<u32>,
+        /// The holder's command line, if it could be read.
+        command: Option<String>,
+    },
+    /// A study resumed on other data than it was started on (see
+    /// [`crate::study::journal::DataFingerprint`]).
+    #[error(
+        "journal {path} was started on other data ({}); resume it with the data it was started on, or start a new study",
+        .changes.join("; ")
+    )]
+    DataMismatch {
+        /// The journal file.
+        path: String,
+        /// What changed, one phrase each (rows, columns, classes, values, split).
+        changes: Vec<String>,
+    },
     /// `tell` for a trial number this study (or ask/tell loop) is not
     /// waiting for: never asked, or already told.
     #[error("trial {number} is not running in this study (never asked, or already told)")]
@@ -81,4 +107,18 @@ pub enum StudyError {
         /// Pruned trials.
         pruned: usize,
     },
+}
+
+/// The holder of a lock, for [`StudyError::Locked`]'s message.
+fn holder(pid: Option<u32>, command: Option<&str>) -> String {
+    let this = if pid == Some(std::process::id()) {
+        " (this process)"
+    } else {
+        ""
+    };
+    match (pid, command) {
+        (Some(p), Some(c)) => format!("process {p}{this} ({c})"),
+        (Some(p), None) => format!("process {p}{this}"),
+        _ => "another process".to_owned(),
+    }
 }

@@ -1,6 +1,6 @@
 //! Setting a study up: sampler, pruner, direction, seed, workers, journal.
 
-use super::journal::{JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
+use super::journal::{DataFingerprint, JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
 use crate::error::Warning;
@@ -46,6 +46,7 @@ pub struct StudyBuilder {
     mode: Mode,
     journal: Option<PathBuf>,
     resume: bool,
+    fingerprint: Option<DataFingerprint>,
     observers: Vec<Box<dyn Observer>>,
 }
 
@@ -61,6 +62,7 @@ impl StudyBuilder {
             mode: Mode::Synchronous,
             journal: None,
             resume: false,
+            fingerprint: None,
             observers: Vec::new(),
         }
     }
@@ -116,17 +118,32 @@ impl StudyBuilder {
     }
 
     /// Record every trial in a JSON-lines journal at `path` (see
-    /// [`crate::study::journal`]). By default no journal.
+    /// [`crate::study::journal`]). By default no journal. The study holds an
+    /// exclusive lock on `<path>.lock` from `build` until it is dropped: a
+    /// second study on the same journal, in this process or another, is
+    /// refused ([`crate::error::StudyError::Locked`]).
     pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
         self.journal = Some(path.into());
         self
     }
 
     /// Continue the study recorded in the journal if it exists (its header must
-    /// match this study's settings); start it otherwise. By default `false`: a
-    /// journal that already holds a study is an error.
+    /// match this study's settings and data fingerprint); start it otherwise
+    /// (also when the journal is empty or holds only its header: no trial
+    /// was ever asked). By default `false`: a journal that already holds a
+    /// study is an error.
     pub fn resume(mut self, resume: bool) -> Self {
         self.resume = resume;
+        self
+    }
+
+    /// The fingerprint of the data the objective uses, recorded in the
+    /// journal's header: resuming the journal with a different fingerprint
+    /// is refused ([`crate::error::StudyError::DataMismatch`], saying what
+    /// changed), and so is resuming it without one. By default none (the
+    /// data is not checked); [`crate::tune::autotune`] gives its split's.
+    pub fn fingerprint(mut self, fingerprint: DataFingerprint) -> Self {
+        self.fingerprint = Some(fingerprint);
         self
     }
 
@@ -143,7 +160,8 @@ impl StudyBuilder {
     /// [`ConfigError::Invalid`](crate::error::ConfigError::Invalid) for `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), or an invalid pruner setting;
     /// [`crate::error::StudyError`] for journal problems
-    /// (`JournalExists`, `HeaderMismatch`, `Journal`, `Io`).
+    /// (`Locked`, `JournalExists`, `HeaderMismatch`, `DataMismatch`,
+    /// `Journal`, `Io`).
     pub fn build(self) -> Result<Study> {
         let workers_warning = crate::eval::check_workers(self.workers)?;
         self.pruner.check()?;
@@ -160,6 +178,7 @@ impl StudyBuilder {
             mode: self.mode,
             sampler: sampler.strategy(),
             pruner: self.pruner.strategy(),
+            data: self.fingerprint,
         };
         let mut history = History::new(self.direction);
         let mut unfinished = Vec::new();

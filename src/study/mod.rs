@@ -63,7 +63,9 @@ mod trial;
 pub use crate::eval::{WORKERS_PER_CORE, available_cores, max_workers};
 pub use crate::history::Counts;
 pub use builder::{Mode, StudyBuilder};
-pub use journal::{JournalContents, JournalHeader, read_journal};
+pub use journal::{
+    DataFingerprint, JournalContents, JournalHeader, StudyLock, read_existing, read_journal,
+};
 pub use objective::{ObjectiveError, ObjectiveResult};
 pub use observer::{Observer, Progress};
 pub use trial::Trial;

@@ -53,7 +53,7 @@ use crate::error::{ConfigError, StudyError};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
-use crate::study::{Observer, Study, StudyBuilder};
+use crate::study::{DataFingerprint, Observer, Study, StudyBuilder};
 use data::{Prepared, concat};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
@@ -102,10 +102,11 @@ pub fn autotune_observed<O: Observer + 'static>(
         epochs: Mutex::new(BTreeMap::new()),
     };
     let space = config.space.search_space(n_train)?;
-    let mut study = study_builder(config, space.clone())?
+    let mut study = study_builder(split, config, space.clone())?
         .observer(observer)
         .build()?;
-    let left = config.n_trials.saturating_sub(study.history().len());
+    let resumed_trials = study.history().len();
+    let left = config.n_trials.saturating_sub(resumed_trials);
     study.optimize(|t| objective.evaluate(t), left)?;
 
     let counts = study.counts();
@@ -164,6 +165,7 @@ pub fn autotune_observed<O: Observer + 'static>(
         counts,
         epochs,
         wall_secs: start.elapsed().as_secs_f64(),
+        resumed_trials,
         warnings: study.warnings().to_vec(),
         model,
     })
@@ -212,6 +214,7 @@ fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>
 }
 
 fn study_builder(
+    split: &Split,
     config: &AutotuneConfig,
     space: crate::space::SearchSpace,
 ) -> Result<StudyBuilder> {
@@ -223,7 +226,11 @@ fn study_builder(
     b = config.sampler.apply(b)?;
     b = config.pruner.apply(b);
     if let Some(path) = &config.journal {
-        b = b.journal(path).resume(config.resume);
+        // The journal records the data: resuming on other data is refused.
+        b = b
+            .journal(path)
+            .resume(config.resume)
+            .fingerprint(DataFingerprint::of_split(split));
     }
     Ok(b)
 }

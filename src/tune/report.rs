@@ -84,8 +84,13 @@ pub struct TuneReport {
     /// for trials loaded from a journal, counted from their recorded curves).
     pub epochs: usize,
     /// Wall time of this call, in seconds (a resumed study's earlier
-    /// sessions are not included).
+    /// sessions are not included: see `resumed_trials`).
     pub wall_secs: f64,
+    /// Trials finished in earlier sessions, loaded from the journal when this
+    /// call resumed the study (0 for a study run in one call). When not 0,
+    /// `wall_secs` covers this session only.
+    #[serde(default)]
+    pub resumed_trials: usize,
     /// Problems worked around, the first of each cause.
     pub warnings: Vec<Warning>,
     /// The retrained network (not serialised; save it with the `nn` module).

@@ -26,8 +26,11 @@ pub struct Summary<'a> {
     pub workers: usize,
     /// The seed.
     pub seed: u64,
-    /// Epochs and wall time of the run, if known.
+    /// Epochs (of the whole study) and wall time of the run, if known.
     pub totals: Option<(usize, f64)>,
+    /// Whether the wall time of `totals` covers this session only (a resumed
+    /// study): the summary then says so.
+    pub session_only: bool,
     /// The epoch the best trial was scored at (the retraining's epochs), if
     /// the study finished.
     pub best_epoch: Option<usize>,
@@ -56,6 +59,7 @@ impl<'a> Summary<'a> {
             workers: report.workers,
             seed: report.seed,
             totals: Some((report.epochs, report.wall_secs)),
+            session_only: report.resumed_trials > 0,
             best_epoch: Some(report.best.best_epoch),
             test: report.test.as_ref(),
             importance: None,
@@ -123,11 +127,19 @@ impl Summary<'_> {
             self.seed
         );
         if let Some((epochs, secs)) = self.totals {
-            let _ = writeln!(
-                s,
-                "           {epochs} training epochs in {}",
-                fmt_duration(secs)
-            );
+            let _ = if self.session_only {
+                writeln!(
+                    s,
+                    "           {epochs} training epochs in all; {} this session",
+                    fmt_duration(secs)
+                )
+            } else {
+                writeln!(
+                    s,
+                    "           {epochs} training epochs in {}",
+                    fmt_duration(secs)
+                )
+            };
         }
         let label = self.objective.label();
         let free: Vec<&str> = self

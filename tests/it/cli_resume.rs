@@ -26,15 +26,66 @@ fn resuming_with_a_larger_budget_completes_it() {
     assert_ok(&o);
     assert!(stderr(&o).starts_with("resuming iris:"), "{}", stderr(&o));
     assert!(stdout(&o).contains("iris: 8 of 8 trials"), "{}", stdout(&o));
+    // The epochs are the whole study's; the wall time is this session's, and says so.
+    let epochs = |o: &std::process::Output| -> String {
+        stdout(o)
+            .lines()
+            .find(|l| l.contains("training epochs"))
+            .unwrap_or_else(|| panic!("{}", stdout(o)))
+            .trim()
+            .to_owned()
+    };
+    let resumed = epochs(&o);
+    let (resumed_epochs, rest) = resumed
+        .split_once(" training epochs in all; ")
+        .unwrap_or_else(|| panic!("{resumed}"));
+    assert!(rest.ends_with("s this session"), "{resumed}");
     assert_eq!(journal_trials(&a.join("journal.jsonl")), 8);
 
-    uninterrupted(&b, "8");
+    let o = run(&format!(
+        "tune --data iris --trials 8 --workers 2 --epochs 4 --seed 5 --out {}",
+        b.display()
+    ));
+    assert_ok(&o);
+    let one_go = epochs(&o);
+    assert!(!one_go.contains("session"), "{one_go}");
+    // The resumed study ran the same trials: the same epochs in all.
+    assert!(
+        one_go.starts_with(&format!("{resumed_epochs} training epochs in ")),
+        "{one_go} / {resumed}"
+    );
     assert_eq!(
         csv_without_durations(&a.join("trials.csv")),
         csv_without_durations(&b.join("trials.csv"))
     );
     let best = |d: &Path| std::fs::read_to_string(d.join("best.json")).unwrap();
     assert_eq!(best(&a), best(&b));
+}
+
+#[test]
+fn resuming_with_fewer_trials_than_done_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    uninterrupted(&a, "4");
+    let journal = std::fs::read(a.join("journal.jsonl")).unwrap();
+    let settings = std::fs::read(a.join("study.json")).unwrap();
+    let o = run(&format!("tune --out {} --resume --trials 3", a.display()));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: --trials 3 is fewer than the 4 trials the study in {} has already run; \
+             give --trials 4 or more (the total, not the trials to add)\n",
+            a.display()
+        )
+    );
+    assert_eq!(stdout(&o), "");
+    assert_eq!(std::fs::read(a.join("journal.jsonl")).unwrap(), journal);
+    assert_eq!(std::fs::read(a.join("study.json")).unwrap(), settings);
+    // As many as done: nothing to run, the results are written again.
+    let o = run(&format!("tune --out {} --resume --trials 4", a.display()));
+    assert_ok(&o);
+    assert!(stdout(&o).contains("iris: 4 of 4 trials"), "{}", stdout(&o));
 }
 
 #[cfg(unix)]

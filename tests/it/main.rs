@@ -17,6 +17,8 @@ mod cli_errors;
 #[cfg(feature = "cli")]
 mod cli_resume;
 #[cfg(feature = "cli")]
+mod cli_storage;
+#[cfg(feature = "cli")]
 mod cli_tune;
 mod data_builtin;
 mod data_csv;

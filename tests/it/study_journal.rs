@@ -290,3 +290,157 @@ fn resuming_a_missing_journal_starts_it() {
     study.optimize(objective, 2).unwrap();
     assert_eq!(read_journal(&path).unwrap().trials.len(), 2);
 }
+
+#[test]
+fn two_studies_on_one_journal_in_one_process_the_second_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("study.jsonl");
+    let mut first = builder(3).journal(&path).build().unwrap();
+    first.optimize(objective, 2).unwrap();
+    // Resuming it, or starting it anew, while the first study is alive.
+    for second in [
+        builder(3).journal(&path).resume(true).build(),
+        builder(3).journal(&path).build(),
+    ] {
+        let err = second.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Study(StudyError::Locked { path: lock, pid: Some(pid), .. })
+                    if lock.ends_with("study.jsonl.lock") && *pid == std::process::id()
+            ),
+            "{err}"
+        );
+    }
+    // The first goes on writing; the journal is whole.
+    first.optimize(objective, 2).unwrap();
+    drop(first);
+    assert_eq!(read_journal(&path).unwrap().trials.len(), 4);
+    let resumed = builder(3).journal(&path).resume(true).build().unwrap();
+    assert_eq!(resumed.history().len(), 4);
+}
+
+#[test]
+fn resuming_on_other_data_is_refused_saying_what_changed() {
+    use autotune::data::{Builtin, Dataset, SplitFractions};
+    use autotune::space::Domain;
+    use autotune::study::DataFingerprint;
+    use autotune::tune::{AutotuneConfig, TuneSpace, autotune};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tune.jsonl");
+    let iris = Dataset::builtin(Builtin::Iris).unwrap();
+    let fractions = SplitFractions::default();
+    let config = AutotuneConfig::default()
+        .n_trials(2)
+        .workers(1)
+        .space(TuneSpace::default().epochs(Domain::fixed(2)))
+        .journal(&path);
+    let split = iris.split(fractions, 1).unwrap();
+    autotune(&split, &config).unwrap();
+    let recorded = read_journal(&path).unwrap().header.data;
+    assert_eq!(recorded, Some(DataFingerprint::of_split(&split)));
+    let resume = config.clone().n_trials(3).resume(true);
+
+    // The same data split with another seed.
+    let err = autotune(&iris.split(fractions, 2).unwrap(), &resume).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Study(StudyError::DataMismatch { changes, .. })
+                if changes == &["split: the same data dealt differently (another split seed or other fractions)"]
+        ),
+        "{err}"
+    );
+    // Fewer rows: 140 of the 150.
+    let fewer = iris.subset(&(0..140).collect::<Vec<_>>()).unwrap();
+    let err = autotune(&fewer.split(fractions, 1).unwrap(), &resume).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Study(StudyError::DataMismatch { changes, .. })
+                if changes == &["rows: 150 in the journal, 140 now"]
+        ),
+        "{err}"
+    );
+    // Another data set: shape and classes named.
+    let wine = Dataset::builtin(Builtin::Wine).unwrap();
+    let err = autotune(&wine.split(fractions, 1).unwrap(), &resume).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("rows: 150 in the journal, 178 now; columns: 4 in the journal, 13 now"),
+        "{text}"
+    );
+    assert_eq!(
+        read_journal(&path).unwrap().trials.len(),
+        2,
+        "nothing written"
+    );
+    // The data it was started on resumes.
+    assert_eq!(autotune(&split, &resume).unwrap().trials.len(), 3);
+
+    // A study given a fingerprint: resuming it without one, or with
+    // another, is refused; the same one resumes.
+    let path = dir.path().join("study.jsonl");
+    let then = DataFingerprint::of_dataset(&iris);
+    builder(1)
+        .journal(&path)
+        .fingerprint(then.clone())
+        .build()
+        .unwrap()
+        .optimize(objective, 1)
+        .unwrap();
+    assert!(matches!(
+        builder(1).journal(&path).resume(true).build(),
+        Err(Error::Study(StudyError::DataMismatch { .. }))
+    ));
+    let err = builder(1)
+        .journal(&path)
+        .resume(true)
+        .fingerprint(DataFingerprint::of_dataset(&fewer))
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("rows: 150 in the journal, 140 now"),
+        "{err}"
+    );
+    let study = builder(1)
+        .journal(&path)
+        .resume(true)
+        .fingerprint(then)
+        .build()
+        .unwrap();
+    assert_eq!(study.history().len(), 1);
+}
+
+#[test]
+fn a_journal_without_a_fingerprint_resumes_with_a_warning() {
+    use autotune::data::{Builtin, Dataset};
+    use autotune::study::DataFingerprint;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("study.jsonl");
+    builder(1)
+        .journal(&path)
+        .build()
+        .unwrap()
+        .optimize(objective, 1)
+        .unwrap();
+    let iris = Dataset::builtin(Builtin::Iris).unwrap();
+    let study = builder(1)
+        .journal(&path)
+        .resume(true)
+        .fingerprint(DataFingerprint::of_dataset(&iris))
+        .build()
+        .unwrap();
+    assert_eq!(study.history().len(), 1);
+    assert_eq!(study.warnings().len(), 1);
+    assert!(
+        study.warnings()[0]
+            .message
+            .contains("records no fingerprint"),
+        "{:?}",
+        study.warnings()
+    );
+}

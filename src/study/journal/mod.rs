@@ -1,34 +1,58 @@
 //! The journal: a JSON-lines file that makes a study durable and resumable.
 //!
 //! Line 1 is a [`JournalHeader`] (`{"header":{...}}`): format and version,
-//! the search space, direction, seed, workers, mode, and the sampler's and
-//! pruner's [`Strategy`] (name and every setting). Then, in the order things
-//! happen:
+//! the search space, direction, seed, workers, mode, the sampler's and
+//! pruner's [`Strategy`] (name and every setting), and the fingerprint of the
+//! data ([`DataFingerprint`]) if the study was given one. Then, in the order
+//! things happen:
 //! - `{"asked":{"batch":4,"trials":[{"number":4,"params":{...}}, ...]}}` when a
 //!   batch of trials is asked (before any of them runs);
 //! - `{"trial":{"number":4,"params":{...},"state":"complete","value":0.31,...}}`
 //!   (a [`TrialRecord`]) as soon as a trial finishes.
 //!
-//! Every line is written in one `write` and `fsync`ed (`File::sync_data`)
-//! before the study uses its content, so a killed study loses at most the
-//! trials that were running. Floats round-trip exactly (shortest
-//! representation written, correctly rounded parsing), which exact resume needs.
+//! Every line ends with its checksum, `...,"crc32":"1c291ca3"}`: the CRC-32
+//! of the line's JSON text without that field, so a changed character is
+//! detected. Every line is written in one `write` and `fsync`ed
+//! (`File::sync_data`) before the study uses its content, so a killed study
+//! loses at most the trials that were running. Floats round-trip exactly
+//! (shortest representation written, correctly rounded parsing), which exact
+//! resume needs.
 //!
-//! Reading: a last line that does not parse is a torn write — it is skipped
-//! with a warning (and cut off before the study appends again); any other line
-//! that does not parse, a missing or second header, or a trial recorded twice
-//! is a [`StudyError::Journal`](crate::error::StudyError::Journal) naming the line.
+//! **Creation is atomic**: the header is written to `<journal>.tmp`,
+//! `fsync`ed, and renamed to the journal (and the directory `fsync`ed), so a
+//! journal either does not exist or starts with a whole header. A missing,
+//! empty or header-only journal (no trial was ever asked) resumes as a new
+//! study.
 //!
-//! Files: this one holds the format (the line types); `read.rs` parses a
-//! journal; `write.rs` creates, resumes and appends to one.
+//! **One writer**: a study holds an exclusive lock on `<journal>.lock` for
+//! its life ([`StudyLock`]); a second study on the same journal is refused.
+//!
+//! Reading: only an unterminated last line (no newline after it) can be a
+//! torn write — if it does not parse it is skipped with a warning (and cut
+//! off before the study appends again). Any other line that does not parse
+//! or whose checksum does not match (a last line that ends in a newline
+//! included), a line without a checksum in a version-3 journal, a missing or
+//! second header, or a trial recorded twice is a
+//! [`StudyError::Journal`](crate::error::StudyError::Journal) naming the line.
+//!
+//! Files: this one holds the format (the line types); `checksum.rs` the
+//! line checksums; `fingerprint.rs` the data fingerprint; `lock.rs` the
+//! lock; `read.rs` parses a journal; `write.rs` creates, resumes and appends
+//! to one.
 
+mod checksum;
+mod fingerprint;
+mod lock;
 mod read;
 #[cfg(test)]
 mod tests;
 mod write;
 
-pub use read::read_journal;
+pub use fingerprint::{DataFingerprint, SplitFingerprint};
+pub use lock::{StudyLock, lock_path};
+pub use read::{read_existing, read_journal};
 pub(crate) use write::Journal;
+pub use write::write_atomically;
 
 use super::Mode;
 use crate::history::{Direction, TrialRecord};
@@ -38,11 +62,16 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// The `format` field of every journal header.
 pub const JOURNAL_FORMAT: &str = "autotune-journal";
-/// The journal format version this crate writes. Version 1 (autotune 0.1)
-/// recorded only the type names of the sampler and pruner; it is still read
-/// (as strategies with unknown settings), and resuming it with this version's
-/// samplers is refused as a different sampler.
-pub const JOURNAL_VERSION: u32 = 2;
+/// The journal format version this crate writes. Version 3 added a
+/// checksum to every line and the data fingerprint to the header. Versions 1
+/// and 2 are still read (their lines have no checksum; lines appended to them
+/// by this version do). Version 1 (autotune 0.1) recorded only the type names
+/// of the sampler and pruner; it is read as strategies with unknown settings,
+/// and resuming it with this version's samplers is refused as a different
+/// sampler.
+pub const JOURNAL_VERSION: u32 = 3;
+/// The first version whose lines all carry a checksum.
+const CHECKSUM_VERSION: u32 = 3;
 
 /// The first line of a journal: what a resuming study must match, every
 /// field compared (the sampler and pruner by name and all their settings).
@@ -68,6 +97,12 @@ pub struct JournalHeader {
     /// The pruner ([`crate::pruner::Pruner::strategy`]).
     #[serde(deserialize_with = "strategy_or_name")]
     pub pruner: Strategy,
+    /// The data the study was started on, if it was given
+    /// ([`crate::study::StudyBuilder::fingerprint`]; always by
+    /// [`crate::tune::autotune`]). Resuming on other data is refused. Absent
+    /// before version 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataFingerprint>,
 }
 
 /// A [`Strategy`], or (journal version 1) a bare type name.
@@ -95,7 +130,7 @@ pub(crate) struct AskedTrial {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Line {
-    Header(JournalHeader),
+    Header(Box<JournalHeader>),
     Asked {
         /// The number of the batch's first trial.
         batch: usize,
@@ -117,4 +152,13 @@ pub struct JournalContents {
     pub last_number: Option<usize>,
     /// Problems that were worked around (a skipped torn last line).
     pub warnings: Vec<String>,
+}
+
+impl JournalContents {
+    /// Whether no trial was ever asked: the journal holds its header only
+    /// (such a journal resumes as a new study).
+    #[must_use]
+    pub fn is_header_only(&self) -> bool {
+        self.last_number.is_none()
+    }
 }

@@ -1,7 +1,9 @@
-//! Reading a journal: lines parsed, checked against the header's space, a
-//! torn last line told apart from a malformed one.
+//! Reading a journal: lines checked against their checksums, parsed, checked
+//! against the header's space; a torn (unterminated) last line told apart
+//! from a malformed one.
 
-use super::{JOURNAL_FORMAT, JOURNAL_VERSION, JournalContents, Line};
+use super::checksum::{Sealed, unseal};
+use super::{CHECKSUM_VERSION, JOURNAL_FORMAT, JOURNAL_VERSION, JournalContents, Line};
 use crate::error::StudyError;
 use crate::history::TrialRecord;
 use crate::space::Params;
@@ -40,9 +42,39 @@ fn bad_line(path: &Path, line: usize, reason: impl Into<String>) -> StudyError {
 /// malformed (a torn last line is only a warning) or holds no header.
 pub fn read_journal(path: impl AsRef<Path>) -> Result<JournalContents, StudyError> {
     let path = path.as_ref();
-    parse(path, &std::fs::read(path).map_err(|e| io_err(path, e))?)?
-        .contents
-        .ok_or_else(|| bad_line(path, 1, "the journal has no header"))
+    read_existing(path)?.ok_or_else(|| bad_line(path, 1, "the journal has no header"))
+}
+
+/// Reads the journal at `path` if a study was started there: `None` if the
+/// file is missing, empty or holds only a torn header (a study killed while
+/// creating it, which resumes as a new study).
+///
+/// # Errors
+/// As [`read_journal`].
+pub fn read_existing(path: impl AsRef<Path>) -> Result<Option<JournalContents>, StudyError> {
+    let path = path.as_ref();
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(parse(path, &bytes)?.contents),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path, e)),
+    }
+}
+
+/// One line decoded: the line and whether it carried a checksum, or why not.
+fn decode(text: &[u8]) -> Result<(Line, bool), String> {
+    let text = std::str::from_utf8(text).map_err(|e| e.to_string())?;
+    let (json, sealed) = match unseal(text) {
+        Sealed::Valid(json) => (std::borrow::Cow::Owned(json), true),
+        Sealed::Absent(json) => (std::borrow::Cow::Borrowed(json), false),
+        Sealed::Mismatch { written, computed } => {
+            return Err(format!(
+                "checksum mismatch (crc32 {written:08x} written, {computed:08x} computed): \
+                 the line was changed or damaged after it was written"
+            ));
+        }
+    };
+    let line = serde_json::from_str::<Line>(&json).map_err(|e| e.to_string())?;
+    Ok((line, sealed))
 }
 
 pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
@@ -61,21 +93,35 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
         }
         start += chunk.len();
     }
+    let mut results: Vec<Result<(Line, bool), String>> =
+        lines.iter().map(|&(_, _, text, _)| decode(text)).collect();
+    // From version 3 on, every line carries a checksum.
+    let version = match results.first() {
+        Some(Ok((Line::Header(h), _))) => h.version,
+        _ => 0,
+    };
+    if version >= CHECKSUM_VERSION {
+        for r in &mut results {
+            if matches!(r, Ok((_, false))) {
+                *r = Err(format!(
+                    "the line has no checksum (every line of a version {version} journal ends with its \"crc32\")"
+                ));
+            }
+        }
+    }
     let mut warnings = Vec::new();
     let mut valid_len = bytes.len() as u64;
     let mut missing_newline = false;
     let mut decoded = Vec::with_capacity(lines.len());
     let n_lines = lines.len();
-    for (i, &(no, offset, text, has_newline)) in lines.iter().enumerate() {
-        let parsed = std::str::from_utf8(text)
-            .map_err(|e| e.to_string())
-            .and_then(|s| serde_json::from_str::<Line>(s).map_err(|e| e.to_string()));
-        match parsed {
-            Ok(line) => {
+    for (i, (&(no, offset, _, has_newline), result)) in lines.iter().zip(results).enumerate() {
+        match result {
+            Ok((line, _)) => {
                 decoded.push((no, line));
                 missing_newline = !has_newline;
             }
-            Err(reason) if i + 1 == n_lines => {
+            // Only an unterminated last line can be a write cut short.
+            Err(reason) if i + 1 == n_lines && !has_newline => {
                 warnings.push(format!(
                     "journal {}: line {no} is incomplete (a torn write) and was skipped: {reason}",
                     path.display()
@@ -96,7 +142,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
                 missing_newline,
             });
         }
-        Some((_, Line::Header(h))) => h,
+        Some((_, Line::Header(h))) => *h,
         Some((no, _)) => return Err(bad_line(path, no, "the first line must be the header")),
     };
     if header.format != JOURNAL_FORMAT {
