@@ -31,6 +31,10 @@
 //! runs `n` more trials, so resume with
 //! `study.optimize(objective, total.saturating_sub(study.history().len()))`.
 //!
+//! **Stoppable.** [`Study::stop_handle`] gives a [`StopHandle`] that another
+//! thread (a Ctrl-C handler) sets to make `optimize` return early once the
+//! running trials are recorded.
+//!
 //! ```
 //! use autotune::space::{Scale, SearchSpace};
 //! use autotune::study::Study;
@@ -58,13 +62,16 @@ mod objective;
 mod observer;
 mod optimize;
 mod record;
+mod stop;
 mod trial;
 
 pub use crate::history::Counts;
 pub use builder::{Mode, StudyBuilder};
 pub use journal::{JournalContents, JournalHeader, read_journal};
 pub use objective::{ObjectiveError, ObjectiveResult};
+use observer::Observers;
 pub use observer::{Observer, Progress};
+pub use stop::StopHandle;
 pub use trial::Trial;
 
 use crate::error::Warning;
@@ -129,9 +136,11 @@ pub struct Study {
     journal: Option<Arc<Mutex<Journal>>>,
     journal_path: Option<PathBuf>,
     evaluator: Arc<crate::eval::Evaluator>,
-    observers: Vec<Box<dyn Observer>>,
+    observers: Observers,
     /// The first warning of each cause, in the order they happened.
     warnings: Vec<Warning>,
+    /// Set to stop `optimize` after the running trials.
+    stop: StopHandle,
 }
 
 impl std::fmt::Debug for Study {
@@ -226,9 +235,7 @@ impl Study {
         if self.warnings.iter().any(|w| w.cause == warning.cause) {
             return;
         }
-        for o in &mut self.observers {
-            o.warning(&warning);
-        }
+        self.observers.each(|o| o.warning(&warning));
         self.warnings.push(warning);
     }
 }

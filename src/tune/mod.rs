@@ -53,7 +53,7 @@ use crate::error::{ConfigError, StudyError};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
-use crate::study::{Observer, Study, StudyBuilder};
+use crate::study::{Observer, StopHandle, Study, StudyBuilder};
 use data::{Prepared, concat};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
@@ -87,6 +87,26 @@ pub fn autotune_observed<O: Observer + 'static>(
     config: &AutotuneConfig,
     observer: O,
 ) -> Result<TuneReport> {
+    autotune_stoppable(split, config, observer, &StopHandle::new())
+}
+
+/// [`autotune_observed`] that can be stopped from another thread (a Ctrl-C
+/// handler) with `stop`: once it is set, the trials running finish and are
+/// recorded (journaled, with a journal), no more are asked, and
+/// [`StudyError::Interrupted`] is returned instead of a report — there is no
+/// best configuration to retrain until the study has run its trials. Resume
+/// the journal (`resume(true)`) to finish the study; it ends as if it had
+/// never stopped. Set after the last trial, `stop` is ignored and the report
+/// is returned.
+///
+/// # Errors
+/// As [`autotune`]; [`StudyError::Interrupted`] if stopped early.
+pub fn autotune_stoppable<O: Observer + 'static>(
+    split: &Split,
+    config: &AutotuneConfig,
+    observer: O,
+    stop: &StopHandle,
+) -> Result<TuneReport> {
     let start = Instant::now();
     config.check()?;
     let classification = split.train.target().is_classification();
@@ -105,8 +125,16 @@ pub fn autotune_observed<O: Observer + 'static>(
     let mut study = study_builder(config, space.clone())?
         .observer(observer)
         .build()?;
+    study.share_stop_handle(stop.clone());
     let left = config.n_trials.saturating_sub(study.history().len());
     study.optimize(|t| objective.evaluate(t), left)?;
+    if study.history().len() < config.n_trials {
+        return Err(StudyError::Interrupted {
+            finished: study.history().len(),
+            planned: config.n_trials,
+        }
+        .into());
+    }
 
     let counts = study.counts();
     let best = study.best_trial().ok_or(StudyError::NoCompleteTrial {
