@@ -8,10 +8,9 @@ use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
 use super::results;
 use super::settings::Settings;
-use autotune::data::SplitFractions;
 use autotune::error::StudyError;
 use autotune::study::read_journal;
-use autotune::tune::{Summary, autotune_observed};
+use autotune::tune::{Summary, autotune_stoppable};
 
 /// A library error as a failure: bad input (exit 2) for data, configuration
 /// and journal problems, a run failure (exit 1) otherwise.
@@ -37,6 +36,7 @@ pub fn classify(e: autotune::Error) -> Failure {
 pub fn run(args: &TuneArgs) -> CliResult<()> {
     // Check everything before the first trial: the settings, the data, the
     // directory (first when resuming, as it holds the settings).
+    super::preflight::check(args)?;
     let out = OutDir::new(&args.out);
     let saved = if args.resume {
         out.prepare(true)?
@@ -44,10 +44,17 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         None
     };
     let settings = Settings::resolve(args, saved.as_ref())?;
-    let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
-    let split = dataset
-        .split(SplitFractions::default(), settings.seed)
-        .or_input()?;
+    let csv = data::CsvFlags {
+        delimiter: settings.delimiter,
+        no_header: settings.no_header,
+    };
+    let dataset = data::load(
+        &settings.data,
+        settings.target.as_deref(),
+        settings.task,
+        csv,
+    )?;
+    let split = data::split(&dataset, settings.seed)?;
     let config = settings.config(&out.journal(), args.resume);
     config.check().map_err(classify)?;
     if !args.resume {
@@ -89,12 +96,13 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         settings.workers,
         config.objective.label(),
     );
-    interrupt::install(
+    let stop = interrupt::install(
         view.shared(),
         out.journal(),
         interrupt::resume_command(out.root(), None),
-    )?;
-    let report = autotune_observed(&split, &config, view).map_err(classify)?;
+    );
+    let report = autotune_stoppable(&split, &config, view, &stop)
+        .map_err(|e| classify(interrupt::exit_if_stopped(e)))?;
     // (Warnings, e.g. a torn journal line skipped, went through the observer.)
 
     // The results files and the summary.

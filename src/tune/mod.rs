@@ -49,7 +49,7 @@ pub use summary::{Summary, fmt_duration, fmt_value};
 
 use crate::Result;
 use crate::data::{Split, kfold_indices};
-use crate::error::{ConfigError, StudyError};
+use crate::error::{ConfigError, StudyError, Warning};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
@@ -192,8 +192,28 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         counts,
         epochs,
         wall_secs: start.elapsed().as_secs_f64(),
-        warnings: study.warnings().to_vec(),
+        warnings: study
+            .warnings()
+            .iter()
+            .cloned()
+            .chain(no_test_part(split, config))
+            .collect(),
         model,
+    })
+}
+
+/// The warning that the best configuration could not be tested, if it is
+/// to be retrained but the split holds no test rows.
+fn no_test_part(split: &Split, config: &AutotuneConfig) -> Option<Warning> {
+    (config.retrain && split.test.n_samples() == 0).then(|| {
+        Warning::new(
+            "no_test_part",
+            format!(
+                "no test scores: the split has no test rows (its {} rows went to training and \
+                 validation), so the best configuration was not retrained and tested on held-out rows",
+                split.train.n_samples() + split.valid.n_samples()
+            ),
+        )
     })
 }
 
