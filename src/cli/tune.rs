@@ -95,7 +95,8 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         done_before.min(settings.trials),
         settings.workers,
         config.objective.label(),
-    );
+    )
+    .epochs(settings.epochs);
     let stop = interrupt::install(
         view.shared(),
         out.journal(),
