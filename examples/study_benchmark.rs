@@ -18,15 +18,24 @@ use autotune::tune::{
 };
 use std::time::Instant;
 
+/// Trials per minute on 1 and 2 workers, and epochs saved by pruning, on digits.
+#[derive(Debug, clap::Parser)]
+#[command(name = "study_benchmark")]
+struct Args {
+    /// A short smoke run (fewer trials).
+    #[arg(long)]
+    quick: bool,
+}
+
 fn main() {
-    if let Err(e) = run() {
+    let args = <Args as clap::Parser>::parse();
+    if let Err(e) = run(args.quick) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-fn run() -> autotune::Result<()> {
-    let quick = std::env::args().any(|a| a == "--quick");
+fn run(quick: bool) -> autotune::Result<()> {
     let split = Dataset::builtin(Builtin::Digits)?.split(SplitFractions::new(0.6, 0.2, 0.2), 42)?;
     throughput(&split, if quick { 4 } else { 24 })?;
     pruning(&split, if quick { 8 } else { 40 })

@@ -1,15 +1,30 @@
 //! Train a 64-128-10 ReLU network with Adam on the built-in digits data and
 //! print its progress epoch by epoch.
 //!
-//! Run: `cargo run --release --example train_digits`
+//! Run: `cargo run --release --example train_digits` (flags: `--epochs`,
+//! `--seed`; see `--help`).
 
 use autotune::data::{Builtin, Dataset, Scaling, Target};
 use autotune::nn::{
     Activation, BatchSize, Control, MatRef, Optimizer, Targets, TrainConfig, TrainData, accuracy,
     to_f32, train,
 };
+use clap::Parser;
 
-fn run() -> anyhow::Result<()> {
+/// Train one network on the built-in digits and print its epochs.
+#[derive(Debug, Parser)]
+#[command(name = "train_digits")]
+pub struct Args {
+    /// Training epochs.
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// The seed of the weights and the shuffling.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(args.epochs > 0, "--epochs must be at least 1");
     // 1797 8x8 images of handwritten digits: a stratified 80/20 split,
     // standardised with the training rows' mean and deviation.
     let split = Dataset::builtin(Builtin::Digits)?.split(0.8, 42)?;
@@ -29,8 +44,8 @@ fn run() -> anyhow::Result<()> {
         .optimizer(Optimizer::adam())
         .learning_rate(1e-3)
         .batch_size(BatchSize::Fixed(32))
-        .epochs(30)
-        .seed(7);
+        .epochs(args.epochs)
+        .seed(args.seed);
 
     // Train, printing every epoch from the per-epoch callback.
     println!("{} training and {} validation digits", yt.len(), yv.len());
@@ -60,7 +75,8 @@ fn xy(ds: &Dataset) -> anyhow::Result<(Vec<f32>, Vec<usize>)> {
 }
 
 fn main() {
-    if let Err(err) = run() {
+    let args = Args::parse();
+    if let Err(err) = run(&args) {
         eprintln!("error: {err:#}");
         std::process::exit(1);
     }
