@@ -18,18 +18,17 @@ use autotune::tune::{
 };
 use std::time::Instant;
 
-/// Trials per minute on 1 and 2 workers, and epochs saved by pruning, on digits.
-#[derive(Debug, clap::Parser)]
-#[command(name = "study_benchmark")]
-struct Args {
-    /// A short smoke run (fewer trials).
-    #[arg(long)]
-    quick: bool,
-}
-
 fn main() {
-    let args = <Args as clap::Parser>::parse();
-    if let Err(e) = run(args.quick) {
+    let flags = clap::Command::new("study_benchmark")
+        .about("Trials per minute on 1 and 2 workers, and epochs saved by pruning, on digits")
+        .arg(
+            clap::Arg::new("quick")
+                .long("quick")
+                .action(clap::ArgAction::SetTrue)
+                .help("A short smoke run (fewer trials)"),
+        )
+        .get_matches();
+    if let Err(e) = run(flags.get_flag("quick")) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
