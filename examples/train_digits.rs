@@ -9,18 +9,48 @@ use autotune::nn::{
     Activation, BatchSize, Control, MatRef, Optimizer, Targets, TrainConfig, TrainData, accuracy,
     to_f32, train,
 };
-use clap::Parser;
 
-/// Train one network on the built-in digits and print its epochs.
-#[derive(Debug, Parser)]
-#[command(name = "train_digits")]
+/// The flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Args {
     /// Training epochs.
-    #[arg(long, default_value_t = 30)]
     pub epochs: usize,
     /// The seed of the weights and the shuffling.
-    #[arg(long, default_value_t = 7)]
     pub seed: u64,
+}
+
+impl Args {
+    /// Parses `args` (the program name first): `--epochs` (default 30),
+    /// `--seed` (default 7), `--help`.
+    ///
+    /// # Errors
+    /// clap's error for an unknown flag or a bad value.
+    pub fn try_parse_from<I, T>(args: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{Arg, Command, value_parser};
+        let m = Command::new("train_digits")
+            .about("Train one network on the built-in digits and print its epochs")
+            .arg(
+                Arg::new("epochs")
+                    .long("epochs")
+                    .value_parser(value_parser!(usize))
+                    .help("Training epochs [default: 30]"),
+            )
+            .arg(
+                Arg::new("seed")
+                    .long("seed")
+                    .value_parser(value_parser!(u64))
+                    .help("The seed of the weights and the shuffling [default: 7]"),
+            )
+            .try_get_matches_from(args)?;
+        Ok(Args {
+            epochs: m.get_one("epochs").copied().unwrap_or(30),
+            seed: m.get_one("seed").copied().unwrap_or(7),
+        })
+    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -75,7 +105,7 @@ fn xy(ds: &Dataset) -> anyhow::Result<(Vec<f32>, Vec<usize>)> {
 }
 
 fn main() {
-    let args = Args::parse();
+    let args = Args::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     if let Err(err) = run(&args) {
         eprintln!("error: {err:#}");
         std::process::exit(1);

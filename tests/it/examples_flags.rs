@@ -12,7 +12,6 @@ mod custom_objective;
 #[path = "../../examples/train_digits.rs"]
 mod train_digits;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 use custom_objective::common::Flags;
 
