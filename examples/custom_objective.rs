@@ -6,29 +6,19 @@
 //! simulation, a model trained by another library, a build benchmark).
 //!
 //! Run: `cargo run --release --example custom_objective -- --trials 40`
+//! (flags: `--trials`, `--workers` = trials asked before telling any, as
+//! parallel workers would, `--seed`, `--out` for the journal, `--resume`,
+//! `--quiet`; see `--help`).
+
+// The flags and progress lines (run_study is for the `autotune()` examples).
+#[allow(dead_code)]
+pub mod common;
 
 use autotune::sampler::GpSampler;
 use autotune::space::{Scale, SearchSpace};
 use autotune::study::Study;
-use clap::Parser;
+use common::{Flags, Lines};
 use std::f64::consts::PI;
-
-/// Minimise the Branin–Hoo function with a study driven by ask/tell.
-#[derive(Parser)]
-struct Args {
-    /// Trials to run.
-    #[arg(long, default_value_t = 40)]
-    trials: usize,
-    /// Trials asked before telling any of them (a batch, as parallel workers would).
-    #[arg(long, default_value_t = 1)]
-    workers: usize,
-    /// Study seed: the same seed gives the same trials.
-    #[arg(long, default_value_t = 7)]
-    seed: u64,
-    /// Optional journal file; rerun with the same file to continue the study.
-    #[arg(long)]
-    out: Option<std::path::PathBuf>,
-}
 
 /// The user's function: Branin–Hoo, minimum 0.397887.
 fn branin(x1: f64, x2: f64) -> f64 {
@@ -36,32 +26,28 @@ fn branin(x1: f64, x2: f64) -> f64 {
     (x2 - b * x1 * x1 + c * x1 - 6.0).powi(2) + 10.0 * (1.0 - t) * x1.cos() + 10.0
 }
 
-fn run() -> anyhow::Result<()> {
-    let args = Args::parse();
-    anyhow::ensure!(
-        args.trials > 0 && args.workers > 0,
-        "--trials and --workers must be at least 1"
-    );
-
+/// Minimises Branin–Hoo with the study the flags set up, prints the best
+/// trials and returns the study.
+pub fn run(flags: &Flags) -> anyhow::Result<Study> {
     // 1. The search space: two real parameters on linear scales.
     let space = SearchSpace::builder()
         .float("x1", -5.0..=10.0, Scale::Linear)
         .float("x2", 0.0..=15.0, Scale::Linear)
         .build()?;
 
-    // 2. The study: Bayesian optimisation (a GP with LogEI), seeded; with a
-    //    journal if asked (resumed when it exists).
-    let mut builder = Study::builder(space)
+    // 2. The study: Bayesian optimisation (a GP with LogEI), seeded, with a
+    //    journal in --out (continued with --resume), a line per trial.
+    let mut study = Study::builder(space)
         .sampler(GpSampler::default())
-        .seed(args.seed);
-    if let Some(path) = &args.out {
-        builder = builder.journal(path).resume(true);
-    }
-    let mut study = builder.build()?;
+        .seed(flags.seed)
+        .journal(flags.journal()?)
+        .resume(flags.resume)
+        .observer(Lines::new(flags))
+        .build()?;
 
     // 3. Ask a batch of trials, evaluate each with our function, tell the results.
-    while study.history().len() < args.trials {
-        let q = args.workers.min(args.trials - study.history().len());
+    while study.history().len() < flags.trials {
+        let q = flags.workers.min(flags.trials - study.history().len());
         let trials = (0..q).map(|_| study.ask()).collect::<Result<Vec<_>, _>>()?;
         for trial in trials {
             let value = branin(trial.float("x1")?, trial.float("x2")?);
@@ -83,12 +69,14 @@ fn run() -> anyhow::Result<()> {
         study.history().len(),
         best - 0.397_887
     );
-    Ok(())
+    Ok(study)
 }
 
 fn main() {
-    if let Err(err) = run() {
-        eprintln!("error: {err:#}");
-        std::process::exit(1);
-    }
+    let flags = Flags::parse(
+        "custom_objective",
+        "Minimise the Branin–Hoo function with a study driven by ask/tell",
+        40,
+    );
+    common::main(|| run(&flags));
 }

@@ -19,14 +19,22 @@ use autotune::tune::{
 use std::time::Instant;
 
 fn main() {
-    if let Err(e) = run() {
+    let flags = clap::Command::new("study_benchmark")
+        .about("Trials per minute on 1 and 2 workers, and epochs saved by pruning, on digits")
+        .arg(
+            clap::Arg::new("quick")
+                .long("quick")
+                .action(clap::ArgAction::SetTrue)
+                .help("A short smoke run (fewer trials)"),
+        )
+        .get_matches();
+    if let Err(e) = run(flags.get_flag("quick")) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
 }
 
-fn run() -> autotune::Result<()> {
-    let quick = std::env::args().any(|a| a == "--quick");
+fn run(quick: bool) -> autotune::Result<()> {
     let split = Dataset::builtin(Builtin::Digits)?.split(SplitFractions::new(0.6, 0.2, 0.2), 42)?;
     throughput(&split, if quick { 4 } else { 24 })?;
     pruning(&split, if quick { 8 } else { 40 })

@@ -1,7 +1,8 @@
 //! Train a 64-128-10 ReLU network with Adam on the built-in digits data and
 //! print its progress epoch by epoch.
 //!
-//! Run: `cargo run --release --example train_digits`
+//! Run: `cargo run --release --example train_digits` (flags: `--epochs`,
+//! `--seed`; see `--help`).
 
 use autotune::data::{Builtin, Dataset, Scaling, Target};
 use autotune::nn::{
@@ -9,7 +10,51 @@ use autotune::nn::{
     to_f32, train,
 };
 
-fn run() -> anyhow::Result<()> {
+/// The flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    /// Training epochs.
+    pub epochs: usize,
+    /// The seed of the weights and the shuffling.
+    pub seed: u64,
+}
+
+impl Args {
+    /// Parses `args` (the program name first): `--epochs` (default 30),
+    /// `--seed` (default 7), `--help`.
+    ///
+    /// # Errors
+    /// clap's error for an unknown flag or a bad value.
+    pub fn try_parse_from<I, T>(args: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{Arg, Command, value_parser};
+        let m = Command::new("train_digits")
+            .about("Train one network on the built-in digits and print its epochs")
+            .arg(
+                Arg::new("epochs")
+                    .long("epochs")
+                    .value_parser(value_parser!(usize))
+                    .help("Training epochs [default: 30]"),
+            )
+            .arg(
+                Arg::new("seed")
+                    .long("seed")
+                    .value_parser(value_parser!(u64))
+                    .help("The seed of the weights and the shuffling [default: 7]"),
+            )
+            .try_get_matches_from(args)?;
+        Ok(Args {
+            epochs: m.get_one("epochs").copied().unwrap_or(30),
+            seed: m.get_one("seed").copied().unwrap_or(7),
+        })
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(args.epochs > 0, "--epochs must be at least 1");
     // 1797 8x8 images of handwritten digits: a stratified 80/20 split,
     // standardised with the training rows' mean and deviation.
     let split = Dataset::builtin(Builtin::Digits)?.split(0.8, 42)?;
@@ -29,8 +74,8 @@ fn run() -> anyhow::Result<()> {
         .optimizer(Optimizer::adam())
         .learning_rate(1e-3)
         .batch_size(BatchSize::Fixed(32))
-        .epochs(30)
-        .seed(7);
+        .epochs(args.epochs)
+        .seed(args.seed);
 
     // Train, printing every epoch from the per-epoch callback.
     println!("{} training and {} validation digits", yt.len(), yv.len());
@@ -63,7 +108,8 @@ fn xy(ds: &Dataset) -> anyhow::Result<(Vec<f32>, Vec<usize>)> {
 }
 
 fn main() {
-    if let Err(err) = run() {
+    let args = Args::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    if let Err(err) = run(&args) {
         eprintln!("error: {err:#}");
         std::process::exit(1);
     }

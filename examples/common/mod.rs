@@ -28,8 +28,27 @@ pub struct Flags {
 
 impl Flags {
     /// Parses the command line of example `name`, whose default budget is
-    /// `trials` trials.
+    /// `trials` trials; prints the usage error and exits on a bad flag.
     pub fn parse(name: &'static str, about: &'static str, trials: usize) -> Flags {
+        Flags::try_parse_from(name, about, trials, std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the program name first) as example `name`'s command
+    /// line: `--trials`, `--workers`, `--seed`, `--out`, `--resume`,
+    /// `--quiet` (and `--help`).
+    ///
+    /// # Errors
+    /// clap's error for an unknown flag or a bad value.
+    pub fn try_parse_from<I, T>(
+        name: &'static str,
+        about: &'static str,
+        trials: usize,
+        args: I,
+    ) -> Result<Flags, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
         use clap::{Arg, ArgAction, Command, value_parser};
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let out = PathBuf::from(format!("target/autotune-examples/{name}"));
@@ -76,15 +95,15 @@ impl Flags {
                     .action(ArgAction::SetTrue)
                     .help("No progress lines"),
             )
-            .get_matches();
-        Flags {
+            .try_get_matches_from(args)?;
+        Ok(Flags {
             trials: m.get_one("trials").copied().unwrap_or(trials),
             workers: m.get_one("workers").copied().unwrap_or(cores),
             seed: m.get_one("seed").copied().unwrap_or(0),
             out: m.get_one::<PathBuf>("out").cloned().unwrap_or(out),
             resume: m.get_flag("resume"),
             quiet: m.get_flag("quiet"),
-        }
+        })
     }
 
     /// The study settings these flags choose (trials, workers, seed, journal,

@@ -40,6 +40,14 @@ pub struct TuneArgs {
     /// Classification or regression [default: inferred from the target column].
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
+    /// The CSV cell delimiter: one character, or `tab` [default: `;` or a tab
+    /// if the first line has more of it than commas, else `,`].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<char>,
+    /// The CSV file's first line is data, not column names [default: a
+    /// header is detected].
+    #[arg(long)]
+    pub no_header: bool,
     /// Trials in the whole study (with --resume: the new total), at most
     /// 1000000 [default: 30].
     #[arg(long, value_name = "N", value_parser = trials)]
@@ -48,8 +56,8 @@ pub struct TuneArgs {
     /// [default: the number of cores].
     #[arg(long, value_name = "W", value_parser = workers)]
     pub workers: Option<usize>,
-    /// The seed everything derives from [default: 0].
-    #[arg(long, value_name = "S")]
+    /// The seed everything derives from, 0 to 18446744073709551615 [default: 0].
+    #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// The directory for the journal, results files and plots.
     #[arg(long, value_name = "DIR")]
@@ -62,7 +70,8 @@ pub struct TuneArgs {
     pub pruner: Option<PrunerArg>,
     /// Hyperparameters to search besides learning rate, batch size, initialiser
     /// and regularisation: any of optimizer, activation, schedule, hidden,
-    /// dropout, epochs (comma-separated).
+    /// dropout, epochs (comma-separated). Free epochs are searched from E/4
+    /// to E = --epochs (log scale), so they need --epochs 2 or more.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub free: Option<Vec<FreeArg>>,
     /// Training epochs of every trial (the upper bound if epochs are free),
@@ -166,4 +175,47 @@ pub enum FreeArg {
     Dropout,
     /// The number of epochs.
     Epochs,
+}
+
+/// What `--seed` takes.
+pub const SEED_RANGE: &str = "--seed takes a whole number from 0 to 18446744073709551615";
+
+/// `--seed S`: a `u64`, with a message that says so (a negative number
+/// would otherwise read as an unknown flag).
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse().map_err(|_| SEED_RANGE.to_owned())
+}
+
+/// `--delimiter`: one character, or `tab` (also `\t`).
+fn parse_delimiter(s: &str) -> Result<char, String> {
+    if s.eq_ignore_ascii_case("tab") || s == "\\t" {
+        return Ok('\t');
+    }
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if !matches!(c, '"' | '\n' | '\r') => Ok(c),
+        (Some('"' | '\n' | '\r'), None) => {
+            Err("a quote or a line break cannot delimit cells".to_owned())
+        }
+        _ => Err("the delimiter is one character (e.g. `;`), or `tab`".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_and_delimiters() {
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["-1", "18446744073709551616", "1.5", "seven"] {
+            assert_eq!(parse_seed(bad), Err(SEED_RANGE.to_owned()), "{bad}");
+        }
+        assert_eq!(parse_delimiter(";"), Ok(';'));
+        assert_eq!(parse_delimiter("tab"), Ok('\t'));
+        assert_eq!(parse_delimiter("\\t"), Ok('\t'));
+        assert!(parse_delimiter(";;").is_err());
+        assert!(parse_delimiter("").is_err());
+        assert!(parse_delimiter("\"").unwrap_err().contains("quote"));
+    }
 }

@@ -5,7 +5,7 @@
 //! | 0 | success |
 //! | 1 | the study could not go on (e.g. a disk became full mid-run) |
 //! | 2 | bad input: unknown data set, unreadable or malformed file, bad option, unwritable --out |
-//! | 130 | interrupted with Ctrl-C (the study can be resumed) |
+//! | 130, 143 | interrupted with Ctrl-C or SIGTERM (the study can be resumed) |
 
 use std::fmt;
 use std::process::ExitCode;

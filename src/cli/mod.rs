@@ -5,7 +5,8 @@
 //! - `autotune datasets`: the built-in data sets ([`datasets`]).
 //!
 //! Failures print one line `error: ...` on stderr and exit with code 2 for
-//! bad input, 1 for a failure during the run ([`fail`]).
+//! bad input, 1 for a failure during the run ([`fail`]); Ctrl-C and SIGTERM
+//! stop a study after its running trials ([`interrupt`]).
 
 mod args;
 mod data;
@@ -13,6 +14,7 @@ mod datasets;
 mod fail;
 mod interrupt;
 mod outdir;
+mod preflight;
 mod progress;
 mod report;
 mod results;
@@ -27,6 +29,10 @@ use std::process::ExitCode;
 /// `error: ...` line and an exit code.
 pub fn main() -> ExitCode {
     quiet_panics();
+    // Before any other thread starts (they inherit the blocked signals).
+    if let Err(f) = interrupt::listen() {
+        return f.report();
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Tune(a) => tune::run(a),

@@ -1,15 +1,24 @@
 //! Progress of a study on stderr: an indicatif bar on a terminal, one plain
-//! line per finished trial otherwise, nothing with `--quiet`.
+//! line per finished trial otherwise, nothing with `--quiet`. Long trials
+//! show their epochs as they go: on the bar (at most 4 updates a second), or
+//! as a line every [`STEP_LINE_EVERY`] for a trial running that long.
 
 use autotune::error::Warning;
 use autotune::history::TrialState;
 use autotune::study::{Observer, Progress};
 use autotune::tune::{fmt_duration, fmt_value};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// How often the bar shows the running trials' epochs, at most.
+const BAR_EVERY: Duration = Duration::from_millis(250);
+/// How often a line shows a long trial's epoch (and how long a trial runs
+/// before it gets one).
+pub const STEP_LINE_EVERY: Duration = Duration::from_secs(2);
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +65,14 @@ pub struct ProgressView {
     workers: usize,
     objective: String,
     started: Instant,
+    /// Epochs of a trial (the most, if epochs are searched), if known.
+    epochs: Option<usize>,
+    /// The running trials: when each first reported, and its last step and value.
+    steps: BTreeMap<usize, (Instant, usize, f64)>,
+    /// When the running trials' epochs were last shown.
+    shown: Option<Instant>,
+    /// The last status (ETA, best, counts), shown with the epochs.
+    status: String,
 }
 
 impl ProgressView {
@@ -90,11 +107,66 @@ impl ProgressView {
             workers,
             objective: objective.to_owned(),
             started: Instant::now(),
+            epochs: None,
+            steps: BTreeMap::new(),
+            shown: None,
+            status: String::new(),
         };
+        let mut view = view;
+        view.status = view.status(None, done_before, (0, 0));
         if let Some(bar) = &view.bar {
-            bar.set_message(view.status(None, done_before, (0, 0)));
+            bar.set_message(view.status.clone());
         }
         view
+    }
+
+    /// Shows epochs as `epoch 7/50` for trials of up to `epochs` epochs.
+    #[must_use]
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = Some(epochs);
+        self
+    }
+
+    /// `epoch 7/50`, or `epoch 7` if the epochs of a trial are not known.
+    fn epoch(&self, step: usize) -> String {
+        match self.epochs {
+            Some(e) => format!("epoch {step}/{e}"),
+            None => format!("epoch {step}"),
+        }
+    }
+
+    /// Records that `trial` reported `value` at `step` at time `now`, and
+    /// returns what to show: for the bar, the running trials' epochs (at
+    /// most every [`BAR_EVERY`]); for lines, a line for a trial running for
+    /// [`STEP_LINE_EVERY`] (at most one every `STEP_LINE_EVERY`).
+    fn step(&mut self, trial: usize, step: usize, value: f64, now: Instant) -> Option<String> {
+        let first = self.steps.get(&trial).map_or(now, |s| s.0);
+        self.steps.insert(trial, (first, step, value));
+        let due = |every: Duration| self.shown.is_none_or(|t| now.duration_since(t) >= every);
+        match self.style {
+            Style::Quiet => None,
+            Style::Bar if due(BAR_EVERY) => {
+                self.shown = Some(now);
+                let running: Vec<String> = self
+                    .steps
+                    .iter()
+                    .map(|(n, (_, step, _))| format!("#{n} {}", self.epoch(*step)))
+                    .collect();
+                Some(format!("{} | {}", self.status, running.join(", ")))
+            }
+            Style::Lines
+                if now.duration_since(first) >= STEP_LINE_EVERY && due(STEP_LINE_EVERY) =>
+            {
+                self.shown = Some(now);
+                Some(format!(
+                    "      trial {trial} {}, {} {}",
+                    self.epoch(step),
+                    self.objective,
+                    fmt_value(value)
+                ))
+            }
+            Style::Bar | Style::Lines => None,
+        }
     }
 
     /// What the Ctrl-C handler needs.
@@ -135,12 +207,23 @@ impl ProgressView {
 }
 
 impl Observer for ProgressView {
+    fn trial_progress(&mut self, trial: usize, step: usize, value: f64) {
+        if let Some(text) = self.step(trial, step, value, Instant::now()) {
+            match &self.bar {
+                Some(bar) => bar.set_message(text),
+                None => eprintln!("{text}"),
+            }
+        }
+    }
+
     fn trial_finished(&mut self, p: &Progress<'_>) {
+        self.steps.remove(&p.trial.number);
         let done = p.counts.total();
         self.finished.store(done, Ordering::SeqCst);
         let best = p.best.and_then(|b| b.state.value().map(|v| (b.number, v)));
         let failed = p.counts.failed + p.counts.diverged;
         let status = self.status(best, done, (p.counts.pruned, failed));
+        self.status.clone_from(&status);
         match self.style {
             Style::Quiet => {}
             Style::Bar => {
@@ -179,5 +262,49 @@ impl Drop for ProgressView {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(style: Style) -> ProgressView {
+        ProgressView::new(style, 10, 0, 2, "validation loss").epochs(50)
+    }
+
+    #[test]
+    fn long_trials_get_a_line_every_two_seconds() {
+        let mut v = view(Style::Lines);
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // A trial that has run less than 2 s gets no line.
+        assert_eq!(v.step(3, 1, 0.9, at(0)), None);
+        assert_eq!(v.step(3, 4, 0.5, at(1500)), None);
+        assert_eq!(
+            v.step(3, 5, 0.31, at(2100)).as_deref(),
+            Some("      trial 3 epoch 5/50, validation loss 0.3100")
+        );
+        // At most one line every 2 s, whichever trial reports.
+        assert_eq!(v.step(4, 1, 0.8, at(2200)), None);
+        assert_eq!(v.step(3, 6, 0.3, at(3000)), None);
+        assert!(v.step(3, 9, 0.2, at(4200)).unwrap().contains("epoch 9/50"));
+        // A young trial still waits for its own 2 s.
+        assert_eq!(v.step(7, 1, 0.8, at(6300)), None);
+        assert_eq!(view(Style::Quiet).step(3, 5, 0.3, at(9000)), None);
+    }
+
+    #[test]
+    fn the_bar_shows_the_running_trials_epochs_four_times_a_second() {
+        let mut v = view(Style::Lines);
+        v.style = Style::Bar; // (without drawing a bar in a test)
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let first = v.step(0, 1, 0.9, at(0)).unwrap();
+        assert!(first.ends_with("| #0 epoch 1/50"), "{first}");
+        assert!(first.starts_with("ETA -"), "{first}");
+        assert_eq!(v.step(1, 1, 0.9, at(100)), None);
+        let later = v.step(0, 2, 0.8, at(300)).unwrap();
+        assert!(later.ends_with("| #0 epoch 2/50, #1 epoch 1/50"), "{later}");
     }
 }

@@ -36,6 +36,12 @@ pub struct Settings {
     pub free: Vec<FreeArg>,
     /// Epochs per trial (the upper bound if freed).
     pub epochs: usize,
+    /// `--delimiter` (`None`: guessed from the file).
+    #[serde(default)]
+    pub delimiter: Option<char>,
+    /// `--no-header`.
+    #[serde(default)]
+    pub no_header: bool,
 }
 
 /// Workers when `--workers` is left out: the number of cores.
@@ -94,6 +100,8 @@ impl Settings {
                 pruner: args.pruner.unwrap_or(PrunerArg::Median),
                 free: free.unwrap_or_default(),
                 epochs: epochs.unwrap_or(DEFAULT_EPOCHS),
+                delimiter: args.delimiter,
+                no_header: args.no_header,
             });
         };
         let dir = &args.out;
@@ -134,6 +142,21 @@ impl Settings {
                 "--epochs",
                 epochs.map(|e| e.to_string()),
                 saved.epochs.to_string(),
+            ),
+            (
+                "--delimiter",
+                args.delimiter.map(delimiter_name),
+                saved.delimiter.map_or("(guessed)".into(), delimiter_name),
+            ),
+            (
+                "--no-header",
+                args.no_header.then(|| "given".into()),
+                if saved.no_header {
+                    "given"
+                } else {
+                    "not given"
+                }
+                .into(),
             ),
         ];
         for (flag, given, saved_value) in checks {
@@ -196,6 +219,15 @@ impl Settings {
             .space(space)
             .journal(journal)
             .resume(resume)
+    }
+}
+
+/// `--delimiter` as written on the command line.
+fn delimiter_name(d: char) -> String {
+    if d == '\t' {
+        "tab".into()
+    } else {
+        d.to_string()
     }
 }
 

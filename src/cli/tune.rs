@@ -8,10 +8,10 @@ use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
 use super::results;
 use super::settings::Settings;
-use autotune::data::{Dataset, Split, SplitFractions};
+use autotune::data::{Dataset, Split};
 use autotune::error::{StudyError, Warning};
 use autotune::study::{DataFingerprint, JournalContents, Observer, Progress, read_existing};
-use autotune::tune::{AutotuneConfig, Summary, autotune_observed};
+use autotune::tune::{AutotuneConfig, Summary, autotune_stoppable};
 
 /// A library error as a failure: bad input (exit 2) for data, configuration
 /// and journal problems, a run failure (exit 1) otherwise.
@@ -39,15 +39,23 @@ pub fn classify(e: autotune::Error) -> Failure {
 pub fn run(args: &TuneArgs) -> CliResult<()> {
     // One process per study directory, for the life of the run: a second is
     // refused at once, before it reads or writes anything there. A directory
-    // that does not exist yet is created only once the settings and the data
-    // are known to be good (bad input writes nothing), then locked.
+    // that does not exist yet is created only once the command line, the
+    // settings and the data are known to be good (bad input writes nothing),
+    // then locked; an existing one is locked before its contents are judged
+    // (another process may be creating a study there right now).
+    // First the command line itself: free epochs need a range; `--out` is
+    // new, empty or a study (files of the study machinery, such as a lock,
+    // do not count).
+    super::preflight::check(args)?;
     let out = OutDir::new(&args.out);
     let checked = if out.root().exists() {
         None
     } else {
+        super::preflight::check_resume(args)?;
         Some(Loaded::new(args, None, &out)?)
     };
     let _lock = out.lock()?;
+    super::preflight::check_resume(args)?;
     // Check everything before the first trial: the settings, the data, the
     // directory (first when resuming, as it holds the settings).
     let saved = if args.resume {
@@ -115,17 +123,19 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         done_before.min(settings.trials),
         settings.workers,
         config.objective.label(),
-    );
-    interrupt::install(
+    )
+    .epochs(settings.epochs);
+    let stop = interrupt::install(
         view.shared(),
         out.journal(),
         interrupt::resume_command(out.root(), None),
-    )?;
+    );
     let view = CommitSettings {
         inner: view,
         out: out.clone(),
     };
-    let report = autotune_observed(&split, &config, view).map_err(classify)?;
+    let report = autotune_stoppable(&split, &config, view, &stop)
+        .map_err(|e| classify(interrupt::exit_if_stopped(e)))?;
     out.commit_settings()?;
     // (Warnings, e.g. a torn journal line skipped, went through the observer.)
 
@@ -166,10 +176,17 @@ impl Loaded {
     /// Bad input.
     fn new(args: &TuneArgs, saved: Option<&Settings>, out: &OutDir) -> CliResult<Self> {
         let settings = Settings::resolve(args, saved)?;
-        let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
-        let split = dataset
-            .split(SplitFractions::default(), settings.seed)
-            .or_input()?;
+        let csv = data::CsvFlags {
+            delimiter: settings.delimiter,
+            no_header: settings.no_header,
+        };
+        let dataset = data::load(
+            &settings.data,
+            settings.target.as_deref(),
+            settings.task,
+            csv,
+        )?;
+        let split = data::split(&dataset, settings.seed)?;
         let config = settings.config(&out.journal(), args.resume);
         config.check().map_err(classify)?;
         Ok(Self {

@@ -97,6 +97,16 @@ pub enum StudyError {
         /// Why it failed.
         reason: String,
     },
+    /// The study was stopped (its [`StopHandle`](crate::study::StopHandle)
+    /// was set) before it ran all its trials: the `finished` trials are
+    /// recorded (in the journal, if any, so the study can be resumed).
+    #[error("stopped after {finished} of {planned} trials")]
+    Interrupted {
+        /// Trials finished in the whole study.
+        finished: usize,
+        /// Trials the study was to run.
+        planned: usize,
+    },
     /// No trial completed, so there is no best trial to use.
     #[error("no trial completed ({failed} failed, {diverged} diverged, {pruned} pruned)")]
     NoCompleteTrial {

@@ -194,6 +194,7 @@ impl Study {
                     a.params,
                     Arc::clone(&self.pruner),
                     Arc::clone(&snapshot),
+                    self.observers.clone(),
                 )
             })
             .collect())
@@ -214,6 +215,7 @@ impl Study {
             u.params,
             Arc::clone(&self.pruner),
             Arc::new(snapshot),
+            self.observers.clone(),
         )
     }
 
@@ -238,8 +240,6 @@ impl Study {
             done_in_run,
             total_in_run,
         };
-        for o in &mut self.observers {
-            o.trial_finished(&progress);
-        }
+        self.observers.each(|o| o.trial_finished(&progress));
     }
 }

@@ -225,8 +225,9 @@ impl StudyBuilder {
             journal: journal.map(|j| Arc::new(Mutex::new(j))),
             journal_path: self.journal,
             evaluator: Arc::new(evaluator),
-            observers: self.observers,
+            observers: super::Observers::new(self.observers),
             warnings: Vec::new(),
+            stop: super::StopHandle::new(),
         };
         for w in warnings.into_iter().chain(workers_warning) {
             study.warn(w);

@@ -31,6 +31,10 @@
 //! runs `n` more trials, so resume with
 //! `study.optimize(objective, total.saturating_sub(study.history().len()))`.
 //!
+//! **Stoppable.** [`Study::stop_handle`] gives a [`StopHandle`] that another
+//! thread (a Ctrl-C handler) sets to make `optimize` return early once the
+//! running trials are recorded.
+//!
 //! ```
 //! use autotune::space::{Scale, SearchSpace};
 //! use autotune::study::Study;
@@ -58,6 +62,7 @@ mod objective;
 mod observer;
 mod optimize;
 mod record;
+mod stop;
 mod trial;
 
 pub use crate::eval::{WORKERS_PER_CORE, available_cores, max_workers};
@@ -67,7 +72,9 @@ pub use journal::{
     DataFingerprint, JournalContents, JournalHeader, StudyLock, read_existing, read_journal,
 };
 pub use objective::{ObjectiveError, ObjectiveResult};
+use observer::Observers;
 pub use observer::{Observer, Progress};
+pub use stop::StopHandle;
 pub use trial::Trial;
 
 use crate::error::Warning;
@@ -132,9 +139,11 @@ pub struct Study {
     journal: Option<Arc<Mutex<Journal>>>,
     journal_path: Option<PathBuf>,
     evaluator: Arc<crate::eval::Evaluator>,
-    observers: Vec<Box<dyn Observer>>,
+    observers: Observers,
     /// The first warning of each cause, in the order they happened.
     warnings: Vec<Warning>,
+    /// Set to stop `optimize` after the running trials.
+    stop: StopHandle,
 }
 
 impl std::fmt::Debug for Study {
@@ -229,9 +238,7 @@ impl Study {
         if self.warnings.iter().any(|w| w.cause == warning.cause) {
             return;
         }
-        for o in &mut self.observers {
-            o.warning(&warning);
-        }
+        self.observers.each(|o| o.warning(&warning));
         self.warnings.push(warning);
     }
 }

@@ -1,7 +1,7 @@
 //! The optimisation loops: synchronous batches and asynchronous refills.
 
 use super::journal::Line;
-use super::{Counts, Mode, ObjectiveResult, Study, Trial, lock, make_record};
+use super::{Counts, Mode, ObjectiveResult, StopHandle, Study, Trial, lock, make_record};
 use crate::Result;
 use crate::eval::Finished;
 use crate::history::TrialRecord;
@@ -17,6 +17,12 @@ impl Study {
     /// only a sampler failure or a journal write failure stops it (the trials
     /// finished so far stay recorded).
     ///
+    /// **Stopping.** Once the study's [`StopHandle`] is set (see
+    /// [`Study::stop_handle`]), no further trial is asked: the trials running
+    /// finish and are recorded, and `optimize` returns `Ok` with the counts
+    /// of the trials it ran, fewer than `n_trials` (compare `counts.total()`
+    /// with `n_trials`, or look at [`StopHandle::is_stopped`]).
+    ///
     /// # Errors
     /// A sampler failure; a journal write failure;
     /// [`StudyError::ThreadPool`](crate::error::StudyError::ThreadPool) if
@@ -25,13 +31,24 @@ impl Study {
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,
     {
-        for o in &mut self.observers {
-            o.run_started(n_trials);
-        }
+        self.observers.each(|o| o.run_started(n_trials));
         match self.mode {
             Mode::Synchronous => self.run_synchronous(&objective, n_trials),
             Mode::Asynchronous => self.run_asynchronous(&objective, n_trials),
         }
+    }
+
+    /// The study's stop flag: set it (from any thread) to make
+    /// [`Study::optimize`] return after the trials it is running.
+    #[must_use]
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Makes `stop` this study's stop flag (for a flag made before the study,
+    /// as `autotune` is given one).
+    pub(crate) fn share_stop_handle(&mut self, stop: StopHandle) {
+        self.stop = stop;
     }
 
     /// The job each worker runs, and the callback that records it in the
@@ -55,7 +72,7 @@ impl Study {
         let done = self.done_fn();
         let run = |t: &mut Trial| objective(t);
         let mut counts = Counts::default();
-        while counts.total() < n_trials {
+        while counts.total() < n_trials && !self.stop.is_stopped() {
             let q = evaluator.workers().min(n_trials - counts.total());
             let batch = if self.unfinished.is_empty() {
                 self.ask_batch(q)?
@@ -95,7 +112,8 @@ impl Study {
         let mut error = None;
         let mut initial = Vec::new();
         let mut to_start = n_trials;
-        while initial.len() < evaluator.workers() && to_start > 0 {
+        let stop = self.stop.clone();
+        while initial.len() < evaluator.workers() && to_start > 0 && !stop.is_stopped() {
             initial.push(self.ask()?);
             to_start -= 1;
         }
@@ -109,7 +127,7 @@ impl Study {
                     error.get_or_insert(e);
                 }
             }
-            if error.is_some() || to_start == 0 {
+            if error.is_some() || to_start == 0 || stop.is_stopped() {
                 return None;
             }
             match self.ask() {
@@ -124,5 +142,193 @@ impl Study {
             }
         })?;
         error.map_or(Ok(counts), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::space::{Scale, SearchSpace};
+    use crate::study::{Mode, Observer, Progress, Study};
+    use std::sync::{Arc, Mutex};
+
+    fn space() -> SearchSpace {
+        SearchSpace::builder()
+            .float("x", -1.0..=1.0, Scale::Linear)
+            .build()
+            .unwrap()
+    }
+
+    fn study(workers: usize, mode: Mode) -> Study {
+        Study::builder(space())
+            .workers(workers)
+            .mode(mode)
+            .seed(3)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_stop_lets_the_running_batch_finish_and_asks_no_more() {
+        let mut s = study(2, Mode::Synchronous);
+        let stop = s.stop_handle();
+        // Trial 2 (in the second batch of two) asks to stop: its batch
+        // finishes, the third is never asked.
+        let counts = s
+            .optimize(
+                |t| {
+                    if t.number() == 2 {
+                        stop.stop();
+                    }
+                    Ok(t.float("x")?)
+                },
+                10,
+            )
+            .unwrap();
+        assert_eq!(counts.total(), 4);
+        let numbers: Vec<usize> = s.history().trials().iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [0, 1, 2, 3]);
+        // Still stopped: the next call runs nothing; reset, it runs again.
+        assert_eq!(s.optimize(|t| Ok(t.float("x")?), 5).unwrap().total(), 0);
+        stop.reset();
+        assert_eq!(s.optimize(|t| Ok(t.float("x")?), 5).unwrap().total(), 5);
+        assert_eq!(s.history().len(), 9);
+    }
+
+    #[test]
+    fn a_stop_in_asynchronous_mode_starts_no_new_trial() {
+        let mut s = study(2, Mode::Asynchronous);
+        let stop = s.stop_handle();
+        // Both workers start a trial before either ends; the first to end
+        // has stopped the study, so no third trial starts.
+        let counts = s
+            .optimize(
+                |t| {
+                    stop.stop();
+                    Ok(t.float("x")?)
+                },
+                10,
+            )
+            .unwrap();
+        assert_eq!(counts.total(), 2);
+        assert_eq!(s.history().len(), 2);
+    }
+
+    #[test]
+    fn a_stopped_journaled_study_resumes_to_the_uninterrupted_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let build = |path: &std::path::Path| {
+            Study::builder(space())
+                .workers(2)
+                .seed(11)
+                .journal(path)
+                .resume(true)
+                .build()
+                .unwrap()
+        };
+        let f = |t: &mut crate::study::Trial| Ok((t.float("x")? - 0.3).powi(2));
+        let path = dir.path().join("a.jsonl");
+        let mut a = build(&path);
+        let stop = a.stop_handle();
+        let stopping = |t: &mut crate::study::Trial| {
+            if t.number() == 4 {
+                stop.stop();
+            }
+            f(t)
+        };
+        assert_eq!(a.optimize(stopping, 9).unwrap().total(), 6);
+        drop(a);
+        let journal = crate::study::read_journal(&path).unwrap();
+        assert_eq!(journal.trials.len(), 6);
+        assert!(journal.unfinished.is_empty(), "the running batch finished");
+        let mut a = build(&path);
+        assert_eq!(a.optimize(f, 3).unwrap().total(), 3);
+        let mut b = build(&dir.path().join("b.jsonl"));
+        b.optimize(f, 9).unwrap();
+        let strip = |s: &Study| -> Vec<_> {
+            s.history()
+                .trials()
+                .iter()
+                .map(|t| (t.number, t.params.clone(), t.state.clone()))
+                .collect()
+        };
+        assert_eq!(strip(&a), strip(&b));
+    }
+
+    /// What a recording observer saw.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Seen {
+        Step(usize, usize, f64),
+        Finished(usize),
+    }
+
+    struct Recorder(Arc<Mutex<Vec<Seen>>>);
+
+    impl Observer for Recorder {
+        fn trial_progress(&mut self, trial: usize, step: usize, value: f64) {
+            self.0.lock().unwrap().push(Seen::Step(trial, step, value));
+        }
+        fn trial_finished(&mut self, p: &Progress<'_>) {
+            self.0.lock().unwrap().push(Seen::Finished(p.trial.number));
+        }
+    }
+
+    #[test]
+    fn observers_follow_every_step_of_running_trials() {
+        for mode in [Mode::Synchronous, Mode::Asynchronous] {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let mut s = Study::builder(space())
+                .workers(2)
+                .mode(mode)
+                .observer(Recorder(Arc::clone(&seen)))
+                .build()
+                .unwrap();
+            s.optimize(
+                |t| {
+                    let n = t.number() as f64;
+                    for step in 1..=3 {
+                        t.report(step, 10.0 * n + step as f64);
+                    }
+                    t.report(2, -1.0); // a step reported twice is told once
+                    Ok(n)
+                },
+                5,
+            )
+            .unwrap();
+            let seen = seen.lock().unwrap().clone();
+            for n in 0..5 {
+                // Each trial's steps, in order, all before it is recorded.
+                let mine: Vec<&Seen> = seen
+                    .iter()
+                    .filter(|e| matches!(e, Seen::Step(t, ..) | Seen::Finished(t) if *t == n))
+                    .collect();
+                let want: Vec<Seen> = (1..=3)
+                    .map(|s| Seen::Step(n, s, 10.0 * n as f64 + s as f64))
+                    .chain([Seen::Finished(n)])
+                    .collect();
+                assert_eq!(mine, want.iter().collect::<Vec<_>>(), "{mode:?} trial {n}");
+            }
+            assert_eq!(seen.len(), 5 * 4, "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn steps_reported_by_hand_reach_the_observers() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut s = Study::builder(space())
+            .observer(Recorder(Arc::clone(&seen)))
+            .build()
+            .unwrap();
+        let mut t = s.ask().unwrap();
+        t.report(1, 0.5);
+        t.report(4, 0.25);
+        s.tell(t, 0.25).unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                Seen::Step(0, 1, 0.5),
+                Seen::Step(0, 4, 0.25),
+                Seen::Finished(0)
+            ]
+        );
     }
 }

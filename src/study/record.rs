@@ -72,6 +72,7 @@ mod tests {
             Params::new().with("x", 1.0),
             pruner,
             Arc::new(History::new(Direction::Minimize)),
+            Default::default(),
         );
         for &(s, v) in curve {
             t.report(s, v);

@@ -1,5 +1,6 @@
 //! A running trial: its configuration, its seed, its intermediate reports.
 
+use super::observer::Observers;
 use crate::error::SpaceError;
 use crate::history::History;
 use crate::pruner::Pruner;
@@ -34,6 +35,8 @@ pub struct Trial {
     started: Instant,
     pruner: Arc<dyn Pruner>,
     snapshot: Arc<History>,
+    /// The study's observers, told of each step reported.
+    observers: Observers,
 }
 
 impl fmt::Debug for Trial {
@@ -50,7 +53,8 @@ impl fmt::Debug for Trial {
 }
 
 impl Trial {
-    /// A trial consulting `pruner` with the history `snapshot`.
+    /// A trial consulting `pruner` with the history `snapshot`, reporting
+    /// its steps to `observers`.
     pub(crate) fn new(
         study_id: u64,
         number: usize,
@@ -58,6 +62,7 @@ impl Trial {
         params: Params,
         pruner: Arc<dyn Pruner>,
         snapshot: Arc<History>,
+        observers: Observers,
     ) -> Self {
         Self {
             study_id,
@@ -71,6 +76,7 @@ impl Trial {
             started: Instant::now(),
             pruner,
             snapshot,
+            observers,
         }
     }
 
@@ -123,10 +129,15 @@ impl Trial {
     /// Reports the intermediate `value` at `step` (e.g. the validation loss
     /// after epoch `step`), in the study's direction. A step reported twice
     /// keeps its first value (as Optuna). Non-finite values are seen by the
-    /// pruner but not recorded in the history.
+    /// pruner but not recorded in the history. The study's observers are
+    /// told of each step kept ([`Observer::trial_progress`](super::Observer::trial_progress)),
+    /// so a progress display can follow a long trial.
     pub fn report(&mut self, step: usize, value: f64) {
         if !self.intermediate.iter().any(|(s, _)| *s == step) {
             self.intermediate.push((step, value));
+            let number = self.number;
+            self.observers
+                .each(|o| o.trial_progress(number, step, value));
         }
     }
 

@@ -49,11 +49,11 @@ pub use summary::{Summary, fmt_duration, fmt_value};
 
 use crate::Result;
 use crate::data::{Split, kfold_indices};
-use crate::error::{ConfigError, StudyError};
+use crate::error::{ConfigError, StudyError, Warning};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
-use crate::study::{DataFingerprint, Observer, Study, StudyBuilder};
+use crate::study::{DataFingerprint, Observer, StopHandle, Study, StudyBuilder};
 use data::{Prepared, concat};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
@@ -87,6 +87,26 @@ pub fn autotune_observed<O: Observer + 'static>(
     config: &AutotuneConfig,
     observer: O,
 ) -> Result<TuneReport> {
+    autotune_stoppable(split, config, observer, &StopHandle::new())
+}
+
+/// [`autotune_observed`] that can be stopped from another thread (a Ctrl-C
+/// handler) with `stop`: once it is set, the trials running finish and are
+/// recorded (journaled, with a journal), no more are asked, and
+/// [`StudyError::Interrupted`] is returned instead of a report — there is no
+/// best configuration to retrain until the study has run its trials. Resume
+/// the journal (`resume(true)`) to finish the study; it ends as if it had
+/// never stopped. Set after the last trial, `stop` is ignored and the report
+/// is returned.
+///
+/// # Errors
+/// As [`autotune`]; [`StudyError::Interrupted`] if stopped early.
+pub fn autotune_stoppable<O: Observer + 'static>(
+    split: &Split,
+    config: &AutotuneConfig,
+    observer: O,
+    stop: &StopHandle,
+) -> Result<TuneReport> {
     let start = Instant::now();
     config.check()?;
     let classification = split.train.target().is_classification();
@@ -105,9 +125,17 @@ pub fn autotune_observed<O: Observer + 'static>(
     let mut study = study_builder(split, config, space.clone())?
         .observer(observer)
         .build()?;
+    study.share_stop_handle(stop.clone());
     let resumed_trials = study.history().len();
     let left = config.n_trials.saturating_sub(resumed_trials);
     study.optimize(|t| objective.evaluate(t), left)?;
+    if study.history().len() < config.n_trials {
+        return Err(StudyError::Interrupted {
+            finished: study.history().len(),
+            planned: config.n_trials,
+        }
+        .into());
+    }
 
     let counts = study.counts();
     let best = study.best_trial().ok_or(StudyError::NoCompleteTrial {
@@ -166,8 +194,28 @@ pub fn autotune_observed<O: Observer + 'static>(
         epochs,
         wall_secs: start.elapsed().as_secs_f64(),
         resumed_trials,
-        warnings: study.warnings().to_vec(),
+        warnings: study
+            .warnings()
+            .iter()
+            .cloned()
+            .chain(no_test_part(split, config))
+            .collect(),
         model,
+    })
+}
+
+/// The warning that the best configuration could not be tested, if it is
+/// to be retrained but the split holds no test rows.
+fn no_test_part(split: &Split, config: &AutotuneConfig) -> Option<Warning> {
+    (config.retrain && split.test.n_samples() == 0).then(|| {
+        Warning::new(
+            "no_test_part",
+            format!(
+                "no test scores: the split has no test rows (its {} rows went to training and \
+                 validation), so the best configuration was not retrained and tested on held-out rows",
+                split.train.n_samples() + split.validation.n_samples()
+            ),
+        )
     })
 }
 

@@ -72,7 +72,7 @@ pub struct TuneReport {
     /// The best trial.
     pub best: BestTrial,
     /// The retrained best configuration's test scores (`None` without a test
-    /// part or with retraining off).
+    /// part, which a `no_test_part` warning then says, or with retraining off).
     pub test: Option<TestScores>,
     /// Every trial, in number order, with its per-epoch curve
     /// (`intermediate`: step = epoch, value = the objective after that

@@ -88,7 +88,7 @@ fn unknown_target_column() {
     );
     fails_with(
         &tune_args(s(&out), &["--data", s(&csv), "--target", "9"]),
-        "unknown target column index 8 (3 columns)",
+        "unknown target column 9 of 3 (--target counts columns from 1, or takes a header name)",
     );
     fails_with(
         &tune_args(s(&out), &["--data", "iris", "--target", "species"]),
@@ -197,4 +197,216 @@ fn usage_errors_exit_with_code_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--out <DIR>"), "{}", stderr(&o));
     assert!(!Path::new("x").exists());
+}
+
+/// `path`'s data rows as `autotune tune` reports them: the sum of the
+/// `N train / V valid / T test rows` on its first stderr line.
+fn rows_used(stderr: &str) -> usize {
+    let parts = stderr
+        .lines()
+        .next()
+        .and_then(|l| l.split(": ").nth(1))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    parts
+        .split(" / ")
+        .map(|p| {
+            p.split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum()
+}
+
+/// 24 rows of two features and a class, with `d` between cells.
+fn points(d: &str) -> String {
+    let mut text = format!("a{d}b{d}y\n");
+    for i in 0..24 {
+        text.push_str(&format!("{i}{d}{}{d}{}\n", (i * 7) % 5, i % 2));
+    }
+    text
+}
+
+#[test]
+fn semicolon_and_tab_files_with_or_without_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    for (d, flag) in [(";", ";"), ("\t", "tab")] {
+        let csv = dir.path().join(format!("p{}.csv", flag.len()));
+        std::fs::write(&csv, points(d)).unwrap();
+        for (i, extra) in [vec![], vec!["--delimiter", flag]].into_iter().enumerate() {
+            let out = dir.path().join(format!("o{}{i}", flag.len()));
+            let mut args = tune_args(s(&out), &["--data", s(&csv)]);
+            args.extend(extra);
+            let o = autotune(&args);
+            assert_ok(&o);
+            assert_eq!(rows_used(&stderr(&o)), 24, "{flag:?} {i}");
+        }
+    }
+    // The delimiter is a setting of the study: resumed without repeating it.
+    let out = dir.path().join("o11");
+    let o = run(&format!(
+        "tune --out {} --resume --trials 3 --quiet",
+        out.display()
+    ));
+    assert_ok(&o);
+    fails_with(
+        &["tune", "--out", s(&out), "--resume", "--delimiter", ","],
+        "--delimiter , does not match the study in",
+    );
+    fails_with(
+        &tune_args(
+            s(&dir.path().join("o")),
+            &["--data", s(&dir.path().join("p1.csv")), "--delimiter", ","],
+        ),
+        "no feature columns besides the target",
+    );
+    fails_with(
+        &tune_args(
+            s(&dir.path().join("o")),
+            &["--data", "iris", "--delimiter", ";"],
+        ),
+        "--delimiter applies to CSV files",
+    );
+}
+
+#[test]
+fn no_header_reads_the_first_line_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first line looks like a header (a label above a number)...
+    let csv = dir.path().join("noheader.csv");
+    let mut text = String::from("1,2,x\n");
+    for i in 0..24 {
+        text.push_str(&format!("{i},{},{}\n", (i * 7) % 5, i % 2));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let o = autotune(&tune_args(s(&dir.path().join("a")), &["--data", s(&csv)]));
+    assert_ok(&o);
+    assert_eq!(rows_used(&stderr(&o)), 24);
+    // ...but with --no-header it is a row.
+    let o = autotune(&tune_args(
+        s(&dir.path().join("b")),
+        &["--data", s(&csv), "--no-header"],
+    ));
+    assert_ok(&o);
+    assert_eq!(rows_used(&stderr(&o)), 25);
+    fails_with(
+        &tune_args(
+            s(&dir.path().join("c")),
+            &["--data", s(&csv), "--no-header", "--target", "y"],
+        ),
+        "a target column given by name needs a header",
+    );
+}
+
+#[test]
+fn a_negative_or_too_large_seed_says_what_seed_takes() {
+    for seed in ["-1", "18446744073709551616", "1e3"] {
+        let o = run(&format!("tune --data iris --out x --seed {seed}"));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{seed}' for '--seed <S>': --seed takes a whole number from 0 to 18446744073709551615"
+            )),
+            "{err}"
+        );
+    }
+    assert!(!Path::new("x").exists());
+}
+
+#[test]
+fn too_few_rows_are_explained_without_library_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("two.csv");
+    std::fs::write(&csv, "a,b,y\n1,2,x\n3,4,y\n").unwrap();
+    fails_with(
+        &tune_args(s(&dir.path().join("o")), &["--data", s(&csv)]),
+        "the data set `two` has 2 rows: too few for the 70% / 15% / 15% train / validation / test \
+         split `autotune tune` makes, which leaves no validation rows to score the trials on; \
+         give --data a file with more rows",
+    );
+    let o = autotune(&tune_args(s(&dir.path().join("o")), &["--data", s(&csv)]));
+    assert!(!stderr(&o).contains("cv_folds"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_study_without_a_test_part_says_so_in_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("three.csv");
+    std::fs::write(&csv, "a,b,y\n1,2,x\n3,4,y\n5,6,x\n").unwrap();
+    // An existing empty directory is a fine --out.
+    let out = dir.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let note = "note       no test scores: the split has no test rows (its 3 rows went to \
+                training and validation), so the best configuration was not retrained and \
+                tested on held-out rows";
+    let o = autotune(&tune_args(s(&out), &["--data", s(&csv), "--quiet"]));
+    assert_ok(&o);
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+    let best = std::fs::read_to_string(out.join("best.json")).unwrap();
+    assert!(best.contains("\"test\": null"), "{best}");
+    let o = run(&format!("report {}", out.display()));
+    assert_ok(&o);
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+}
+
+#[test]
+fn free_epochs_need_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    fails_with(
+        &[
+            "tune",
+            "--data",
+            "iris",
+            "--out",
+            s(&out),
+            "--free",
+            "hidden,epochs",
+            "--epochs",
+            "1",
+        ],
+        "--free epochs searches from E/4 (at least 1) to E = --epochs epochs on a log scale, \
+         so it needs --epochs 2 or more; with --epochs 1 there is nothing to search",
+    );
+    assert!(!out.exists(), "nothing is written for bad input");
+}
+
+#[test]
+fn resume_without_a_study_says_there_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in [dir.path().to_path_buf(), dir.path().join("new")] {
+        fails_with(
+            &["tune", "--out", s(&out), "--resume"],
+            &format!(
+                "no study in {} to resume (no journal.jsonl); start one with --data NAME|FILE.csv",
+                out.display()
+            ),
+        );
+    }
+}
+
+#[test]
+fn an_out_directory_of_other_files_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("trials.csv"), "my own trials\n").unwrap();
+    std::fs::write(out.join("report.json"), "{}").unwrap();
+    for extra in [&["--data", "iris"][..], &["--data", "iris", "--resume"]] {
+        fails_with(
+            &tune_args(s(&out), extra),
+            &format!(
+                "--out {} is not empty (report.json, trials.csv) and holds no study (journal.jsonl): \
+                 its files could be overwritten; choose a new or empty directory",
+                out.display()
+            ),
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("trials.csv")).unwrap(),
+        "my own trials\n"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 }

@@ -215,3 +215,28 @@ fn datasets_lists_every_builtin_with_its_shape() {
         assert!(line.contains(shape), "{line}");
     }
 }
+
+#[test]
+fn too_few_trials_for_importance_is_said_by_tune_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("four");
+    let o = run(&format!(
+        "tune --data iris --trials 4 --workers 2 --epochs 3 --pruner none --quiet --out {}",
+        out.display()
+    ));
+    assert_ok(&o);
+    let note = "note       no parameter importance: 4 complete trials, at least 5 are needed: \
+                importance.svg is not written";
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+    assert!(!out.join("importance.svg").exists());
+    let o = run(&format!("report {}", out.display()));
+    assert_ok(&o);
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+    // The files line leaves it out.
+    let files = stdout(&o)
+        .lines()
+        .find(|l| l.starts_with("files "))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!files.contains("importance.svg"), "{files}");
+}

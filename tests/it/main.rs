@@ -27,6 +27,7 @@ mod data_scale;
 mod data_split;
 mod data_synthetic;
 mod examples_diabetes;
+mod examples_flags;
 mod examples_iris;
 mod gp_condition;
 mod gp_gradients;
