@@ -103,8 +103,11 @@ struct Problem {
     budget: usize,
     /// `(value told, true value counted in the regret)` of trial `i`; the
     /// second is +∞ for a trial that failed.
-    eval: Box<dyn Fn(usize, &Params) -> (f64, f64)>,
+    eval: Eval,
 }
+
+/// See [`Problem::eval`].
+type Eval = Box<dyn Fn(usize, &Params) -> (f64, f64)>;
 
 fn problem(name: &str) -> Result<Problem> {
     let mixed = |name: &str, budget, fail_at: Option<usize>| Problem {

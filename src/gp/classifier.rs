@@ -372,7 +372,7 @@ pub fn log_expected_sigmoid(mean: f64, var: f64) -> (f64, f64, f64) {
     // except p itself.
     let norm = QUAD_STEP / (2.0 * std::f64::consts::PI).sqrt();
     let p = p * norm;
-    if !(p > 0.0) {
+    if p <= 0.0 || p.is_nan() {
         // Every node underflowed: far in the failure region.
         return (log_sigmoid(mean + 0.5 * var), 1.0, 0.5);
     }

@@ -52,7 +52,15 @@ use nalgebra::DMatrix;
 /// the design sequence; a pending trial that cannot be encoded
 /// (`pending_encode`) or fantasised (`pending_fantasy`) is left out of the
 /// fantasies; an acquisition maximiser that finds no new configuration
-/// (`acquisition`) means a design point.
+/// (`acquisition`) means a design point; infinite values clipped
+/// (`value_infinite`), NaN values counted as failures (`value_nan`) and a
+/// success classifier that cannot be fitted (`gp_classifier`, failures then
+/// left out) are reported with the suggestion made from that fit.
+///
+/// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
+/// default) failed and diverged trials stay out of the regression GP; a GP
+/// classifier ([`Classifier`]) of `P(success | x)` is fitted on the same
+/// encoded points and the acquisition becomes `a(x) + log P(success | x)`.
 #[derive(Debug, Clone, Default)]
 pub struct GpSampler {
     config: GpSamplerConfig,

@@ -277,7 +277,7 @@ fn robust_standardize(v: &[f64]) -> Vec<f64> {
     let iqr = quantile(&s, 0.75) - quantile(&s, 0.25);
     let range = s[s.len() - 1] - s[0];
     let mut scale = (iqr / 1.349).max(1e-6 * range);
-    if !(scale > 0.0) {
+    if scale <= 0.0 || scale.is_nan() {
         scale = 1.0;
     }
     v.iter().map(|x| (x - median) / scale).collect()
@@ -290,7 +290,7 @@ fn compress_upper_tail(z: &[f64]) -> Vec<f64> {
     let mut s = z.to_vec();
     s.sort_by(f64::total_cmp);
     let iqr = quantile(&s, 0.75) - quantile(&s, 0.25);
-    if !(iqr > 0.0) {
+    if iqr <= 0.0 || iqr.is_nan() {
         return z.to_vec();
     }
     let fence = quantile(&s, 0.5) + FENCE * iqr;
