@@ -8,6 +8,14 @@
 //! `deterministic_objective=True`); `--learned-noise` keeps the default
 //! learned noise instead. `--ucb BETA` adds a row with UCB instead of LogEI.
 //!
+//! Rows for real training objectives: `branin-outlier` (trial 3 returns 1e4
+//! instead of its value), `branin-scale1e200` / `branin-scale1e-200` (every
+//! value multiplied by 1e200 / 1e-200), `mixed-fail12` (trial 12 fails),
+//! `cliff` ([`DivergenceCliff`]: NaN just past the best learning rate). The
+//! regret is always that of the true value of trials that completed.
+//! `--transform` and `--failed` choose the value warp and the failure
+//! handling.
+//!
 //! ```text
 //! cargo run --release --example bo_benchmark                # everything, 10 seeds
 //! cargo run --release --example bo_benchmark -- --seeds 3 --functions branin
@@ -16,8 +24,10 @@
 
 use anyhow::Result;
 use autotune::acquisition::Acquisition;
-use autotune::benchmarks::{Function, MixedFunction};
-use autotune::sampler::{AskTell, GpSampler, GpSamplerConfig, RandomSampler, Sampler};
+use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction};
+use autotune::sampler::{
+    AskTell, FailedTrials, GpSampler, GpSamplerConfig, RandomSampler, Sampler, ValueTransform,
+};
 use autotune::space::{Params, SearchSpace};
 use clap::Parser;
 use std::time::Instant;
@@ -31,7 +41,9 @@ struct Args {
     /// The first seed (seeds run from here).
     #[arg(long, default_value_t = 0)]
     first_seed: u64,
-    /// Functions to run: branin, hartmann6, ackley5, mixed (comma-separated).
+    /// Functions to run: branin, hartmann6, ackley5, mixed, branin-outlier,
+    /// branin-scale1e200, branin-scale1e-200, mixed-fail12, cliff
+    /// (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
@@ -53,11 +65,29 @@ struct Args {
     /// Keep the GP's learned noise (the default for noisy objectives).
     #[arg(long)]
     learned_noise: bool,
+    /// Value warp: identity, yeo_johnson, clipped_yeo_johnson, rank (default: the sampler's).
+    #[arg(long)]
+    transform: Option<String>,
+    /// Failed trials: ignore, worst, classifier (default: the sampler's).
+    #[arg(long)]
+    failed: Option<String>,
 }
 
 /// The GP sampler's configuration for a run.
 fn gp_config(args: &Args, acquisition: Acquisition) -> GpSamplerConfig {
-    let config = GpSamplerConfig::default().acquisition(acquisition);
+    let mut config = GpSamplerConfig::default().acquisition(acquisition);
+    if let Some(t) = &args.transform {
+        config = config.transform(
+            serde_json::from_value::<ValueTransform>(serde_json::Value::String(t.clone()))
+                .expect("a transform name"),
+        );
+    }
+    if let Some(f) = &args.failed {
+        config = config.failed(
+            serde_json::from_value::<FailedTrials>(serde_json::Value::String(f.clone()))
+                .expect("a failed-trials name"),
+        );
+    }
     if args.learned_noise {
         config
     } else {
@@ -71,22 +101,49 @@ struct Problem {
     space: SearchSpace,
     minimum: f64,
     budget: usize,
-    eval: Box<dyn Fn(&Params) -> f64>,
+    /// `(value told, true value counted in the regret)` of trial `i`; the
+    /// second is +∞ for a trial that failed.
+    eval: Eval,
 }
 
+/// See [`Problem::eval`].
+type Eval = Box<dyn Fn(usize, &Params) -> (f64, f64)>;
+
 fn problem(name: &str) -> Result<Problem> {
-    let (function, budget) = match name {
-        "branin" => (Function::Branin, 50),
-        "hartmann6" => (Function::Hartmann6, 100),
-        "ackley5" => (Function::Ackley { dim: 5 }, 100),
-        "mixed" => {
-            let f = MixedFunction;
+    let mixed = |name: &str, budget, fail_at: Option<usize>| Problem {
+        name: name.to_owned(),
+        space: MixedFunction.space(),
+        minimum: MixedFunction.minimum(),
+        budget,
+        eval: Box::new(move |i, p| {
+            let v = MixedFunction.value(p).unwrap_or(f64::NAN);
+            if Some(i) == fail_at {
+                (f64::NAN, f64::INFINITY)
+            } else {
+                (v, v)
+            }
+        }),
+    };
+    let (function, budget, told): (Function, usize, fn(usize, f64) -> f64) = match name {
+        "branin" => (Function::Branin, 50, |_, v| v),
+        "branin-outlier" => (Function::Branin, 50, |i, v| if i == 3 { 1e4 } else { v }),
+        "branin-scale1e200" => (Function::Branin, 50, |_, v| v * 1e200),
+        "branin-scale1e-200" => (Function::Branin, 50, |_, v| v * 1e-200),
+        "hartmann6" => (Function::Hartmann6, 100, |_, v| v),
+        "ackley5" => (Function::Ackley { dim: 5 }, 100, |_, v| v),
+        "mixed" => return Ok(mixed(name, 100, None)),
+        "mixed-fail12" => return Ok(mixed(name, 50, Some(12))),
+        "cliff" => {
+            let f = DivergenceCliff;
             return Ok(Problem {
                 name: name.to_owned(),
                 space: f.space(),
                 minimum: f.minimum(),
-                budget: 100,
-                eval: Box::new(move |p| f.value(p).unwrap_or(f64::NAN)),
+                budget: 50,
+                eval: Box::new(move |_, p| {
+                    let v = f.value(p).unwrap_or(f64::NAN);
+                    (v, if v.is_nan() { f64::INFINITY } else { v })
+                }),
             });
         }
         other => anyhow::bail!("unknown function `{other}`"),
@@ -96,7 +153,10 @@ fn problem(name: &str) -> Result<Problem> {
         space: function.space()?,
         minimum: function.minimum(),
         budget,
-        eval: Box::new(move |p| function.value_at(p).unwrap_or(f64::NAN)),
+        eval: Box::new(move |i, p| {
+            let v = function.value_at(p).unwrap_or(f64::NAN);
+            (told(i, v), v)
+        }),
     })
 }
 
@@ -113,8 +173,8 @@ fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<(Vec<
         let per = start.elapsed().as_secs_f64() / q as f64;
         for (n, params) in batch {
             times.push(per);
-            let v = (p.eval)(&params);
-            opt.tell(n, v)?;
+            let (told, v) = (p.eval)(n, &params);
+            opt.tell(n, told)?;
             best = best.min(v);
             regret.push((best - p.minimum).max(1e-20));
         }

@@ -70,26 +70,40 @@ impl MixedFunction {
     /// A [`SpaceError`] if a parameter is missing or of the wrong type, or
     /// the activation is not one of the three.
     pub fn value(&self, params: &Params) -> Result<f64> {
-        let lr = params.float("lr")?;
         let batch = params.int("batch_size")? as f64;
         let layers = params.int("layers")? as f64;
-        let act = params.categorical("activation")?;
         let dropout = params.float("dropout")?;
-        let a =
-            ACTIVATIONS
-                .iter()
-                .position(|&c| c == act)
-                .ok_or_else(|| SpaceError::OutOfDomain {
-                    name: "activation".to_owned(),
-                    value: act.to_owned(),
-                })?;
-        let lr_term = lr.log10() - BASE_LR[a].log10() - 0.5 * (batch / 64.0).log10();
+        let a = activation(params)?;
+        let lr_term = self.lr_term(params)?;
         Ok(OFFSET[a]
             + lr_term * lr_term
             + 0.3 * (batch / 64.0).log2().powi(2)
             + 0.1 * (layers - 3.0).powi(2)
             + 2.0 * (dropout - 0.2).powi(2))
     }
+}
+
+impl MixedFunction {
+    /// The learning-rate term `log₁₀ lr − log₁₀ lr₀(act) − ½ log₁₀(batch/64)`:
+    /// 0 at the best learning rate, positive above it.
+    pub(crate) fn lr_term(&self, params: &Params) -> Result<f64> {
+        let lr = params.float("lr")?;
+        let batch = params.int("batch_size")? as f64;
+        let a = activation(params)?;
+        Ok(lr.log10() - BASE_LR[a].log10() - 0.5 * (batch / 64.0).log10())
+    }
+}
+
+/// The index of the activation of `params`.
+fn activation(params: &Params) -> Result<usize> {
+    let act = params.categorical("activation")?;
+    Ok(ACTIVATIONS
+        .iter()
+        .position(|&c| c == act)
+        .ok_or_else(|| SpaceError::OutOfDomain {
+            name: "activation".to_owned(),
+            value: act.to_owned(),
+        })?)
 }
 
 #[cfg(test)]

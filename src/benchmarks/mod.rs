@@ -7,14 +7,18 @@
 //! (in the crate-private `functions` module). The simple
 //! regret of a run is `best found − minimum`. [`MixedFunction`] is a
 //! mixed-type problem (log float, log integer, integer, categorical) shaped
-//! like a network-tuning task, with a known minimum.
+//! like a network-tuning task, with a known minimum; [`DivergenceCliff`] is
+//! the same problem whose "training" diverges (NaN) for learning rates just
+//! past the best one.
 //!
 //! Every benchmark has a [`SearchSpace`] (parameters `x0`, `x1`, … for the
 //! continuous ones) and is evaluated on [`Params`] as a sampler proposes them.
 
+mod cliff;
 pub(crate) mod functions;
 mod mixed;
 
+pub use cliff::DivergenceCliff;
 pub use mixed::MixedFunction;
 
 use crate::Result;

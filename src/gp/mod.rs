@@ -16,6 +16,8 @@
 //!   or with a NaN or infinite coordinate.
 //! * [`Gp::condition_on`] adds one observation in `O(n²)` by extending the
 //!   Cholesky factor: fantasies for pending trials.
+//! * [`Classifier`]: binary GP classification (Laplace approximation,
+//!   logistic likelihood) of the probability that a configuration succeeds.
 //!
 //! Robust on the data real studies produce: repeated inputs, constant outputs,
 //! one point and no points (the prior) all give finite predictions; a kernel
@@ -42,6 +44,7 @@
 //! ```
 
 mod cholesky;
+mod classifier;
 mod config;
 mod exp;
 mod fit;
@@ -56,6 +59,7 @@ pub(crate) mod priors;
 mod simd;
 mod standardise;
 
+pub use classifier::{Classifier, log_expected_sigmoid};
 pub use config::{DEFAULT_NOISE_FLOOR, GpConfig, Noise, Priors};
 pub use hyperparameters::{Hyperparameters, LmlGradient};
 pub use kernel::Kernel;

@@ -40,9 +40,9 @@ pub struct GpSamplerConfig {
     /// `MaximizerConfig::default()` (512 Sobol candidates, 6 local searches).
     pub maximizer: MaximizerConfig,
     /// How values are warped for the GP. By default
-    /// [`ValueTransform::YeoJohnson`].
+    /// [`ValueTransform::ClippedYeoJohnson`].
     pub transform: ValueTransform,
-    /// Failed and diverged trials. By default [`FailedTrials::Worst`].
+    /// Failed and diverged trials. By default [`FailedTrials::Classifier`].
     pub failed: FailedTrials,
     /// Pruned trials. By default [`PrunedTrials::LastValue`].
     pub pruned: PrunedTrials,
@@ -56,8 +56,8 @@ impl Default for GpSamplerConfig {
             acquisition: Acquisition::LogEi,
             incumbent: Incumbent::BestObserved,
             maximizer: MaximizerConfig::default(),
-            transform: ValueTransform::YeoJohnson,
-            failed: FailedTrials::Worst,
+            transform: ValueTransform::ClippedYeoJohnson,
+            failed: FailedTrials::Classifier,
             pruned: PrunedTrials::LastValue,
         }
     }

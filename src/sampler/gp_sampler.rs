@@ -6,7 +6,7 @@ use super::{Sampler, Suggestion};
 use crate::Result;
 use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior};
 use crate::error::Warning;
-use crate::gp::Gp;
+use crate::gp::{Classifier, Gp, log_expected_sigmoid};
 use crate::history::History;
 use crate::rng::{StudyRng, derive_seed};
 use crate::space::{Params, SearchSpace};
@@ -52,7 +52,15 @@ use nalgebra::DMatrix;
 /// the design sequence; a pending trial that cannot be encoded
 /// (`pending_encode`) or fantasised (`pending_fantasy`) is left out of the
 /// fantasies; an acquisition maximiser that finds no new configuration
-/// (`acquisition`) means a design point.
+/// (`acquisition`) means a design point; infinite values clipped
+/// (`value_infinite`), NaN values counted as failures (`value_nan`) and a
+/// success classifier that cannot be fitted (`gp_classifier`, failures then
+/// left out) are reported with the suggestion made from that fit.
+///
+/// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
+/// default) failed and diverged trials stay out of the regression GP; a GP
+/// classifier ([`Classifier`]) of `P(success | x)` is fitted on the same
+/// encoded points and the acquisition becomes `a(x) + log P(success | x)`.
 #[derive(Debug, Clone, Default)]
 pub struct GpSampler {
     config: GpSamplerConfig,
@@ -111,38 +119,66 @@ impl GpSampler {
         Ok(last.unwrap_or_else(|| space.sample(rng)))
     }
 
-    /// Fits the GP to the finished trials, or says why it cannot.
+    /// Fits the GP (and, with failures, the success classifier) to the
+    /// finished trials, or says why it cannot. Warnings about the values
+    /// (infinities clipped, NaN, a classifier that could not be fitted) come
+    /// with the model, or with the reason there is none.
     fn fit(
         &self,
         space: &SearchSpace,
         history: &History,
         rng: &mut StudyRng,
-    ) -> Result<Model, Warning> {
+    ) -> Result<Model, Vec<Warning>> {
         let obs = observations(space, history, self.config.failed, self.config.pruned);
-        if obs.len() < 2 {
-            return Err(Warning::new(
+        let mut warnings = obs.warnings;
+        if obs.values.len() < 2 {
+            warnings.push(Warning::new(
                 "gp_values",
                 format!(
                     "only {} of {} finished trials have a value the GP can use; \
                      suggestions come from the initial design until two do",
-                    obs.len(),
+                    obs.values.len(),
                     history.len()
                 ),
             ));
+            return Err(warnings);
         }
-        let (points, values): (Vec<Vec<f64>>, Vec<f64>) = obs.into_iter().unzip();
-        let y = transform(&values, self.config.transform);
+        let points = obs.points;
+        let y = transform(&obs.values, self.config.transform);
         let x = to_matrix(&points, space.dim());
-        let gp = Gp::fit(&x, &y, &self.config.gp, None, rng).map_err(|e| {
-            Warning::new(
-                "gp_fit",
-                format!(
-                    "the GP could not be fitted to {} trials ({e}); the suggestion came \
-                     from the initial design",
-                    points.len()
-                ),
-            )
-        })?;
+        let gp = match Gp::fit(&x, &y, &self.config.gp, None, rng) {
+            Ok(gp) => gp,
+            Err(e) => {
+                warnings.push(Warning::new(
+                    "gp_fit",
+                    format!(
+                        "the GP could not be fitted to {} trials ({e}); the suggestion came \
+                         from the initial design",
+                        points.len()
+                    ),
+                ));
+                return Err(warnings);
+            }
+        };
+        let classifier = if obs.failed.is_empty() {
+            None
+        } else {
+            match fit_classifier(&gp, &points, &obs.failed, space.dim()) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    warnings.push(Warning::new(
+                        "gp_classifier",
+                        format!(
+                            "the success classifier could not be fitted to {} failed and {} \
+                             successful trials ({e}); failures are left out of the model",
+                            obs.failed.len(),
+                            points.len()
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
         let (best_i, best_y) = y
             .iter()
             .copied()
@@ -159,8 +195,10 @@ impl GpSampler {
         };
         Ok(Model {
             gp,
+            classifier,
             best,
             best_x: points[best_i].clone(),
+            warnings,
         })
     }
 
@@ -212,6 +250,7 @@ impl GpSampler {
         let gp = fantasised.as_ref().unwrap_or(&model.gp);
         let objective = GpMaximand {
             gp,
+            classifier: model.classifier.as_ref(),
             acquisition: self.config.acquisition,
             best,
         };
@@ -250,9 +289,59 @@ impl GpSampler {
     }
 }
 
+/// The signal variances tried for the success classifier (its latent
+/// function's prior variance; 16 lets `P(success)` reach `σ(±4·2) ≈ 3e-4`
+/// within two prior standard deviations).
+const CLASSIFIER_VARIANCES: [f64; 3] = [1.0, 4.0, 16.0];
+/// Multipliers of the regression GP's length scales tried for the classifier
+/// (a failure boundary is often sharper than the objective).
+const CLASSIFIER_LENGTH_FACTORS: [f64; 3] = [0.25, 0.5, 1.0];
+
+/// Fits the success classifier on `successes` (label 1) and `failures`
+/// (label 0) with the regression GP's kernel, its length scales scaled by
+/// each of [`CLASSIFIER_LENGTH_FACTORS`] and each signal variance of
+/// [`CLASSIFIER_VARIANCES`], keeping the fit of largest Laplace marginal
+/// likelihood (a grid instead of gradient ascent: 9 fits of a few Newton
+/// steps each).
+fn fit_classifier(
+    gp: &Gp,
+    successes: &[Vec<f64>],
+    failures: &[Vec<f64>],
+    dim: usize,
+) -> std::result::Result<Classifier, crate::error::GpError> {
+    let all: Vec<Vec<f64>> = successes.iter().chain(failures).cloned().collect();
+    let labels: Vec<bool> = (0..all.len()).map(|i| i < successes.len()).collect();
+    let x = to_matrix(&all, dim);
+    let base = &gp.hyperparameters().length_scales;
+    let mut best: Option<Classifier> = None;
+    let mut last_err = None;
+    for factor in CLASSIFIER_LENGTH_FACTORS {
+        let ls: Vec<f64> = base.iter().map(|l| l * factor).collect();
+        for s2 in CLASSIFIER_VARIANCES {
+            match Classifier::fit(&x, &labels, gp.kernel(), &ls, s2) {
+                Ok(c) => {
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| c.log_marginal_likelihood() > b.log_marginal_likelihood())
+                    {
+                        best = Some(c);
+                    }
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+    }
+    best.ok_or_else(|| last_err.expect("a fit was tried"))
+}
+
 /// A fitted GP with its incumbent.
 struct Model {
     gp: Gp,
+    /// The success classifier, when some trials failed.
+    classifier: Option<Classifier>,
+    /// Warnings of the fit (about the values), reported with the first
+    /// suggestion made from it.
+    warnings: Vec<Warning>,
     /// The incumbent, in transformed units.
     best: f64,
     /// The best observed point, encoded.
@@ -285,7 +374,7 @@ impl Sampler for GpSampler {
     ) -> Result<Vec<Suggestion>> {
         let mut all: Vec<Params> = pending.to_vec();
         let mut out: Vec<Suggestion> = Vec::with_capacity(rngs.len());
-        let mut model: Option<Result<Model, Warning>> = None;
+        let mut model: Option<Result<Model, Vec<Warning>>> = None;
         for rng in rngs.iter_mut() {
             let index = history.len() + all.len();
             let s = if self.in_design(history, &all) {
@@ -293,14 +382,16 @@ impl Sampler for GpSampler {
             } else {
                 let first_fit = model.is_none();
                 match model.get_or_insert_with(|| self.fit(space, history, rng)) {
-                    Ok(m) => self.propose(space, m, history, &all, rng)?,
+                    Ok(m) => {
+                        let mut s = self.propose(space, m, history, &all, rng)?;
+                        if first_fit {
+                            s.warnings.splice(0..0, m.warnings.iter().cloned());
+                        }
+                        s
+                    }
                     Err(w) => Suggestion {
                         params: self.design_point(space, index, history, &all, rng)?,
-                        warnings: if first_fit {
-                            vec![w.clone()]
-                        } else {
-                            Vec::new()
-                        },
+                        warnings: if first_fit { w.clone() } else { Vec::new() },
                     },
                 }
             };
@@ -319,11 +410,30 @@ impl Sampler for GpSampler {
     }
 }
 
-/// The acquisition of a GP posterior as an [`Maximand`] of the encoded point.
+/// The acquisition of a GP posterior as an [`Maximand`] of the encoded
+/// point: `a(x) + log P(success | x)` when there is a success classifier
+/// (constrained EI, Gardner et al. 2014, "Bayesian optimization with
+/// inequality constraints"; Gelbart, Snoek & Adams 2014; with LogEI the sum
+/// is the log of EI times the probability of success).
 struct GpMaximand<'a> {
     gp: &'a Gp,
+    classifier: Option<&'a Classifier>,
     acquisition: Acquisition,
     best: f64,
+}
+
+impl GpMaximand<'_> {
+    /// `log P(success | x)` (0 without a classifier), `−∞` for a point the
+    /// classifier rejects.
+    fn log_success(&self, x: &[f64]) -> f64 {
+        match self.classifier {
+            None => 0.0,
+            Some(c) => match c.latent(x) {
+                Ok((m, v)) => log_expected_sigmoid(m, v).0,
+                Err(_) => f64::NEG_INFINITY,
+            },
+        }
+    }
 }
 
 impl Maximand for GpMaximand<'_> {
@@ -333,7 +443,19 @@ impl Maximand for GpMaximand<'_> {
         };
         let p = Posterior::from_variance(pred.mean, pred.variance);
         let a = self.acquisition.evaluate(p, self.best);
-        (a.value, a.chain(p.std, &d_mean, &d_var))
+        let mut value = a.value;
+        let mut gradient = a.chain(p.std, &d_mean, &d_var);
+        if let Some(c) = self.classifier {
+            let Ok((m, v, dm, dv)) = c.latent_with_gradient(x) else {
+                return (f64::NEG_INFINITY, vec![0.0; x.len()]);
+            };
+            let (lp, g_m, g_v) = log_expected_sigmoid(m, v);
+            value += lp;
+            for ((g, a), b) in gradient.iter_mut().zip(&dm).zip(&dv) {
+                *g += g_m * a + g_v * b;
+            }
+        }
+        (value, gradient)
     }
 
     fn value(&self, x: &[f64]) -> f64 {
@@ -343,7 +465,7 @@ impl Maximand for GpMaximand<'_> {
         self.acquisition.value(
             Posterior::from_variance(pred.mean, pred.variance),
             self.best,
-        )
+        ) + self.log_success(x)
     }
 
     fn values(&self, xs: &[Vec<f64>]) -> Vec<f64> {
@@ -356,9 +478,11 @@ impl Maximand for GpMaximand<'_> {
         };
         predictions
             .into_iter()
-            .map(|p| {
+            .zip(xs)
+            .map(|(p, x)| {
                 self.acquisition
                     .value(Posterior::from_variance(p.mean, p.variance), self.best)
+                    + self.log_success(x)
             })
             .collect()
     }

@@ -11,6 +11,7 @@
 
 mod acquisition_functions;
 mod acquisition_maximizer;
+mod bo_robust;
 mod bo_sampler;
 #[cfg(feature = "cli")]
 mod cli_errors;
@@ -29,6 +30,7 @@ mod data_synthetic;
 mod examples_diabetes;
 mod examples_flags;
 mod examples_iris;
+mod gp_classifier;
 mod gp_condition;
 mod gp_gradients;
 mod gp_robustness;

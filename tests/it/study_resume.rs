@@ -7,7 +7,7 @@
 
 use autotune::history::TrialRecord;
 use autotune::pruner::MedianPruner;
-use autotune::sampler::{GpSampler, GpSamplerConfig};
+use autotune::sampler::{GpSampler, GpSamplerConfig, ValueTransform};
 use autotune::space::{Scale, SearchSpace};
 use autotune::study::{ObjectiveResult, Study, StudyBuilder, Trial, read_journal};
 use std::path::Path;
@@ -25,7 +25,17 @@ fn builder() -> StudyBuilder {
         .build()
         .unwrap();
     Study::builder(space)
-        .sampler(GpSampler::new(GpSamplerConfig::default().n_startup_trials(4)).unwrap())
+        // The pre-issue-11 value warp: with it this seed prunes some trials,
+        // which the resume check below needs (the clipped warp's suggestions
+        // beat the median at every step here, so nothing is pruned).
+        .sampler(
+            GpSampler::new(
+                GpSamplerConfig::default()
+                    .n_startup_trials(4)
+                    .transform(ValueTransform::YeoJohnson),
+            )
+            .unwrap(),
+        )
         .pruner(MedianPruner::default().n_startup_trials(3))
         .seed(2024)
         .workers(2)
