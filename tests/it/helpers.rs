@@ -108,3 +108,15 @@ pub fn assert_results(out: &Path, trials: usize) {
     assert_svg(&out.join("convergence.svg"));
     assert_svg(&out.join("slices.svg"));
 }
+
+/// `trials` without their wall times (the one part of a study that is not
+/// reproducible), to compare two runs.
+pub fn strip(trials: &[autotune::history::TrialRecord]) -> Vec<autotune::history::TrialRecord> {
+    trials
+        .iter()
+        .map(|t| autotune::history::TrialRecord {
+            duration_secs: 0.0,
+            ..t.clone()
+        })
+        .collect()
+}

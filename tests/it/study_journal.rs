@@ -1,5 +1,6 @@
 //! The journal: round trip, exact resume, torn and malformed lines, headers.
 
+use crate::helpers::strip;
 use autotune::Error;
 use autotune::error::StudyError;
 use autotune::history::TrialRecord;
@@ -43,16 +44,6 @@ fn objective(trial: &mut Trial) -> ObjectiveResult {
         }
     }
     Ok(base + (trial.seed() % 97) as f64 * 1e-9)
-}
-
-fn strip(trials: &[TrialRecord]) -> Vec<TrialRecord> {
-    trials
-        .iter()
-        .map(|t| TrialRecord {
-            duration_secs: 0.0,
-            ..t.clone()
-        })
-        .collect()
 }
 
 fn uninterrupted(seed: u64, n: usize) -> Vec<TrialRecord> {

@@ -1,5 +1,6 @@
 //! Same seed and worker count give the same study, whatever the thread timing.
 
+use crate::helpers::strip;
 use autotune::Result;
 use autotune::history::{History, TrialRecord};
 use autotune::pruner::MedianPruner;
@@ -99,17 +100,6 @@ fn run(workers: usize, seed: u64) -> Vec<TrialRecord> {
     study.optimize(objective, 24).unwrap();
     assert_eq!(study.history().len(), 24);
     strip(study.history().trials())
-}
-
-/// Records without their wall times (not part of the reproducible content).
-fn strip(trials: &[TrialRecord]) -> Vec<TrialRecord> {
-    trials
-        .iter()
-        .map(|t| TrialRecord {
-            duration_secs: 0.0,
-            ..t.clone()
-        })
-        .collect()
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! `AUTOTUNE_STUDY_CHILD_JOURNAL` set, selecting `child_process_entry`, which
 //! runs the study; the parent kills it once the journal holds a few trials.
 
-use autotune::history::TrialRecord;
+use crate::helpers::strip;
+
 use autotune::pruner::MedianPruner;
 use autotune::sampler::{GpSampler, GpSamplerConfig, ValueTransform};
 use autotune::space::{Scale, SearchSpace};
@@ -59,16 +60,6 @@ fn objective(trial: &mut Trial) -> ObjectiveResult {
         return Err("x too small".into());
     }
     Ok(base + (trial.seed() % 1000) as f64 * 1e-7)
-}
-
-fn strip(trials: &[TrialRecord]) -> Vec<TrialRecord> {
-    trials
-        .iter()
-        .map(|t| TrialRecord {
-            duration_secs: 0.0,
-            ..t.clone()
-        })
-        .collect()
 }
 
 fn trial_lines(path: &Path) -> usize {
