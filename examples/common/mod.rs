@@ -190,18 +190,7 @@ pub fn run_study(
     let history = report.history();
     let mut files = vec!["journal.jsonl"];
     files.extend(written.files.iter().copied());
-    let warnings: Vec<_> = report
-        .warnings
-        .iter()
-        .chain(&written.warnings)
-        .cloned()
-        .collect();
-    let summary = Summary {
-        importance: written.importance.as_deref(),
-        files: Some((&flags.out, files)),
-        warnings: &warnings,
-        ..Summary::of_report(&report, &history)
-    };
+    let summary = Summary::of_report(&report, &history).with_results(&written, &flags.out, files);
     print!("\n{}", summary.render());
     Ok(report)
 }

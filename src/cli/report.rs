@@ -65,18 +65,8 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             .filter(|f| out.file(f).exists()),
     );
     // (The journal's warnings went to stderr above.)
-    let warnings: Vec<_> = report
-        .iter()
-        .flat_map(|r| r.warnings.iter().cloned())
-        .chain(written.warnings.iter().cloned())
-        .collect();
     let summary = match &report {
-        Some(r) => Summary {
-            importance: written.importance.as_deref(),
-            files: Some((out.root(), files)),
-            warnings: &warnings,
-            ..Summary::of_report(r, &history)
-        },
+        Some(r) => Summary::of_report(r, &history).with_results(&written, out.root(), files),
         None => Summary {
             data: settings.as_ref().map_or("study", |s| s.data.as_str()),
             space: &journal.header.space,
@@ -89,10 +79,11 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             session_only: false,
             best_epoch: None,
             test: None,
-            importance: written.importance.as_deref(),
-            files: Some((out.root(), files)),
-            warnings: &warnings,
-        },
+            importance: None,
+            files: None,
+            warnings: Vec::new(),
+        }
+        .with_results(&written, out.root(), files),
     };
     print!("{}", summary.render());
     if report.is_none() {

@@ -144,18 +144,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     let history = report.history();
     let mut files = vec![JOURNAL, SETTINGS];
     files.extend(RESULTS.iter().filter(|f| written.files.contains(f)));
-    let warnings: Vec<_> = report
-        .warnings
-        .iter()
-        .chain(&written.warnings)
-        .cloned()
-        .collect();
-    let summary = Summary {
-        importance: written.importance.as_deref(),
-        files: Some((out.root(), files)),
-        warnings: &warnings,
-        ..Summary::of_report(&report, &history)
-    };
+    let summary = Summary::of_report(&report, &history).with_results(&written, out.root(), files);
     print!("{}", summary.render());
     Ok(())
 }

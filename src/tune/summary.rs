@@ -1,7 +1,7 @@
 //! The one summary of a study, printed by `autotune tune`, `autotune report`
 //! and the example studies.
 
-use super::{TestScores, TuneObjective, TuneReport};
+use super::{TestScores, TuneObjective, TuneReport, Written};
 use crate::error::Warning;
 use crate::history::{History, TrialRecord};
 use crate::space::{Domain, SearchSpace, Value};
@@ -42,7 +42,7 @@ pub struct Summary<'a> {
     pub files: Option<(&'a Path, Vec<&'a str>)>,
     /// Warnings to show under the table (e.g. why `importance.svg` was not
     /// written): the study's and the results writer's.
-    pub warnings: &'a [Warning],
+    pub warnings: Vec<Warning>,
 }
 
 impl<'a> Summary<'a> {
@@ -64,8 +64,24 @@ impl<'a> Summary<'a> {
             test: report.test.as_ref(),
             importance: None,
             files: None,
-            warnings: &report.warnings,
+            warnings: report.warnings.clone(),
         }
+    }
+
+    /// With what [`write_results`](super::write_results) wrote into `dir`:
+    /// the importances, the `files` to list, and the writer's warnings after
+    /// the study's.
+    #[must_use]
+    pub fn with_results(
+        mut self,
+        written: &'a Written,
+        dir: &'a Path,
+        files: Vec<&'a str>,
+    ) -> Self {
+        self.importance = written.importance.as_deref();
+        self.files = Some((dir, files));
+        self.warnings.extend(written.warnings.iter().cloned());
+        self
     }
 }
 
@@ -216,7 +232,7 @@ impl Summary<'_> {
         if let Some((dir, files)) = &self.files {
             let _ = writeln!(s, "\nfiles      {}: {}", dir.display(), files.join(" "));
         }
-        for w in self.warnings {
+        for w in &self.warnings {
             let _ = writeln!(s, "note       {w}");
         }
         s
