@@ -1,6 +1,7 @@
 //! Setting a study up: sampler, pruner, direction, seed, workers, journal.
 
 use super::journal::{DataFingerprint, JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
+use super::storage::{JournalStorage, Memory, Storage};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
 use crate::error::Warning;
@@ -182,17 +183,19 @@ impl StudyBuilder {
         };
         let mut history = History::new(self.direction);
         let mut unfinished = Vec::new();
-        let mut next_number = 0;
         let mut warnings = Vec::new();
-        let journal = match &self.journal {
-            None => None,
-            Some(path) if !self.resume => Some(Journal::create(path, &header)?),
+        let storage: Box<dyn Storage> = match &self.journal {
+            None => Box::new(Memory::default()),
+            Some(path) if !self.resume => {
+                Box::new(JournalStorage::new(Journal::create(path, &header)?, 0))
+            }
             Some(path) => {
                 let (journal, contents, journal_warnings) = Journal::resume(path, &header)?;
                 warnings = journal_warnings
                     .into_iter()
                     .map(|w| Warning::new("journal", w))
                     .collect();
+                let mut next_number = 0;
                 if let Some(c) = contents {
                     for t in c.trials {
                         history.push(t);
@@ -200,7 +203,7 @@ impl StudyBuilder {
                     unfinished = c.unfinished;
                     next_number = c.last_number.map_or(0, |n| n + 1);
                 }
-                Some(journal)
+                Box::new(JournalStorage::new(journal, next_number))
             }
         };
         let mut study = Study {
@@ -221,8 +224,7 @@ impl StudyBuilder {
                 })
                 .collect(),
             running: BTreeMap::new(),
-            next_number,
-            journal: journal.map(|j| Arc::new(Mutex::new(j))),
+            storage: Arc::new(Mutex::new(storage)),
             journal_path: self.journal,
             evaluator: Arc::new(evaluator),
             observers: self.observers,

@@ -114,6 +114,11 @@ impl Journal {
         ))
     }
 
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Appends `line` and waits until it is on disk.
     pub fn append(&mut self, line: &Line) -> Result<(), StudyError> {
         let mut text = encode(&self.path, line)?;
