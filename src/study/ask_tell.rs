@@ -1,8 +1,8 @@
 //! Asking and telling: the queue of configurations, batches from the
 //! sampler, and recording finished trials.
 
-use super::storage::Update;
 use super::record::make_record;
+use super::storage::Update;
 use super::{Progress, Study, Trial, Unfinished, lock, objective_seed};
 use crate::Result;
 use crate::error::{SpaceError, StudyError};
@@ -145,6 +145,7 @@ impl Study {
             self.suggest(first, q, n_queued, update)
         })?;
         self.queue.drain(..n_queued);
+        self.merge(batch.finished);
         let snapshot = Arc::clone(&self.history);
         Ok(batch
             .trials

@@ -78,11 +78,11 @@ use crate::rng::{derive_seed, trial_seed};
 use crate::sampler::Sampler;
 use crate::space::{Params, SearchSpace};
 use record::make_record;
-use storage::Storage;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use storage::Storage;
 
 /// The stream of a trial's seed that the objective gets (the sampler uses
 /// `trial_seed(seed, n)` itself).

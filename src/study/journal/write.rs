@@ -140,7 +140,7 @@ pub(super) fn encode(path: &Path, line: &Line) -> Result<String, StudyError> {
 /// Checks the data a study resumes on against the data its journal was
 /// started on. A journal without a fingerprint (written before version 3, or
 /// by a study given none) cannot be checked: a warning if this study has one.
-fn check_data(
+pub(crate) fn check_data(
     path: &Path,
     journal: &JournalHeader,
     study: &JournalHeader,
@@ -173,7 +173,7 @@ fn check_data(
     }
 }
 
-fn check_header(
+pub(crate) fn check_header(
     path: &Path,
     journal: &JournalHeader,
     study: &JournalHeader,

@@ -34,7 +34,11 @@ impl Storage for JournalStorage {
             trials: trials.clone(),
         })?;
         self.next = first + q;
-        Ok(Batch { first, trials })
+        Ok(Batch {
+            first,
+            trials,
+            finished: Vec::new(),
+        })
     }
 
     fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError> {

@@ -1,16 +1,16 @@
 //! Where a study keeps its trials: the [`Storage`] trait and its backends.
 //!
 //! The study asks its storage for trial numbers and records asked batches and
-//! finished trials through one trait, whatever the backend:
-//! - [`Memory`]: nothing is kept beyond the process (the default);
+//! finished trials through one (crate-internal) trait, whatever the backend:
+//! - memory: nothing is kept beyond the process (the default);
 //! - the JSON-lines journal ([`super::journal`]): one machine, one process at
 //!   a time, durable and exactly resumable;
-//! - PostgreSQL (`postgres` feature, [`postgres`]): one study shared by many
-//!   processes on many machines.
+//! - PostgreSQL (the `postgres` feature, module `postgres`): one study shared
+//!   by many processes on many machines.
 //!
-//! The contract every backend keeps: a trial number is given once
-//! ([`Storage::ask`] claims numbers and records the batch atomically), a
-//! finished trial is durable before [`Storage::tell`] returns, and the study
+//! The contract every backend keeps: a trial number is given once (`ask`
+//! claims numbers and records the batch atomically), a finished trial is
+//! durable before `tell` returns, and the study
 //! sees the same history (its own trials and, for a shared storage, the other
 //! workers') through every backend.
 
@@ -50,6 +50,9 @@ pub(crate) struct Batch {
     /// new trials. Fewer than asked, or none, only when the study's budget
     /// is reached.
     pub trials: Vec<AskedTrial>,
+    /// Trials other workers finished that the suggestion was not given
+    /// (none was made: the batch holds only waiting trials, or none).
+    pub finished: Vec<TrialRecord>,
 }
 
 /// The suggestion of a batch: called by [`Storage::ask`] with the first
@@ -95,7 +98,11 @@ impl Storage for Memory {
         let first = self.next;
         let trials = numbered(first, suggest(first, q, Update::default())?);
         self.next = first + q;
-        Ok(Batch { first, trials })
+        Ok(Batch {
+            first,
+            trials,
+            finished: Vec::new(),
+        })
     }
 
     fn tell(&mut self, _record: &TrialRecord) -> Result<(), StudyError> {
