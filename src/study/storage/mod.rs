@@ -1,4 +1,4 @@
-//! Where a study keeps its trials: the [`Storage`] trait and its backends.
+//! Where a study keeps its trials: the storage trait and its backends.
 //!
 //! The study asks its storage for trial numbers and records asked batches and
 //! finished trials through one (crate-internal) trait, whatever the backend:

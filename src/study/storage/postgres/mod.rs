@@ -21,7 +21,7 @@
 //!   the budget spent waits while others still run trials (one of them may
 //!   be lost and need a re-run), then ends.
 //!
-//! The schema is versioned and created on first use ([`schema`]). A worker
+//! The schema is versioned and created on first use (table `autotune_schema`). A worker
 //! joining a study must have its settings (the journal header's fields,
 //! stored with the study): another space, seed, sampler... is refused.
 
