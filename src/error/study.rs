@@ -107,6 +107,68 @@ pub enum StudyError {
         /// Trials the study was to run.
         planned: usize,
     },
+    /// `ask` on a shared study whose budget of trials is reached (all of
+    /// them asked; the study ends when the running ones finish).
+    #[error("study {storage}: its budget of trials is reached; no trial is left to ask")]
+    BudgetReached {
+        /// The storage and study.
+        storage: String,
+    },
+    /// `tell` for a trial that its storage had given up as lost (no
+    /// heartbeat within the grace period: the worker seemed dead) and
+    /// handed to another worker; this result is not recorded.
+    #[error(
+        "study {storage}: trial {number} was given up as lost (no heartbeat within {grace_secs} s) and is re-run elsewhere; its result is not recorded"
+    )]
+    TrialLost {
+        /// The storage and study.
+        storage: String,
+        /// The trial's number.
+        number: usize,
+        /// The grace period.
+        grace_secs: f64,
+    },
+    /// A storage URL that cannot be used (not `postgres://` or
+    /// `postgresql://`, or malformed).
+    #[error("storage URL {url}: {reason}")]
+    StorageUrl {
+        /// The URL, without its password.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The database refused the credentials (wrong user or password).
+    #[error("database {url}: authentication failed for user {user}: {reason}")]
+    DatabaseAuth {
+        /// The URL, without its password.
+        url: String,
+        /// The user name.
+        user: String,
+        /// The server's message.
+        reason: String,
+    },
+    /// The database could not be reached (no server there, the network, a
+    /// server that went away), or a query failed.
+    #[error("database {url}: {reason}")]
+    Database {
+        /// The URL, without its password.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The database holds autotune tables of a newer schema than this
+    /// program knows.
+    #[error(
+        "database {url}: its autotune schema is version {found}, newer than this program's ({supported}); upgrade autotune"
+    )]
+    SchemaVersion {
+        /// The URL, without its password.
+        url: String,
+        /// The version found.
+        found: i32,
+        /// The newest version this program knows.
+        supported: i32,
+    },
     /// No trial completed, so there is no best trial to use.
     #[error("no trial completed ({failed} failed, {diverged} diverged, {pruned} pruned)")]
     NoCompleteTrial {

@@ -1,8 +1,8 @@
 //! Asking and telling: the queue of configurations, batches from the
 //! sampler, and recording finished trials.
 
-use super::journal::{AskedTrial, Line};
 use super::record::make_record;
+use super::storage::Update;
 use super::{Progress, Study, Trial, Unfinished, lock, objective_seed};
 use crate::Result;
 use crate::error::{SpaceError, StudyError};
@@ -64,17 +64,23 @@ impl Study {
     /// sampler's suggestions (with the trials still running passed as pending).
     ///
     /// # Errors
-    /// A sampler failure, or a journal write failure.
+    /// A sampler failure, or a storage failure;
+    /// [`StudyError::BudgetReached`] if a shared study has run its budget.
     pub fn ask(&mut self) -> Result<Trial> {
-        if let Some(u) = self.unfinished.pop_front() {
-            return Ok(self.start_unfinished(u));
-        }
-        self.ask_batch(1)?.pop().ok_or_else(|| {
-            StudyError::Sampler {
-                reason: "asked for one configuration, got none".into(),
+        self.try_ask()?.ok_or_else(|| {
+            StudyError::BudgetReached {
+                storage: self.storage_location(),
             }
             .into()
         })
+    }
+
+    /// [`Study::ask`], or `None` once a shared study's budget is reached.
+    pub(super) fn try_ask(&mut self) -> Result<Option<Trial>> {
+        if let Some(u) = self.unfinished.pop_front() {
+            return Ok(Some(self.start_unfinished(u)));
+        }
+        Ok(self.ask_batch(1)?.pop())
     }
 
     /// Records the `value` of a trial from [`Study::ask`]: a finite value
@@ -114,9 +120,7 @@ impl Study {
             .into());
         }
         let record = make_record(&trial, returned, trial.elapsed_secs());
-        if let Some(j) = &self.journal {
-            lock(j).append(&Line::Trial(record.clone()))?;
-        }
+        lock(&self.storage).tell(&record)?;
         let number = record.number;
         self.record(record, 0, 0);
         Ok(self
@@ -127,16 +131,57 @@ impl Study {
             .expect("just recorded"))
     }
 
-    /// Asks a batch of `q >= 1` new trials: enqueued configurations first,
-    /// then `suggest_batch` from the current history; journals the batch.
+    /// Asks a batch of up to `q >= 1` trials: trials waiting in a shared
+    /// storage first, then enqueued configurations, then `suggest_batch`
+    /// from the current history (with the trials running here and, in a
+    /// shared storage, elsewhere, as pending); the storage numbers and
+    /// records the batch. Fewer than `q` trials, or none, only when a shared
+    /// study's budget is reached.
     pub(super) fn ask_batch(&mut self, q: usize) -> Result<Vec<Trial>> {
-        let first = self.next_number;
-        let n_queued = q.min(self.queue.len());
+        let storage = Arc::clone(&self.storage);
+        let mut n_queued = 0;
+        let batch = lock(&storage).ask(q, &mut |first, q, update| {
+            n_queued = q.min(self.queue.len());
+            self.suggest(first, q, n_queued, update)
+        })?;
+        self.queue.drain(..n_queued);
+        self.merge(batch.finished);
+        let snapshot = Arc::clone(&self.history);
+        Ok(batch
+            .trials
+            .into_iter()
+            .map(|a| {
+                self.running.insert(a.number, a.params.clone());
+                Trial::new(
+                    self.id,
+                    a.number,
+                    objective_seed(self.seed, a.number),
+                    a.params,
+                    Arc::clone(&self.pruner),
+                    Arc::clone(&snapshot),
+                    self.observers.clone(),
+                )
+            })
+            .collect())
+    }
+
+    /// The configurations of the new trials `first..first + q`: the first
+    /// `n_queued` of the queue, then the sampler's, after adding the trials
+    /// other workers finished (`update`) to the history.
+    fn suggest(
+        &mut self,
+        first: usize,
+        q: usize,
+        n_queued: usize,
+        update: Update,
+    ) -> Result<Vec<Params>> {
+        self.merge(update.finished);
         let mut params: Vec<Params> = self.queue.iter().take(n_queued).cloned().collect();
         if n_queued < q {
             let pending: Vec<Params> = self
                 .running
                 .values()
+                .chain(update.pending.iter())
                 .chain(params.iter())
                 .cloned()
                 .collect();
@@ -166,38 +211,23 @@ impl Study {
                 params.push(s.params);
             }
         }
-        let asked: Vec<AskedTrial> = params
-            .into_iter()
-            .enumerate()
-            .map(|(i, params)| AskedTrial {
-                number: first + i,
-                params,
-            })
-            .collect();
-        if let Some(j) = &self.journal {
-            lock(j).append(&Line::Asked {
-                batch: first,
-                trials: asked.clone(),
-            })?;
+        Ok(params)
+    }
+
+    /// Adds trials that other workers of a shared study finished to the
+    /// history (those already in it, this worker's own, are skipped).
+    fn merge(&mut self, finished: Vec<TrialRecord>) {
+        if finished.is_empty() {
+            return;
         }
-        self.queue.drain(..n_queued);
-        self.next_number = first + q;
-        let snapshot = Arc::clone(&self.history);
-        Ok(asked
-            .into_iter()
-            .map(|a| {
-                self.running.insert(a.number, a.params.clone());
-                Trial::new(
-                    self.id,
-                    a.number,
-                    objective_seed(self.seed, a.number),
-                    a.params,
-                    Arc::clone(&self.pruner),
-                    Arc::clone(&snapshot),
-                    self.observers.clone(),
-                )
-            })
-            .collect())
+        let known: std::collections::HashSet<usize> =
+            self.history.trials().iter().map(|t| t.number).collect();
+        let history = Arc::make_mut(&mut self.history);
+        for t in finished {
+            if !known.contains(&t.number) && !self.running.contains_key(&t.number) {
+                history.push(t);
+            }
+        }
     }
 
     /// Restarts a trial the journal shows unfinished, with the pruning snapshot

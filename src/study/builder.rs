@@ -1,6 +1,7 @@
 //! Setting a study up: sampler, pruner, direction, seed, workers, journal.
 
 use super::journal::{DataFingerprint, JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
+use super::storage::{JournalStorage, Memory, Storage};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
 use crate::error::Warning;
@@ -13,6 +14,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+/// A shared storage as opened: the storage, the trials finished so far, and
+/// a warning (a stored study with no data fingerprint to check).
+type Shared = (
+    Box<dyn Storage>,
+    Vec<crate::history::TrialRecord>,
+    Option<String>,
+);
 
 /// How trials are scheduled on the workers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +57,8 @@ pub struct StudyBuilder {
     resume: bool,
     fingerprint: Option<DataFingerprint>,
     observers: Vec<Box<dyn Observer>>,
+    #[cfg(feature = "postgres")]
+    postgres: Option<super::storage::postgres::PostgresOptions>,
 }
 
 impl StudyBuilder {
@@ -64,6 +75,8 @@ impl StudyBuilder {
             resume: false,
             fingerprint: None,
             observers: Vec::new(),
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
     }
 
@@ -147,6 +160,18 @@ impl StudyBuilder {
         self
     }
 
+    /// Share the study with other processes and machines through
+    /// PostgreSQL (see [`crate::study::storage::postgres`]): the study is
+    /// created with this builder's settings if the database has none of
+    /// that name, and joined otherwise (its settings must match: `resume`
+    /// is not needed). By default the study is not shared. Not with a
+    /// [`journal`](Self::journal).
+    #[cfg(feature = "postgres")]
+    pub fn postgres(mut self, options: super::storage::postgres::PostgresOptions) -> Self {
+        self.postgres = Some(options);
+        self
+    }
+
     /// Adds an observer of the study's progress.
     pub fn observer<O: Observer + 'static>(mut self, observer: O) -> Self {
         self.observers.push(Box::new(observer));
@@ -182,17 +207,40 @@ impl StudyBuilder {
         };
         let mut history = History::new(self.direction);
         let mut unfinished = Vec::new();
-        let mut next_number = 0;
         let mut warnings = Vec::new();
-        let journal = match &self.journal {
+        #[cfg(feature = "postgres")]
+        let shared = match &self.postgres {
+            Some(_) if self.journal.is_some() => {
+                return Err(crate::error::ConfigError::Invalid {
+                    name: "storage",
+                    reason: "a study is stored in a journal or in PostgreSQL, not both".into(),
+                }
+                .into());
+            }
+            Some(options) => Some(open_postgres(options, &header)?),
             None => None,
-            Some(path) if !self.resume => Some(Journal::create(path, &header)?),
-            Some(path) => {
+        };
+        #[cfg(not(feature = "postgres"))]
+        let shared: Option<Shared> = None;
+        let storage: Box<dyn Storage> = match (shared, &self.journal) {
+            (Some((storage, trials, warning)), _) => {
+                for t in trials {
+                    history.push(t);
+                }
+                warnings.extend(warning.map(|w| Warning::new("storage", w)));
+                storage
+            }
+            (None, None) => Box::new(Memory::default()),
+            (None, Some(path)) if !self.resume => {
+                Box::new(JournalStorage::new(Journal::create(path, &header)?, 0))
+            }
+            (None, Some(path)) => {
                 let (journal, contents, journal_warnings) = Journal::resume(path, &header)?;
                 warnings = journal_warnings
                     .into_iter()
                     .map(|w| Warning::new("journal", w))
                     .collect();
+                let mut next_number = 0;
                 if let Some(c) = contents {
                     for t in c.trials {
                         history.push(t);
@@ -200,7 +248,7 @@ impl StudyBuilder {
                     unfinished = c.unfinished;
                     next_number = c.last_number.map_or(0, |n| n + 1);
                 }
-                Some(journal)
+                Box::new(JournalStorage::new(journal, next_number))
             }
         };
         let mut study = Study {
@@ -221,8 +269,7 @@ impl StudyBuilder {
                 })
                 .collect(),
             running: BTreeMap::new(),
-            next_number,
-            journal: journal.map(|j| Arc::new(Mutex::new(j))),
+            storage: Arc::new(Mutex::new(storage)),
             journal_path: self.journal,
             evaluator: Arc::new(evaluator),
             observers: super::Observers::new(self.observers),
@@ -234,4 +281,21 @@ impl StudyBuilder {
         }
         Ok(study)
     }
+}
+
+/// Opens (creates or joins) a study in PostgreSQL and checks its stored
+/// settings against `header`: the storage, the finished trials, and a
+/// warning if the stored study has no data fingerprint to check.
+#[cfg(feature = "postgres")]
+fn open_postgres(
+    options: &super::storage::postgres::PostgresOptions,
+    header: &JournalHeader,
+) -> Result<Shared> {
+    use super::journal::{check_data, check_header};
+    let opened = super::storage::postgres::Postgres::open(options, header)?;
+    let location = opened.storage.location();
+    let place = std::path::Path::new(&location);
+    let warning = check_data(place, &opened.header, header)?;
+    check_header(place, &opened.header, header)?;
+    Ok((Box::new(opened.storage), opened.trials, warning))
 }

@@ -63,6 +63,7 @@ mod observer;
 mod optimize;
 mod record;
 mod stop;
+pub mod storage;
 mod trial;
 
 pub use crate::eval::{WORKERS_PER_CORE, available_cores, max_workers};
@@ -83,12 +84,12 @@ use crate::pruner::Pruner;
 use crate::rng::{derive_seed, trial_seed};
 use crate::sampler::Sampler;
 use crate::space::{Params, SearchSpace};
-use journal::Journal;
 use record::make_record;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use storage::Storage;
 
 /// The stream of a trial's seed that the objective gets (the sampler uses
 /// `trial_seed(seed, n)` itself).
@@ -135,8 +136,10 @@ pub struct Study {
     unfinished: VecDeque<Unfinished>,
     /// Trials asked and not yet recorded, by number.
     running: BTreeMap<usize, Params>,
-    next_number: usize,
-    journal: Option<Arc<Mutex<Journal>>>,
+    /// Where trials are numbered and recorded: memory, the journal, or a
+    /// shared database; shared with the worker threads, which record
+    /// finished trials.
+    storage: Arc<Mutex<Box<dyn Storage>>>,
     journal_path: Option<PathBuf>,
     evaluator: Arc<crate::eval::Evaluator>,
     observers: Observers,
@@ -224,6 +227,13 @@ impl Study {
         self.journal_path.as_deref()
     }
 
+    /// Where the study is stored: `memory`, the journal's path, or the
+    /// database and study name (without the password).
+    #[must_use]
+    pub fn storage_location(&self) -> String {
+        lock(&self.storage).location()
+    }
+
     /// Problems that were worked around, the first of each cause (a torn
     /// journal line skipped on resume, a GP that could not be fitted, ...);
     /// observers are told each one as it happens ([`Observer::warning`]).
@@ -243,6 +253,6 @@ impl Study {
     }
 }
 
-fn lock(j: &Mutex<Journal>) -> std::sync::MutexGuard<'_, Journal> {
+fn lock(j: &Mutex<Box<dyn Storage>>) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
     j.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

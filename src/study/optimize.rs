@@ -1,6 +1,5 @@
 //! The optimisation loops: synchronous batches and asynchronous refills.
 
-use super::journal::Line;
 use super::{Counts, Mode, ObjectiveResult, StopHandle, Study, Trial, lock, make_record};
 use crate::Result;
 use crate::eval::Finished;
@@ -14,8 +13,10 @@ impl Study {
     /// count toward `n_trials`.
     ///
     /// Failed, diverged and pruned trials are recorded and the study goes on;
-    /// only a sampler failure or a journal write failure stops it (the trials
-    /// finished so far stay recorded).
+    /// only a sampler failure or a storage failure stops it (the trials
+    /// finished so far stay recorded). A study shared through a database
+    /// also stops when the study's budget is reached (by all its workers):
+    /// run a worker with `optimize(objective, usize::MAX)`.
     ///
     /// **Stopping.** Once the study's [`StopHandle`] is set (see
     /// [`Study::stop_handle`]), no further trial is asked: the trials running
@@ -54,12 +55,10 @@ impl Study {
     /// The job each worker runs, and the callback that records it in the
     /// journal on the worker thread.
     fn done_fn(&self) -> impl Fn(Trial, Finished) -> Result<TrialRecord> + Sync + use<> {
-        let journal = self.journal.clone();
+        let storage = std::sync::Arc::clone(&self.storage);
         move |trial: Trial, ev: Finished| {
             let record = make_record(&trial, &ev.returned, ev.duration_secs);
-            if let Some(j) = &journal {
-                lock(j).append(&Line::Trial(record.clone()))?;
-            }
+            lock(&storage).tell(&record)?;
             Ok(record)
         }
     }
@@ -75,7 +74,11 @@ impl Study {
         while counts.total() < n_trials && !self.stop.is_stopped() {
             let q = evaluator.workers().min(n_trials - counts.total());
             let batch = if self.unfinished.is_empty() {
-                self.ask_batch(q)?
+                let batch = self.ask_batch(q)?;
+                if batch.is_empty() {
+                    break; // a shared study's budget is reached
+                }
+                batch
             } else {
                 let k = q.min(self.unfinished.len());
                 let us: Vec<_> = self.unfinished.drain(..k).collect();
@@ -114,8 +117,15 @@ impl Study {
         let mut to_start = n_trials;
         let stop = self.stop.clone();
         while initial.len() < evaluator.workers() && to_start > 0 && !stop.is_stopped() {
-            initial.push(self.ask()?);
+            let Some(trial) = self.try_ask()? else {
+                to_start = 0; // a shared study's budget is reached
+                break;
+            };
+            initial.push(trial);
             to_start -= 1;
+        }
+        if initial.is_empty() {
+            return Ok(counts);
         }
         evaluator.run_async(initial, &run, &done, |result| {
             match result {
@@ -130,10 +140,14 @@ impl Study {
             if error.is_some() || to_start == 0 || stop.is_stopped() {
                 return None;
             }
-            match self.ask() {
-                Ok(t) => {
+            match self.try_ask() {
+                Ok(Some(t)) => {
                     to_start -= 1;
                     Some(t)
+                }
+                Ok(None) => {
+                    to_start = 0;
+                    None
                 }
                 Err(e) => {
                     error = Some(e);

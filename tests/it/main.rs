@@ -47,6 +47,8 @@ mod nn_schedules;
 mod nn_training;
 mod study_failures;
 mod study_journal;
+#[cfg(feature = "postgres")]
+mod study_postgres;
 mod study_pruning;
 mod study_reproducible;
 mod study_resume;

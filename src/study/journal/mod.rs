@@ -53,6 +53,8 @@ pub use lock::{StudyLock, lock_path};
 pub use read::{read_existing, read_journal};
 pub(crate) use write::Journal;
 pub use write::write_atomically;
+#[cfg(feature = "postgres")]
+pub(crate) use write::{check_data, check_header};
 
 use super::Mode;
 use crate::history::{Direction, TrialRecord};

@@ -114,6 +114,11 @@ impl Journal {
         ))
     }
 
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Appends `line` and waits until it is on disk.
     pub fn append(&mut self, line: &Line) -> Result<(), StudyError> {
         let mut text = encode(&self.path, line)?;
@@ -135,7 +140,7 @@ pub(super) fn encode(path: &Path, line: &Line) -> Result<String, StudyError> {
 /// Checks the data a study resumes on against the data its journal was
 /// started on. A journal without a fingerprint (written before version 3, or
 /// by a study given none) cannot be checked: a warning if this study has one.
-fn check_data(
+pub(crate) fn check_data(
     path: &Path,
     journal: &JournalHeader,
     study: &JournalHeader,
@@ -168,7 +173,7 @@ fn check_data(
     }
 }
 
-fn check_header(
+pub(crate) fn check_header(
     path: &Path,
     journal: &JournalHeader,
     study: &JournalHeader,

@@ -1,0 +1,549 @@
+//! A study shared by many processes and machines through PostgreSQL.
+//!
+//! Every worker process builds the same study with
+//! [`StudyBuilder::postgres`](crate::study::StudyBuilder::postgres) and
+//! runs [`Study::optimize`](crate::study::Study::optimize); the database
+//! makes them one study:
+//! - **numbers unique by construction**: a worker claims numbers by updating
+//!   its study's counter row in the same transaction as the INSERT of the
+//!   trials, and `UNIQUE (study_id, number)` backs it up;
+//! - **the whole study in every suggestion**: while a worker holds the
+//!   counter row it reads the trials finished since it last looked and the
+//!   configurations the others are running (the sampler's pending trials);
+//! - **results in one transaction each**;
+//! - **lost workers noticed**: each worker stamps its running trials with the
+//!   server's clock (`now()`) from a heartbeat thread; a running trial with
+//!   no stamp within the grace period is marked failed and re-run, as a new
+//!   trial with the same configuration, up to a number of retries. Trials
+//!   waiting to be re-run are claimed with `SELECT ... FOR UPDATE SKIP
+//!   LOCKED`, so two workers never take the same one;
+//! - **a budget** of trials for the whole study: a worker whose `ask` finds
+//!   the budget spent waits while others still run trials (one of them may
+//!   be lost and need a re-run), then ends.
+//!
+//! The schema is versioned and created on first use (table `autotune_schema`). A worker
+//! joining a study must have its settings (the journal header's fields,
+//! stored with the study): another space, seed, sampler... is refused.
+
+mod heartbeat;
+mod options;
+mod schema;
+
+pub use options::PostgresOptions;
+
+use super::{Batch, Storage, Suggest, Update, numbered};
+use crate::Result;
+use crate::error::StudyError;
+use crate::history::{TrialRecord, TrialState};
+use crate::space::Params;
+use crate::study::journal::{AskedTrial, JournalHeader};
+use heartbeat::Heartbeat;
+use postgres::error::SqlState;
+use postgres::{Client, Config, GenericClient, NoTls, Transaction};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A worker's connection to a shared study.
+pub(crate) struct Postgres {
+    client: Client,
+    /// The URL without its password.
+    url: String,
+    name: String,
+    study_id: i64,
+    /// Unique to this worker: host, process, and a number unique in the process.
+    worker: String,
+    grace: Duration,
+    max_retries: i32,
+    /// The highest `finish_seq` this worker has read.
+    seen: i64,
+    /// Trials this worker runs, stamped by the heartbeat.
+    running: Arc<Mutex<BTreeSet<i64>>>,
+    _heartbeat: Heartbeat,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("url", &self.url)
+            .field("study", &self.name)
+            .field("worker", &self.worker)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What opening a shared study gives: the storage, the trials finished so
+/// far, and the stored header (to be checked against the study's).
+pub(crate) struct Opened {
+    pub storage: Postgres,
+    pub trials: Vec<TrialRecord>,
+    pub header: JournalHeader,
+}
+
+impl Postgres {
+    /// Connects to `options`' database, creates the schema if needed, and
+    /// creates the study with `header` or joins it.
+    ///
+    /// # Errors
+    /// [`StudyError::StorageUrl`], [`StudyError::DatabaseAuth`],
+    /// [`StudyError::Database`], [`StudyError::SchemaVersion`];
+    /// [`StudyError::HeaderMismatch`] for a budget other than the study's.
+    pub fn open(options: &PostgresOptions, header: &JournalHeader) -> Result<Opened> {
+        options.check()?;
+        let url = options.redacted_url();
+        if !(options.url.starts_with("postgres://") || options.url.starts_with("postgresql://")) {
+            return Err(StudyError::StorageUrl {
+                url,
+                reason: "expected postgres://user:password@host:port/database".into(),
+            }
+            .into());
+        }
+        let config: Config =
+            options
+                .url
+                .parse()
+                .map_err(|e: postgres::Error| StudyError::StorageUrl {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                })?;
+        let user = config.get_user().unwrap_or("").to_owned();
+        let db = |e: postgres::Error| db_error(&url, &user, &e);
+        let mut client = config.connect(NoTls).map_err(db)?;
+        match schema::ensure(&mut client).map_err(db)? {
+            Some(found) if found > schema::SCHEMA_VERSION => {
+                return Err(StudyError::SchemaVersion {
+                    url,
+                    found,
+                    supported: schema::SCHEMA_VERSION,
+                }
+                .into());
+            }
+            _ => {}
+        }
+        let header_json = serde_json::to_string(header).map_err(|e| StudyError::Database {
+            url: url.clone(),
+            reason: format!("cannot encode the study header: {e}"),
+        })?;
+        let budget = options.budget.map(to_i64);
+        let mut tx = client.transaction().map_err(db)?;
+        tx.execute(
+            "INSERT INTO autotune_studies (name, header, budget) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+            &[&options.study, &header_json, &budget],
+        )
+        .map_err(db)?;
+        let row = tx
+            .query_one(
+                "SELECT id, header, budget FROM autotune_studies WHERE name = $1",
+                &[&options.study],
+            )
+            .map_err(db)?;
+        let (study_id, stored, stored_budget): (i64, String, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2));
+        let location = format!("{url} study {}", options.study);
+        if budget.is_some() && budget != stored_budget {
+            return Err(StudyError::HeaderMismatch {
+                path: location,
+                field: "budget",
+                journal: format!("{stored_budget:?}"),
+                study: format!("{budget:?}"),
+            }
+            .into());
+        }
+        let stored: JournalHeader =
+            serde_json::from_str(&stored).map_err(|e| StudyError::Database {
+                url: url.clone(),
+                reason: format!(
+                    "study {}: its stored header does not parse: {e}",
+                    options.study
+                ),
+            })?;
+        let rows = tx
+            .query(
+                "SELECT record, finish_seq FROM autotune_trials \
+                 WHERE study_id = $1 AND state = 'finished' ORDER BY number",
+                &[&study_id],
+            )
+            .map_err(db)?;
+        let mut trials = Vec::with_capacity(rows.len());
+        let mut seen = 0;
+        for r in rows {
+            trials.push(decode_record(&url, r.get(0))?);
+            seen = seen.max(r.get::<_, i64>(1));
+        }
+        tx.commit().map_err(db)?;
+        let worker = worker_id();
+        let running = Arc::new(Mutex::new(BTreeSet::new()));
+        let heartbeat = Heartbeat::start(
+            config,
+            study_id,
+            worker.clone(),
+            Arc::clone(&running),
+            options.heartbeat,
+        )
+        .map_err(|e| StudyError::ThreadPool {
+            workers: 1,
+            reason: format!("the heartbeat thread: {e}"),
+        })?;
+        Ok(Opened {
+            storage: Self {
+                client,
+                url,
+                name: options.study.clone(),
+                study_id,
+                worker,
+                grace: options.grace,
+                max_retries: i32::try_from(options.max_retries).unwrap_or(i32::MAX),
+                seen,
+                running,
+                _heartbeat: heartbeat,
+            },
+            trials,
+            header: stored,
+        })
+    }
+
+    /// Claims up to `q` trials waiting to be run (retries), skipping those
+    /// another worker is claiming at this moment.
+    fn claim_waiting(&mut self, q: usize) -> Result<Vec<AskedTrial>, StudyError> {
+        let rows = self
+            .client
+            .query(
+                "UPDATE autotune_trials SET state = 'running', worker = $2, \
+                     heartbeat = now(), started_at = now() \
+                 WHERE study_id = $1 AND number IN ( \
+                     SELECT number FROM autotune_trials \
+                     WHERE study_id = $1 AND state = 'waiting' \
+                     ORDER BY number LIMIT $3 FOR UPDATE SKIP LOCKED) \
+                 RETURNING number, params",
+                &[&self.study_id, &self.worker, &to_i64(q)],
+            )
+            .map_err(|e| db_error(&self.url, "", &e))?;
+        let mut trials = rows
+            .into_iter()
+            .map(|r| {
+                Ok(AskedTrial {
+                    number: to_usize(r.get(0)),
+                    params: decode_params(&self.url, r.get(1))?,
+                })
+            })
+            .collect::<Result<Vec<_>, StudyError>>()?;
+        trials.sort_by_key(|t| t.number);
+        Ok(trials)
+    }
+}
+
+/// Marks the running trials with no heartbeat within `grace` failed, and
+/// queues a re-run of each that has retries left. Runs under the study
+/// row's lock. Returns how many re-runs were queued.
+fn give_up_lost(
+    tx: &mut Transaction<'_>,
+    study_id: i64,
+    grace: Duration,
+    max_retries: i32,
+) -> Result<usize, postgres::Error> {
+    let lost = tx.query(
+        "SELECT number, params, attempt, worker, \
+             extract(epoch FROM (heartbeat - started_at))::float8 \
+         FROM autotune_trials \
+         WHERE study_id = $1 AND state = 'running' \
+             AND heartbeat < now() - make_interval(secs => $2) \
+         ORDER BY number FOR UPDATE",
+        &[&study_id, &grace.as_secs_f64()],
+    )?;
+    let mut retried = 0;
+    for row in lost {
+        let (number, params, attempt, worker, secs): (i64, String, i32, Option<String>, f64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        let params_value: Params = serde_json::from_str(&params).unwrap_or_default();
+        let record = TrialRecord {
+            number: to_usize(number),
+            params: params_value,
+            state: TrialState::Failed {
+                reason: format!(
+                    "lost: no heartbeat from worker {} within {} s",
+                    worker.as_deref().unwrap_or("?"),
+                    grace.as_secs_f64()
+                ),
+            },
+            intermediate: Vec::new(),
+            scored_step: None,
+            duration_secs: secs.max(0.0),
+        };
+        let json = serde_json::to_string(&record).unwrap_or_default();
+        let seq: i64 = tx
+            .query_one(
+                "UPDATE autotune_studies SET finished = finished + 1 WHERE id = $1 RETURNING finished",
+                &[&study_id],
+            )?
+            .get(0);
+        tx.execute(
+            "UPDATE autotune_trials SET state = 'finished', record = $3, finish_seq = $4, \
+                 finished_at = now() WHERE study_id = $1 AND number = $2",
+            &[&study_id, &number, &json, &seq],
+        )?;
+        if attempt < max_retries {
+            let next: i64 = tx
+                .query_one(
+                    "UPDATE autotune_studies SET next_number = next_number + 1, retried = retried + 1 \
+                     WHERE id = $1 RETURNING next_number - 1",
+                    &[&study_id],
+                )?
+                .get(0);
+            tx.execute(
+                "INSERT INTO autotune_trials (study_id, number, state, params, attempt, retry_of) \
+                 VALUES ($1, $2, 'waiting', $3, $4, $5)",
+                &[&study_id, &next, &params, &(attempt + 1), &number],
+            )?;
+            retried += 1;
+        }
+    }
+    Ok(retried)
+}
+
+impl Storage for Postgres {
+    fn location(&self) -> String {
+        format!("{} study {}", self.url, self.name)
+    }
+
+    fn ask(&mut self, q: usize, suggest: &mut Suggest<'_>) -> Result<Batch> {
+        let poll = (self.grace / 4).min(Duration::from_secs(1));
+        loop {
+            let waiting = self.claim_waiting(q)?;
+            if !waiting.is_empty() {
+                lock(&self.running).extend(waiting.iter().map(|t| to_i64(t.number)));
+                let (finished, seen) =
+                    read_finished(&mut self.client, &self.url, self.study_id, self.seen)?;
+                self.seen = seen;
+                return Ok(Batch {
+                    first: waiting[0].number,
+                    trials: waiting,
+                    finished,
+                });
+            }
+            let url = self.url.clone();
+            let db = |e: postgres::Error| db_error(&url, "", &e);
+            let (study_id, worker, seen) = (self.study_id, self.worker.clone(), self.seen);
+            let mut tx = self.client.transaction().map_err(db)?;
+            let row = tx
+                .query_one(
+                    "SELECT next_number, retried, budget FROM autotune_studies WHERE id = $1 FOR UPDATE",
+                    &[&study_id],
+                )
+                .map_err(db)?;
+            let (next, retried, budget): (i64, i64, Option<i64>) =
+                (row.get(0), row.get(1), row.get(2));
+            if give_up_lost(&mut tx, study_id, self.grace, self.max_retries).map_err(db)? > 0 {
+                tx.commit().map_err(db)?;
+                continue; // claim the re-runs
+            }
+            let room = budget.map_or(q, |b| to_usize((b - (next - retried)).max(0)).min(q));
+            if room == 0 {
+                let others: i64 = tx
+                    .query_one(
+                        "SELECT count(*) FROM autotune_trials WHERE study_id = $1 \
+                         AND (state = 'waiting' OR (state = 'running' AND worker <> $2))",
+                        &[&study_id, &worker],
+                    )
+                    .map_err(db)?
+                    .get(0);
+                let (finished, new_seen) = read_finished(&mut tx, &url, study_id, seen)?;
+                tx.commit().map_err(db)?;
+                if others == 0 {
+                    self.seen = new_seen;
+                    return Ok(Batch {
+                        first: to_usize(next),
+                        trials: Vec::new(),
+                        finished,
+                    });
+                }
+                std::thread::sleep(poll);
+                continue;
+            }
+            let (finished, new_seen) = read_finished(&mut tx, &url, study_id, seen)?;
+            let mut update = Update {
+                finished,
+                pending: Vec::new(),
+            };
+            for r in tx
+                .query(
+                    "SELECT params FROM autotune_trials WHERE study_id = $1 \
+                     AND state IN ('waiting', 'running') AND worker IS DISTINCT FROM $2",
+                    &[&study_id, &worker],
+                )
+                .map_err(db)?
+            {
+                update.pending.push(decode_params(&url, r.get(0))?);
+            }
+            let first = to_usize(next);
+            let trials = numbered(first, suggest(first, room, update)?);
+            for t in &trials {
+                let params =
+                    serde_json::to_string(&t.params).map_err(|e| StudyError::Database {
+                        url: url.clone(),
+                        reason: format!("cannot encode trial {}: {e}", t.number),
+                    })?;
+                tx.execute(
+                    "INSERT INTO autotune_trials \
+                         (study_id, number, state, params, worker, started_at, heartbeat) \
+                     VALUES ($1, $2, 'running', $3, $4, now(), now())",
+                    &[&study_id, &to_i64(t.number), &params, &worker],
+                )
+                .map_err(db)?;
+            }
+            tx.execute(
+                "UPDATE autotune_studies SET next_number = next_number + $2 WHERE id = $1",
+                &[&study_id, &to_i64(trials.len())],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
+            self.seen = new_seen;
+            lock(&self.running).extend(trials.iter().map(|t| to_i64(t.number)));
+            return Ok(Batch {
+                first,
+                trials,
+                finished: Vec::new(),
+            });
+        }
+    }
+
+    fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError> {
+        let number = to_i64(record.number);
+        let json = serde_json::to_string(record).map_err(|e| StudyError::Database {
+            url: self.url.clone(),
+            reason: format!("cannot encode trial {}: {e}", record.number),
+        })?;
+        let url = self.url.clone();
+        let db = |e: postgres::Error| db_error(&url, "", &e);
+        let mut tx = self.client.transaction().map_err(db)?;
+        let seq: i64 = tx
+            .query_one(
+                "UPDATE autotune_studies SET finished = finished + 1 WHERE id = $1 RETURNING finished",
+                &[&self.study_id],
+            )
+            .map_err(db)?
+            .get(0);
+        let updated = tx
+            .execute(
+                "UPDATE autotune_trials SET state = 'finished', record = $3, finish_seq = $4, \
+                     finished_at = now() \
+                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker = $5",
+                &[&self.study_id, &number, &json, &seq, &self.worker],
+            )
+            .map_err(db)?;
+        if updated == 0 {
+            drop(tx);
+            lock(&self.running).remove(&number);
+            return Err(StudyError::TrialLost {
+                storage: self.location(),
+                number: record.number,
+                grace_secs: self.grace.as_secs_f64(),
+            });
+        }
+        tx.commit().map_err(db)?;
+        lock(&self.running).remove(&number);
+        Ok(())
+    }
+}
+
+/// The trials finished after `seen` (in the order they finished) and the
+/// new highest `finish_seq`.
+fn read_finished(
+    client: &mut impl GenericClient,
+    url: &str,
+    study_id: i64,
+    seen: i64,
+) -> Result<(Vec<TrialRecord>, i64), StudyError> {
+    let rows = client
+        .query(
+            "SELECT record, finish_seq FROM autotune_trials \
+             WHERE study_id = $1 AND finish_seq > $2 ORDER BY finish_seq",
+            &[&study_id, &seen],
+        )
+        .map_err(|e| db_error(url, "", &e))?;
+    let mut finished = Vec::with_capacity(rows.len());
+    let mut last = seen;
+    for r in rows {
+        finished.push(decode_record(url, r.get(0))?);
+        last = last.max(r.get::<_, i64>(1));
+    }
+    Ok((finished, last))
+}
+
+/// A database error as a [`StudyError`]: authentication failures apart.
+fn db_error(url: &str, user: &str, e: &postgres::Error) -> StudyError {
+    let reason = match e.as_db_error() {
+        Some(d) => d.message().to_owned(),
+        None => {
+            let mut s = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(inner) = source {
+                s = format!("{s}: {inner}");
+                source = inner.source();
+            }
+            s
+        }
+    };
+    match e.code() {
+        Some(c)
+            if *c == SqlState::INVALID_PASSWORD
+                || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            StudyError::DatabaseAuth {
+                url: url.to_owned(),
+                user: user.to_owned(),
+                reason,
+            }
+        }
+        _ => StudyError::Database {
+            url: url.to_owned(),
+            reason,
+        },
+    }
+}
+
+fn decode_record(url: &str, json: String) -> Result<TrialRecord, StudyError> {
+    serde_json::from_str(&json).map_err(|e| StudyError::Database {
+        url: url.to_owned(),
+        reason: format!("a stored trial does not parse: {e}"),
+    })
+}
+
+fn decode_params(url: &str, json: String) -> Result<Params, StudyError> {
+    serde_json::from_str(&json).map_err(|e| StudyError::Database {
+        url: url.to_owned(),
+        reason: format!("a stored configuration does not parse: {e}"),
+    })
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_usize(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// `host:pid:n`, unique to this study value among all workers.
+fn worker_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "host".to_owned());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{host}:{}:{}:{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
