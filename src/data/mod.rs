@@ -37,7 +37,7 @@ mod target;
 mod target_scale;
 
 pub use builtin::Builtin;
-pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn};
+pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, READ_BUFFER, TargetColumn};
 pub use dataset::{Dataset, MAX_VALUE, is_valid_value};
 pub use idx::{IdxArray, IdxType};
 pub use scale::{MinMaxScaler, Scaling, Standardizer};
