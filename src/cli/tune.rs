@@ -8,7 +8,7 @@ use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
 use super::results;
 use super::settings::Settings;
-use autotune::data::{Dataset, Split, SplitFractions};
+use autotune::data::{Split, SplitFractions};
 use autotune::error::{StudyError, Warning};
 use autotune::study::{DataFingerprint, JournalContents, Observer, Progress, read_existing};
 use autotune::tune::{AutotuneConfig, Summary, autotune_observed};
@@ -57,7 +57,6 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     };
     let Loaded {
         settings,
-        dataset,
         split,
         config,
     } = match checked {
@@ -98,7 +97,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             } else {
                 "tuning"
             },
-            dataset.name(),
+            split.train.name(),
             sizes[0],
             sizes[1],
             sizes[2],
@@ -153,7 +152,6 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
 /// A run's settings, data and configuration, checked.
 struct Loaded {
     settings: Settings,
-    dataset: Dataset,
     split: Split,
     config: AutotuneConfig,
 }
@@ -167,14 +165,14 @@ impl Loaded {
     fn new(args: &TuneArgs, saved: Option<&Settings>, out: &OutDir) -> CliResult<Self> {
         let settings = Settings::resolve(args, saved)?;
         let dataset = data::load(&settings.data, settings.target.as_deref(), settings.task)?;
+        // The split takes the data set's rows: they are held once.
         let split = dataset
-            .split(SplitFractions::default(), settings.seed)
+            .into_split(SplitFractions::default(), settings.seed)
             .or_input()?;
         let config = settings.config(&out.journal(), args.resume);
         config.check().map_err(classify)?;
         Ok(Self {
             settings,
-            dataset,
             split,
             config,
         })
