@@ -411,13 +411,14 @@ mod tests {
             FeatureMap::fit(Scaling::MinMax, || a.rows().take(0), 0, 2, "t"),
             Err(crate::Error::Data(DataError::EmptyDataset { .. }))
         ));
-        // Scaled beyond f32: row 1 of the part, column 0.
-        let huge = data(vec![0.0, 0.0, 3e38, 0.0], 2);
+        // Scaled beyond f32 (column 1's sd is below 1): row 1 of the part,
+        // column 1.
+        let huge = data(vec![0.0, 0.0, 0.0, 3e38], 2);
         assert!(matches!(
-            FeatureMap::apply_f32(m.as_ref(), huge.rows(), 2, 2),
+            FeatureMap::apply_f32(s.as_ref(), huge.rows(), 2, 2),
             Err(crate::Error::Data(DataError::ScaledOutOfRange {
                 row: 1,
-                column: Some(0),
+                column: Some(1),
                 ..
             }))
         ));
