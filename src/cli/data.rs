@@ -117,16 +117,15 @@ fn count_outside_quotes<const N: usize>(line: &str, chars: [char; N]) -> [usize;
 ///
 /// # Errors
 /// Bad input if no validation rows are left to score the trials on.
-pub fn split(dataset: &Dataset, seed: u64) -> CliResult<Split> {
+pub fn split(dataset: Dataset, seed: u64) -> CliResult<Split> {
     let fractions = SplitFractions::default();
-    let split = dataset.split(fractions, seed).or_input()?;
+    let (name, rows) = (dataset.name().to_owned(), dataset.n_samples());
+    let split = dataset.into_split(fractions, seed).or_input()?;
     if split.validation.n_samples() == 0 {
         return Err(Failure::input(format!(
-            "the data set `{}` has {} row{}: too few for the {} train / validation / test split `autotune tune` makes, \
+            "the data set `{name}` has {rows} row{}: too few for the {} train / validation / test split `autotune tune` makes, \
              which leaves no validation rows to score the trials on; give --data a file with more rows",
-            dataset.name(),
-            dataset.n_samples(),
-            if dataset.n_samples() == 1 { "" } else { "s" },
+            if rows == 1 { "" } else { "s" },
             percent(fractions)
         )));
     }

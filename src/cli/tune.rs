@@ -8,7 +8,7 @@ use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
 use super::results;
 use super::settings::Settings;
-use autotune::data::{Dataset, Split};
+use autotune::data::Split;
 use autotune::error::{StudyError, Warning};
 use autotune::study::{DataFingerprint, JournalContents, Observer, Progress, read_existing};
 use autotune::tune::{AutotuneConfig, Summary, autotune_stoppable};
@@ -65,7 +65,6 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     };
     let Loaded {
         settings,
-        dataset,
         split,
         config,
     } = match checked {
@@ -106,7 +105,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             } else {
                 "tuning"
             },
-            dataset.name(),
+            split.train.name(),
             sizes[0],
             sizes[1],
             sizes[2],
@@ -152,7 +151,6 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
 /// A run's settings, data and configuration, checked.
 struct Loaded {
     settings: Settings,
-    dataset: Dataset,
     split: Split,
     config: AutotuneConfig,
 }
@@ -175,12 +173,12 @@ impl Loaded {
             settings.task,
             csv,
         )?;
-        let split = data::split(&dataset, settings.seed)?;
+        // The split takes the data set's rows: they are held once.
+        let split = data::split(dataset, settings.seed)?;
         let config = settings.config(&out.journal(), args.resume);
         config.check().map_err(classify)?;
         Ok(Self {
             settings,
-            dataset,
             split,
             config,
         })

@@ -238,6 +238,23 @@ impl Dataset {
         })
     }
 
+    /// This data set without its rows, and its feature matrix.
+    pub(crate) fn into_features(mut self) -> (Dataset, Vec<f64>) {
+        let features = std::mem::take(&mut self.features);
+        (self, features)
+    }
+
+    /// A data set with this one's name, feature count, feature names and
+    /// classes, and the rows `features` with `target`.
+    ///
+    /// # Errors
+    /// As [`Dataset::new`] (the rows of a valid data set pass).
+    pub(crate) fn with_rows(&self, features: Vec<f64>, target: Target) -> Result<Dataset> {
+        let mut d = Dataset::new(self.name.clone(), features, self.n_features, target)?;
+        d.feature_names.clone_from(&self.feature_names);
+        Ok(d)
+    }
+
     /// Replaces the features with `features` of the same shape (used by the
     /// scalers, which keep shapes).
     pub(crate) fn with_features_unchecked(&self, features: Vec<f64>) -> Dataset {

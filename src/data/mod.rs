@@ -37,9 +37,10 @@ mod target;
 mod target_scale;
 
 pub use builtin::Builtin;
-pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn};
+pub use csv::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, READ_BUFFER, TargetColumn};
 pub use dataset::{Dataset, MAX_VALUE, is_valid_value};
 pub use idx::{IdxArray, IdxType};
+pub(crate) use scale::FeatureMap;
 pub use scale::{MinMaxScaler, Scaling, Standardizer};
 pub use split::{Fold, Split, SplitFractions, kfold_indices, stratified_parts};
 pub use synthetic::Synthetic;

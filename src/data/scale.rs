@@ -36,27 +36,7 @@ impl Standardizer {
     /// [`DataError::EmptyDataset`] if `data` has no rows.
     pub fn fit(data: &Dataset) -> Result<Self> {
         let (n, d) = non_empty(data)?;
-        #[allow(clippy::cast_precision_loss)]
-        let n_f = n as f64;
-        let mut mean = vec![0.0; d];
-        for row in data.rows() {
-            for (m, x) in mean.iter_mut().zip(row) {
-                *m += x;
-            }
-        }
-        mean.iter_mut().for_each(|m| *m /= n_f);
-        let mut var = vec![0.0; d];
-        for row in data.rows() {
-            for ((v, m), x) in var.iter_mut().zip(&mean).zip(row) {
-                *v += (x - m) * (x - m);
-            }
-        }
-        let (lo, hi) = column_ranges(data);
-        let sd = var
-            .iter()
-            .zip(lo.iter().zip(&hi))
-            .map(|(v, (l, h))| if l == h { 1.0 } else { (v / n_f).sqrt() })
-            .collect();
+        let (mean, sd) = standardize_stats(|| data.rows(), n, d);
         Ok(Self { mean, sd })
     }
 
@@ -118,7 +98,7 @@ impl MinMaxScaler {
             .into());
         }
         non_empty(data)?;
-        let (min, max) = column_ranges(data);
+        let (min, max) = column_ranges(data.rows(), data.n_features());
         let step = min
             .iter()
             .zip(&max)
@@ -180,18 +160,161 @@ fn non_empty(data: &Dataset) -> Result<(usize, usize)> {
     Ok((data.n_samples(), data.n_features()))
 }
 
-/// Per-feature minima and maxima.
-fn column_ranges(data: &Dataset) -> (Vec<f64>, Vec<f64>) {
-    let d = data.n_features();
+/// Per-feature means and population standard deviations of `n` rows of `d`
+/// features (`rows` gives them, twice: the mean first, then the squared
+/// deviations from it); `sd = 1` for a constant column.
+fn standardize_stats<'a, I>(rows: impl Fn() -> I, n: usize, d: usize) -> (Vec<f64>, Vec<f64>)
+where
+    I: Iterator<Item = &'a [f64]>,
+{
+    #[allow(clippy::cast_precision_loss)]
+    let n_f = n as f64;
+    let mut mean = vec![0.0; d];
+    for row in rows() {
+        for (m, x) in mean.iter_mut().zip(row) {
+            *m += x;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n_f);
+    let mut var = vec![0.0; d];
+    for row in rows() {
+        for ((v, m), x) in var.iter_mut().zip(&mean).zip(row) {
+            *v += (x - m) * (x - m);
+        }
+    }
+    let (lo, hi) = column_ranges(rows(), d);
+    let sd = var
+        .iter()
+        .zip(lo.iter().zip(&hi))
+        .map(|(v, (l, h))| if l == h { 1.0 } else { (v / n_f).sqrt() })
+        .collect();
+    (mean, sd)
+}
+
+/// Per-feature minima and maxima of rows of `d` features.
+fn column_ranges<'a>(rows: impl Iterator<Item = &'a [f64]>, d: usize) -> (Vec<f64>, Vec<f64>) {
     let mut lo = vec![f64::INFINITY; d];
     let mut hi = vec![f64::NEG_INFINITY; d];
-    for row in data.rows() {
+    for row in rows {
         for ((l, h), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
             *l = l.min(x);
             *h = h.max(x);
         }
     }
     (lo, hi)
+}
+
+/// A scaler's map `x' = low + (x - shift) / divisor` per feature, fitted on
+/// rows that need not form one [`Dataset`] (several parts, or some of their
+/// rows), and applied straight into the networks' `f32`: the same numbers
+/// as [`Standardizer`] or [`MinMaxScaler`] fitted on those rows gathered
+/// into a data set, and their `transform` then cast to `f32`, without
+/// either `f64` copy.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FeatureMap {
+    shift: Vec<f64>,
+    divisor: Vec<f64>,
+    low: f64,
+}
+
+impl FeatureMap {
+    /// Fits `scaling` on `n` rows of `d` features (`rows` gives them, and may
+    /// be called more than once); `None` for [`Scaling::None`].
+    ///
+    /// # Errors
+    /// [`DataError::EmptyDataset`] naming `name` if `n == 0` (unless
+    /// `scaling` is [`Scaling::None`]).
+    pub(crate) fn fit<'a, I>(
+        scaling: Scaling,
+        rows: impl Fn() -> I,
+        n: usize,
+        d: usize,
+        name: &str,
+    ) -> Result<Option<Self>>
+    where
+        I: Iterator<Item = &'a [f64]>,
+    {
+        if scaling == Scaling::None {
+            return Ok(None);
+        }
+        if n == 0 {
+            return Err(DataError::EmptyDataset {
+                name: name.to_owned(),
+            }
+            .into());
+        }
+        Ok(Some(match scaling {
+            Scaling::None => unreachable!("returned above"),
+            Scaling::Standardize => {
+                let (mean, sd) = standardize_stats(rows, n, d);
+                Self {
+                    shift: mean,
+                    divisor: sd,
+                    low: 0.0,
+                }
+            }
+            Scaling::MinMax => {
+                let (min, max) = column_ranges(rows(), d);
+                let step = min
+                    .iter()
+                    .zip(&max)
+                    .map(|(l, h)| if l == h { 1.0 } else { h - l })
+                    .collect();
+                Self {
+                    shift: min,
+                    divisor: step,
+                    low: 0.0,
+                }
+            }
+        }))
+    }
+
+    /// `rows` (of `map`'s features) mapped by `map` (as they are for
+    /// `None`), row-major in `f32`, with room reserved for `n` rows.
+    ///
+    /// # Errors
+    /// [`DataError::FeatureMismatch`] for a row of another length,
+    /// [`DataError::ScaledOutOfRange`] for a result beyond
+    /// [`MAX_VALUE`](super::MAX_VALUE) (row counted within `rows`).
+    pub(crate) fn apply_f32<'a>(
+        map: Option<&Self>,
+        rows: impl Iterator<Item = &'a [f64]>,
+        n: usize,
+        d: usize,
+    ) -> Result<Vec<f32>> {
+        let mut out = Vec::with_capacity(n * d);
+        for (i, row) in rows.enumerate() {
+            let expected = map.map_or(d, |m| m.shift.len());
+            if row.len() != expected {
+                return Err(DataError::FeatureMismatch {
+                    expected,
+                    found: row.len(),
+                }
+                .into());
+            }
+            match map {
+                // Valid values: within the f32 range already.
+                #[allow(clippy::cast_possible_truncation)]
+                None => out.extend(row.iter().map(|&x| x as f32)),
+                Some(m) => {
+                    for (j, ((&x, s), q)) in row.iter().zip(&m.shift).zip(&m.divisor).enumerate() {
+                        let z = m.low + (x - s) / q;
+                        if !super::is_valid_value(z) {
+                            return Err(DataError::ScaledOutOfRange {
+                                row: i,
+                                column: Some(j),
+                                value: z,
+                            }
+                            .into());
+                        }
+                        #[allow(clippy::cast_possible_truncation)]
+                        out.push(z as f32);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// `low + (x - shift) / divisor` per feature.
@@ -255,6 +378,50 @@ mod tests {
         assert_eq!(t.features(), &[-1.0, -1.0, -0.5, -1.0, 1.0, -1.0]);
         let other = data(vec![18.0, 9.0], 2);
         assert_eq!(s.transform(&other).unwrap().features(), &[3.0, 1.0]);
+    }
+
+    #[test]
+    fn feature_map_gives_the_scalers_numbers_in_f32() {
+        let a = data(vec![1.0, 5.0, 2.0, 5.5, 3.0, 5.0], 2);
+        let b = data(vec![6.0, 4.0, -1.0, 5.0], 2);
+        let all = data(vec![1.0, 5.0, 2.0, 5.5, 3.0, 5.0, 6.0, 4.0, -1.0, 5.0], 2);
+        let rows = || a.rows().chain(b.rows());
+        let to_f32 = |d: &Dataset| d.features().iter().map(|&x| x as f32).collect::<Vec<_>>();
+        let s = FeatureMap::fit(Scaling::Standardize, rows, 5, 2, "t").unwrap();
+        let expected = to_f32(&Standardizer::fit(&all).unwrap().transform(&b).unwrap());
+        assert_eq!(
+            FeatureMap::apply_f32(s.as_ref(), b.rows(), 2, 2).unwrap(),
+            expected
+        );
+        let m = FeatureMap::fit(Scaling::MinMax, rows, 5, 2, "t").unwrap();
+        let expected = to_f32(&MinMaxScaler::fit(&all).unwrap().transform(&a).unwrap());
+        assert_eq!(
+            FeatureMap::apply_f32(m.as_ref(), a.rows(), 3, 2).unwrap(),
+            expected
+        );
+        assert_eq!(
+            FeatureMap::fit(Scaling::None, rows, 5, 2, "t").unwrap(),
+            None
+        );
+        assert_eq!(
+            FeatureMap::apply_f32(None, b.rows(), 2, 2).unwrap(),
+            to_f32(&b)
+        );
+        assert!(matches!(
+            FeatureMap::fit(Scaling::MinMax, || a.rows().take(0), 0, 2, "t"),
+            Err(crate::Error::Data(DataError::EmptyDataset { .. }))
+        ));
+        // Scaled beyond f32 (column 1's sd is below 1): row 1 of the part,
+        // column 1.
+        let huge = data(vec![0.0, 0.0, 0.0, 3e38], 2);
+        assert!(matches!(
+            FeatureMap::apply_f32(s.as_ref(), huge.rows(), 2, 2),
+            Err(crate::Error::Data(DataError::ScaledOutOfRange {
+                row: 1,
+                column: Some(1),
+                ..
+            }))
+        ));
     }
 
     #[test]

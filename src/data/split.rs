@@ -104,6 +104,35 @@ impl Dataset {
         })
     }
 
+    /// [`Dataset::split`] of a data set no longer needed: the same three
+    /// parts, built by moving the rows into place within this data set's
+    /// own storage and cutting it, so the rows are not held twice (the
+    /// extra memory is at most the largest of the validation and test
+    /// parts, while it is copied out).
+    ///
+    /// # Errors
+    /// As [`Dataset::split`].
+    pub fn into_split(self, fractions: impl Into<SplitFractions>, seed: u64) -> Result<Split> {
+        let [train, valid, test] = self.split_indices(fractions, seed)?;
+        let order: Vec<usize> = train.iter().chain(&valid).chain(&test).copied().collect();
+        let (data, mut features) = self.into_features();
+        permute_rows(&mut features, data.n_features(), &order);
+        let d = data.n_features();
+        let mut cut = |rows: &[usize], from: usize| -> Result<Dataset> {
+            let part = features.split_off(from * d);
+            features.shrink_to_fit();
+            data.with_rows(part, data.target().select(rows))
+        };
+        let test = cut(&test, train.len() + valid.len())?;
+        let validation = cut(&valid, train.len())?;
+        let train = data.with_rows(features, data.target().select(&train))?;
+        Ok(Split {
+            train,
+            validation,
+            test,
+        })
+    }
+
     /// The row indices of [`Dataset::split`]: `[train, valid, test]`.
     ///
     /// # Errors
@@ -219,6 +248,34 @@ pub fn kfold_indices(target: &Target, k: usize, seed: u64) -> Result<Vec<Fold>> 
         });
     }
     Ok(folds)
+}
+
+/// Reorders the rows of `features` (row-major, `d` columns) in place so that
+/// row `k` becomes the old row `order[k]` (`order` a permutation of the
+/// rows), following each cycle of the permutation with one row of scratch.
+fn permute_rows(features: &mut [f64], d: usize, order: &[usize]) {
+    if d == 0 {
+        return;
+    }
+    let mut done = vec![false; order.len()];
+    let mut scratch = vec![0.0; d];
+    for start in 0..order.len() {
+        if done[start] || order[start] == start {
+            continue;
+        }
+        scratch.copy_from_slice(&features[start * d..(start + 1) * d]);
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let next = order[k];
+            if next == start {
+                features[k * d..(k + 1) * d].copy_from_slice(&scratch);
+                break;
+            }
+            features.copy_within(next * d..(next + 1) * d, k * d);
+            k = next;
+        }
+    }
 }
 
 /// Rows grouped by class (one group for regression), each group shuffled.
@@ -362,6 +419,36 @@ mod tests {
             );
         }
         SplitFractions::from(0.8).check().unwrap();
+    }
+
+    #[test]
+    fn into_split_equals_split() {
+        // 23 rows of 3 features, 3 classes: the permutation has long cycles.
+        let features: Vec<f64> = (0..69).map(f64::from).collect();
+        let labels = (0..23).map(|i| i % 3).collect();
+        let names = vec!["a".into(), "b".into(), "c".into()];
+        let d = Dataset::new("t", features, 3, Target::Classes { labels, names })
+            .unwrap()
+            .with_feature_names(vec!["x".into(), "y".into(), "z".into()])
+            .unwrap();
+        for seed in 0..5 {
+            let f = SplitFractions::new(0.6, 0.25, 0.15);
+            assert_eq!(
+                d.clone().into_split(f, seed).unwrap(),
+                d.split(f, seed).unwrap()
+            );
+        }
+        let r = Dataset::new(
+            "r",
+            vec![1.0, 2.0, 3.0],
+            1,
+            Target::Real(vec![0.5, 1.5, 2.5]),
+        )
+        .unwrap();
+        assert_eq!(
+            r.clone().into_split(0.5, 1).unwrap(),
+            r.split(0.5, 1).unwrap()
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! converted to `f32`, regression targets standardised.
 
 use crate::Result;
-use crate::data::{Dataset, MinMaxScaler, Scaling, Standardizer, Target, TargetStandardizer};
+use crate::data::{Dataset, FeatureMap, Scaling, Target, TargetStandardizer};
 use crate::error::{ConfigError, DataError};
 use crate::nn::{MatRef, Targets, TrainData, to_f32};
 
@@ -48,6 +48,104 @@ impl Part {
     }
 }
 
+/// Rows of one or more data sets read one after another (train, then
+/// validation): all of them, or those at `indices` into that sequence.
+/// What a [`Prepared`] part is built from, without gathering the rows into
+/// an `f64` copy first.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    parts: &'a [&'a Dataset],
+    indices: Option<&'a [usize]>,
+}
+
+impl<'a> Rows<'a> {
+    /// Every row of `parts`, in order.
+    ///
+    /// # Errors
+    /// [`DataError::FeatureMismatch`] for parts with different feature counts.
+    pub fn all(parts: &'a [&'a Dataset]) -> Result<Self> {
+        if let Some(first) = parts.first()
+            && let Some(other) = parts.iter().find(|p| p.n_features() != first.n_features())
+        {
+            return Err(DataError::FeatureMismatch {
+                expected: first.n_features(),
+                found: other.n_features(),
+            }
+            .into());
+        }
+        Ok(Self {
+            parts,
+            indices: None,
+        })
+    }
+
+    /// The rows at `indices` (into the sequence of all rows), in that order.
+    ///
+    /// # Errors
+    /// [`DataError::IndexOutOfRange`] for an index past the last row.
+    pub fn at(self, indices: &'a [usize]) -> Result<Self> {
+        let n = self.total();
+        if let Some(&index) = indices.iter().find(|&&i| i >= n) {
+            return Err(DataError::IndexOutOfRange {
+                index,
+                n_samples: n,
+            }
+            .into());
+        }
+        Ok(Self {
+            indices: Some(indices),
+            ..self
+        })
+    }
+
+    fn total(&self) -> usize {
+        self.parts.iter().map(|p| p.n_samples()).sum()
+    }
+
+    fn len(&self) -> usize {
+        self.indices.map_or_else(|| self.total(), <[usize]>::len)
+    }
+
+    fn n_features(&self) -> usize {
+        self.parts.first().map_or(0, |p| p.n_features())
+    }
+
+    fn name(&self) -> &str {
+        self.parts.first().map_or("", |p| p.name())
+    }
+
+    /// Row `i` of the sequence of all rows (`i < total()`).
+    fn row(&self, mut i: usize) -> &'a [f64] {
+        for part in self.parts {
+            if i < part.n_samples() {
+                return part.row(i);
+            }
+            i -= part.n_samples();
+        }
+        unreachable!("indices are checked by Rows::at")
+    }
+
+    fn iter(self) -> Box<dyn Iterator<Item = &'a [f64]> + 'a> {
+        match self.indices {
+            None => Box::new(self.parts.iter().flat_map(|p| p.rows())),
+            Some(indices) => Box::new(indices.iter().map(move |&i| self.row(i))),
+        }
+    }
+
+    /// The targets of these rows.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for parts with targets of different kinds or
+    /// classes.
+    pub fn target(&self) -> Result<Target> {
+        let all = concat_targets(self.parts)?;
+        Ok(match self.indices {
+            None => all,
+            Some(indices) => all.select(indices),
+        })
+    }
+}
+
 /// A part to train on and a part to score on, scaled with statistics of the
 /// training part only.
 #[derive(Debug, Clone)]
@@ -62,24 +160,47 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     /// Scales `train` and `valid` with a scaler fitted on `train`, and
-    /// standardises a regression target likewise.
-    pub fn new(train: &Dataset, valid: &Dataset, scaling: Scaling) -> Result<Self> {
-        let (train_x, valid_x) = scale_pair(train, valid, scaling)?;
-        let standardizer = match train.target() {
-            Target::Real(_) => Some(TargetStandardizer::fit(train.target())?),
+    /// standardises a regression target likewise: the numbers of
+    /// [`Standardizer`](crate::data::Standardizer) (or
+    /// [`MinMaxScaler`](crate::data::MinMaxScaler)) fitted on `train`
+    /// gathered into a data set, cast to `f32`, each part built straight
+    /// into its `f32` matrix (no `f64` copy of the rows).
+    ///
+    /// # Errors
+    /// [`DataError::FeatureMismatch`] for parts with different feature counts,
+    /// [`DataError::EmptyDataset`] for an empty training part (when scaling),
+    /// [`DataError::ScaledOutOfRange`] for a value scaled beyond `f32`,
+    /// [`ConfigError::Invalid`] for targets of different kinds or classes.
+    pub fn new(train: Rows<'_>, valid: Rows<'_>, scaling: Scaling) -> Result<Self> {
+        let d = train.n_features();
+        if valid.n_features() != d {
+            return Err(DataError::FeatureMismatch {
+                expected: d,
+                found: valid.n_features(),
+            }
+            .into());
+        }
+        let map = FeatureMap::fit(scaling, || train.iter(), train.len(), d, train.name())?;
+        let train_target = train.target()?;
+        let valid_target = valid.target()?;
+        if !same_kind(&train_target, &valid_target) {
+            return Err(different_targets());
+        }
+        let standardizer = match &train_target {
+            Target::Real(_) => Some(TargetStandardizer::fit(&train_target)?),
             Target::Classes { .. } => None,
         };
-        let part = |d: &Dataset, features: Vec<f64>| -> Result<Part> {
+        let part = |rows: Rows<'_>, target: &Target| -> Result<Part> {
             Ok(Part {
-                x: to_f32(&features),
-                rows: d.n_samples(),
-                cols: d.n_features(),
-                y: labels(d.target(), standardizer.as_ref())?,
+                x: FeatureMap::apply_f32(map.as_ref(), rows.iter(), rows.len(), d)?,
+                rows: rows.len(),
+                cols: d,
+                y: labels(target, standardizer.as_ref())?,
             })
         };
         Ok(Self {
-            train: part(train, train_x)?,
-            validation: part(valid, valid_x)?,
+            train: part(train, &train_target)?,
+            validation: part(valid, &valid_target)?,
             target_sd: standardizer.map_or(1.0, |s| s.sd()),
         })
     }
@@ -96,21 +217,6 @@ impl Prepared {
     }
 }
 
-fn scale_pair(train: &Dataset, valid: &Dataset, scaling: Scaling) -> Result<(Vec<f64>, Vec<f64>)> {
-    let (a, b) = match scaling {
-        Scaling::None => return Ok((train.features().to_vec(), valid.features().to_vec())),
-        Scaling::Standardize => {
-            let s = Standardizer::fit(train)?;
-            (s.transform(train)?, s.transform(valid)?)
-        }
-        Scaling::MinMax => {
-            let s = MinMaxScaler::fit(train)?;
-            (s.transform(train)?, s.transform(valid)?)
-        }
-    };
-    Ok((a.features().to_vec(), b.features().to_vec()))
-}
-
 fn labels(target: &Target, standardizer: Option<&TargetStandardizer>) -> Result<Labels> {
     Ok(match (target, standardizer) {
         (Target::Classes { labels, names }, _) => Labels::Classes {
@@ -125,40 +231,43 @@ fn labels(target: &Target, standardizer: Option<&TargetStandardizer>) -> Result<
     })
 }
 
-/// The rows of `a` followed by the rows of `b` (same features, same classes).
+/// Both real values, or both classes with the same names.
+fn same_kind(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Classes { names, .. }, Target::Classes { names: other, .. }) => names == other,
+        (Target::Real(_), Target::Real(_)) => true,
+        _ => false,
+    }
+}
+
+fn different_targets() -> crate::Error {
+    ConfigError::Invalid {
+        name: "split",
+        reason: "its parts have different kinds of targets or different classes".into(),
+    }
+    .into()
+}
+
+/// The targets of `parts`, one after another (same kind, same classes).
 ///
 /// # Errors
-/// [`DataError::FeatureMismatch`] for different feature counts;
 /// [`ConfigError::Invalid`] for targets of different kinds or classes.
-pub(crate) fn concat(a: &Dataset, b: &Dataset) -> Result<Dataset> {
-    if a.n_features() != b.n_features() {
-        return Err(DataError::FeatureMismatch {
-            expected: a.n_features(),
-            found: b.n_features(),
-        }
-        .into());
-    }
-    let mut features = a.features().to_vec();
-    features.extend_from_slice(b.features());
-    let target = match (a.target(), b.target()) {
-        (
-            Target::Classes { labels, names },
-            Target::Classes {
-                labels: more,
-                names: names_b,
-            },
-        ) if names == names_b => Target::Classes {
-            labels: labels.iter().chain(more).copied().collect(),
-            names: names.clone(),
-        },
-        (Target::Real(x), Target::Real(y)) => Target::Real(x.iter().chain(y).copied().collect()),
-        _ => {
-            return Err(ConfigError::Invalid {
-                name: "split",
-                reason: "its parts have different kinds of targets or different classes".into(),
-            }
-            .into());
-        }
+fn concat_targets(parts: &[&Dataset]) -> Result<Target> {
+    let Some((first, rest)) = parts.split_first() else {
+        return Ok(Target::Real(Vec::new()));
     };
-    Dataset::new(a.name(), features, a.n_features(), target)
+    let mut target = first.target().clone();
+    for part in rest {
+        if !same_kind(&target, part.target()) {
+            return Err(different_targets());
+        }
+        match (&mut target, part.target()) {
+            (Target::Classes { labels, .. }, Target::Classes { labels: more, .. }) => {
+                labels.extend_from_slice(more);
+            }
+            (Target::Real(x), Target::Real(y)) => x.extend_from_slice(y),
+            _ => unreachable!("same_kind checked above"),
+        }
+    }
+    Ok(target)
 }

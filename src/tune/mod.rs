@@ -54,7 +54,7 @@ use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
 use crate::study::{DataFingerprint, Observer, StopHandle, Study, StudyBuilder};
-use data::{Prepared, concat};
+use data::{Prepared, Rows};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -158,16 +158,19 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             .scored_step
             .unwrap_or_else(|| best_step(best, study.direction())),
     };
-    let (test, model) = if config.retrain && split.test.n_samples() > 0 {
-        retrain_and_test(split, config, &best, objective.metric())?
-    } else {
-        (None, None)
-    };
+    let metric = objective.metric();
     let ran = objective
         .epochs
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let k = folds.len();
+    // The trials' data is not needed any more: the retraining's takes its place.
+    drop(folds);
+    let (test, model) = if config.retrain && split.test.n_samples() > 0 {
+        retrain_and_test(split, config, &best, metric)?
+    } else {
+        (None, None)
+    };
     let epochs = study
         .history()
         .trials()
@@ -236,13 +239,14 @@ fn check_objective(objective: TuneObjective, classification: bool) -> Result<()>
 fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>> {
     match config.cv_folds {
         Some(k) => {
-            let all = concat(&split.train, &split.validation)?;
-            kfold_indices(all.target(), k, derive_seed(config.seed, CV_STREAM))?
+            let parts = [&split.train, &split.validation];
+            let all = Rows::all(&parts)?;
+            kfold_indices(&all.target()?, k, derive_seed(config.seed, CV_STREAM))?
                 .into_iter()
                 .map(|fold| {
                     Prepared::new(
-                        &all.subset(&fold.train)?,
-                        &all.subset(&fold.validation)?,
+                        all.at(&fold.train)?,
+                        all.at(&fold.validation)?,
                         config.scaling,
                     )
                 })
@@ -254,8 +258,8 @@ fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>
         }
         .into()),
         None => Ok(vec![Prepared::new(
-            &split.train,
-            &split.validation,
+            Rows::all(&[&split.train])?,
+            Rows::all(&[&split.validation])?,
             config.scaling,
         )?]),
     }
@@ -305,8 +309,11 @@ fn retrain_and_test(
     best: &BestTrial,
     metric: Metric,
 ) -> Result<(Option<TestScores>, Option<crate::nn::Network>)> {
-    let all = concat(&split.train, &split.validation)?;
-    let prepared = Prepared::new(&all, &split.test, config.scaling)?;
+    let prepared = Prepared::new(
+        Rows::all(&[&split.train, &split.validation])?,
+        Rows::all(&[&split.test])?,
+        config.scaling,
+    )?;
     let mut cfg = best
         .train_config
         .clone()

@@ -1,7 +1,9 @@
 //! CSV loading: what is read, and where each malformed input is reported.
 
 use autotune::Error;
-use autotune::data::{CsvOptions, CsvTask, Dataset, Header, Target, TargetColumn, Task};
+use autotune::data::{
+    CsvOptions, CsvTask, Dataset, Header, READ_BUFFER, Target, TargetColumn, Task,
+};
 use autotune::error::{ConfigError, CsvErrorKind, DataError};
 use proptest::prelude::*;
 
@@ -316,6 +318,110 @@ fn invalid_utf8_is_located() {
         })) => assert_eq!(path, "<reader>"),
         other => panic!("expected invalid UTF-8 at 3:2, got {other:?}"),
     }
+}
+
+/// `rows` lines of `n` cells (`j,j+1,..`, the target `i % 2` last) after a
+/// header; the text of row `i` is `row(i)`.
+fn wide_csv(rows: usize, n: usize) -> (String, impl Fn(usize) -> String) {
+    let row = move |i: usize| {
+        let mut cells: Vec<String> = (0..n - 1).map(|j| (i + j).to_string()).collect();
+        cells.push((i % 2).to_string());
+        cells.join(",")
+    };
+    let header: Vec<String> = (0..n).map(|j| format!("c{j}")).collect();
+    let mut text = header.join(",") + "\n";
+    for i in 0..rows {
+        text += &row(i);
+        text += "\n";
+    }
+    (text, row)
+}
+
+#[test]
+fn files_larger_than_the_read_buffer_stream_and_locate_errors_on_their_last_line() {
+    // 40 cells of up to 4 digits: ~190 bytes a row, 3,000 rows span about
+    // nine buffers, so rows and cells straddle buffer boundaries.
+    let (text, row) = wide_csv(3_000, 40);
+    assert!(text.len() > 8 * READ_BUFFER, "{} bytes", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    std::fs::write(&path, &text).unwrap();
+    let d = Dataset::from_csv_path(&path, &defaults()).unwrap();
+    assert_eq!((d.n_samples(), d.n_features()), (3_000, 39));
+    for i in [0, 1_234, 2_999] {
+        let expected: Vec<f64> = (0..39)
+            .map(|j| f64::from(u32::try_from(i + j).unwrap()))
+            .collect();
+        assert_eq!(d.row(i), expected.as_slice(), "row {i}");
+    }
+
+    // The last line's 17th cell beyond f32, then its 3rd cell not a number,
+    // then its bytes not UTF-8 (through a reader): each at line 3001 (the
+    // header is line 1), at its column, counting from 1.
+    let last = row(2_999);
+    let mut cells: Vec<&str> = last.split(',').collect();
+    cells[16] = "1e39";
+    let bad = format!(
+        "{}{}\n",
+        &text[..text.len() - last.len() - 1],
+        cells.join(",")
+    );
+    std::fs::write(&path, &bad).unwrap();
+    let err = Dataset::from_csv_path(&path, &defaults()).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Data(DataError::Csv { line: 3_001, column: 17, kind: CsvErrorKind::OutOfRange { value }, .. })
+                if value == "1e39"
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}:3001:17: ", path.display())),
+        "{err}"
+    );
+    // (This time without a line break at the end.)
+    cells[2] = "x";
+    let before = &text[..text.len() - last.len() - 1];
+    let line = cells.join(",");
+    let bad = format!("{before}{line}");
+    assert_eq!(
+        csv_error(&bad, &defaults()),
+        (3_001, 3, CsvErrorKind::NonNumeric { value: "x".into() })
+    );
+    let mut bytes = bad.into_bytes();
+    bytes[before.len() + line.find(',').unwrap() + 1] = 0xff;
+    assert!(matches!(
+        Dataset::from_csv_reader(bytes.as_slice(), &defaults()),
+        Err(Error::Data(DataError::Csv {
+            line: 3_001,
+            column: 2,
+            kind: CsvErrorKind::InvalidUtf8,
+            ..
+        }))
+    ));
+}
+
+#[test]
+fn a_line_longer_than_the_read_buffer() {
+    // One row of 20,000 cells (~100 KB), longer than the buffer.
+    let (text, _) = wide_csv(2, 20_000);
+    assert!(text.len() / 3 > READ_BUFFER);
+    let d = Dataset::from_csv_str(&text, &defaults()).unwrap();
+    assert_eq!((d.n_samples(), d.n_features()), (2, 19_999));
+    assert_eq!(d.row(1)[19_998], 19_999.0);
+    let bad = text.replace(",19999,1\n", ",19999,\n");
+    assert_eq!(
+        csv_error(&bad, &defaults()),
+        (
+            3,
+            20_000,
+            CsvErrorKind::MissingValue {
+                value: String::new()
+            }
+        )
+    );
 }
 
 #[test]

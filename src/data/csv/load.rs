@@ -1,64 +1,155 @@
-//! The CSV loader: lines to records, records to a [`Dataset`].
+//! The CSV loader: a buffered reader's lines to records, records to a
+//! [`Dataset`].
+//!
+//! Streaming: the source is read one line at a time through a
+//! [`BufRead`], so the file is never held as text; only the numbers (and the
+//! target cells' text, until the task is known) are kept.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
+use std::io::BufRead;
 
 use super::record::{is_missing, parse_number, parse_value, split_record};
 use super::{CsvOptions, CsvTask, Header, MAX_INFERRED_CLASSES, TargetColumn, csv_error};
 use crate::data::{Dataset, Target, Task};
-use crate::error::CsvErrorKind;
+use crate::error::{CsvErrorKind, DataError};
 use crate::{Error, Result};
 
 /// A line of the file: its 1-based number and its text without the line break.
 type Line<'a> = (usize, &'a str);
 
-/// Parses CSV bytes, reporting invalid UTF-8 at its line and column.
-pub(super) fn parse_bytes(
-    bytes: &[u8],
+/// The lines of a CSV source, read one at a time: numbered from 1, without
+/// their line break (`\n`, or `\r\n`), the byte-order mark dropped from the
+/// first, blank lines skipped; bytes that are not UTF-8 reported at their
+/// line and column.
+struct Lines<'p, R> {
+    reader: R,
+    path: &'p str,
+    delimiter: char,
+    bytes: Vec<u8>,
+    /// The number of the line read last.
+    number: usize,
+}
+
+impl<'p, R: BufRead> Lines<'p, R> {
+    fn new(reader: R, path: &'p str, delimiter: char) -> Self {
+        Self {
+            reader,
+            path,
+            delimiter,
+            bytes: Vec::new(),
+            number: 0,
+        }
+    }
+
+    /// The next line that is not blank, into `text`: its number, or `None`
+    /// at the end of the source.
+    fn next_into(&mut self, text: &mut String) -> Result<Option<usize>> {
+        loop {
+            self.bytes.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut self.bytes)
+                .map_err(|source| DataError::Io {
+                    path: self.path.to_owned(),
+                    source,
+                })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            let mut line = self.bytes.as_slice();
+            line = line.strip_suffix(b"\n").unwrap_or(line);
+            line = line.strip_suffix(b"\r").unwrap_or(line);
+            if self.number == 1 {
+                line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+            }
+            let line = std::str::from_utf8(line).map_err(|e| {
+                let valid = line.get(..e.valid_up_to()).unwrap_or_default();
+                let column =
+                    1 + std::str::from_utf8(valid).map_or(0, |s| s.matches(self.delimiter).count());
+                Error::from(csv_error(
+                    self.path,
+                    self.number,
+                    column,
+                    CsvErrorKind::InvalidUtf8,
+                ))
+            })?;
+            if !is_blank(line, self.delimiter) {
+                text.clear();
+                text.push_str(line);
+                return Ok(Some(self.number));
+            }
+        }
+    }
+}
+
+/// The target cells' text, one after another in one string, with their
+/// line numbers: kept until the task is known, without an allocation per row.
+#[derive(Default)]
+struct TargetCells {
+    text: String,
+    /// Per row: its line and where its cell ends in `text`.
+    rows: Vec<(usize, usize)>,
+}
+
+impl TargetCells {
+    fn push(&mut self, line: usize, cell: &str) {
+        self.text.push_str(cell);
+        self.rows.push((line, self.text.len()));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn first_line(&self) -> usize {
+        self.rows.first().map_or(1, |&(line, _)| line)
+    }
+
+    /// `(line, cell)` per row, in order.
+    fn iter(&self) -> impl Iterator<Item = Line<'_>> + '_ {
+        let starts = std::iter::once(0).chain(self.rows.iter().map(|&(_, end)| end));
+        self.rows
+            .iter()
+            .zip(starts)
+            .map(|(&(line, end), start)| (line, &self.text[start..end]))
+    }
+}
+
+/// Parses CSV from `reader` line by line (see [`CsvOptions`] for the rules);
+/// errors name `path`.
+pub(super) fn parse_reader(
+    reader: impl BufRead,
     path: &str,
     stem: &str,
     opts: &CsvOptions,
 ) -> Result<Dataset> {
     opts.check()?;
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_text(text, path, stem, opts),
-        Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-            let column = 1 + std::str::from_utf8(valid.get(line_start..).unwrap_or_default())
-                .map_or(0, |s| s.matches(opts.delimiter).count());
-            Err(csv_error(path, line, column, CsvErrorKind::InvalidUtf8).into())
-        }
-    }
-}
-
-/// Parses CSV text (see [`CsvOptions`] for the rules).
-pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) -> Result<Dataset> {
-    opts.check()?;
     let err = |line: usize, column: usize, kind: CsvErrorKind| -> Error {
         csv_error(path, line, column, kind).into()
     };
     let delimiter = opts.delimiter;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| !is_blank(l, delimiter));
+    let mut lines = Lines::new(reader, path, delimiter);
 
-    let Some((first_line, first)) = lines.next() else {
+    let mut first = String::new();
+    let Some(first_line) = lines.next_into(&mut first)? else {
         return Err(err(1, 1, CsvErrorKind::EmptyFile));
     };
     let mut cells = Vec::new();
-    split_record(first, delimiter, &mut cells).map_err(|(c, k)| err(first_line, c, k))?;
+    split_record(&first, delimiter, &mut cells).map_err(|(c, k)| err(first_line, c, k))?;
     let first_cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    drop(cells);
     let n_columns = first_cells.len();
-    let second = lines.next();
+    let mut second = String::new();
+    let second_line = lines.next_into(&mut second)?;
     let has_header = match opts.header {
         Header::Present => true,
         Header::Absent => false,
-        Header::Auto => detect_header(&first_cells, second, delimiter),
+        Header::Auto => detect_header(
+            &first_cells,
+            second_line.map(|n| (n, second.as_str())),
+            delimiter,
+        ),
     };
     if n_columns < 2 {
         return Err(err(first_line, 1, CsvErrorKind::NoFeatures));
@@ -66,14 +157,10 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
     let target_col = target_column(&opts.target, &first_cells, has_header)
         .map_err(|(column, kind)| err(first_line, column, kind))?;
 
-    let data_lines = (!has_header)
-        .then_some((first_line, first))
-        .into_iter()
-        .chain(second)
-        .chain(lines);
     let mut features = Vec::new();
-    let mut targets: Vec<(usize, Cow<'_, str>)> = Vec::new();
-    for (line_no, line) in data_lines {
+    let mut targets = TargetCells::default();
+    let mut record = |line_no: usize, line: &str| -> Result<()> {
+        let mut cells = Vec::with_capacity(n_columns);
         split_record(line, delimiter, &mut cells).map_err(|(c, k)| err(line_no, c, k))?;
         if cells.len() != n_columns {
             let kind = CsvErrorKind::RaggedRow {
@@ -87,14 +174,25 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
                 features.push(parse_value(cell).map_err(|k| err(line_no, j + 1, k))?);
             }
         }
-        let cell = std::mem::take(&mut cells[target_col]);
-        if is_missing(&cell) {
+        let cell = &cells[target_col];
+        if is_missing(cell) {
             let kind = CsvErrorKind::MissingValue {
-                value: cell.into_owned(),
+                value: cell.to_string(),
             };
             return Err(err(line_no, target_col + 1, kind));
         }
-        targets.push((line_no, cell));
+        targets.push(line_no, cell);
+        Ok(())
+    };
+    if !has_header {
+        record(first_line, &first)?;
+    }
+    if let Some(line_no) = second_line {
+        record(line_no, &second)?;
+        let mut line = second;
+        while let Some(line_no) = lines.next_into(&mut line)? {
+            record(line_no, &line)?;
+        }
     }
     if targets.is_empty() {
         return Err(err(first_line + 1, 1, CsvErrorKind::NoDataRows));
@@ -109,7 +207,7 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
         Task::Regression => Target::Real(
             targets
                 .iter()
-                .map(|(line, t)| parse_value(t).map_err(|k| err(*line, target_col + 1, k)))
+                .map(|(line, t)| parse_value(t).map_err(|k| err(line, target_col + 1, k)))
                 .collect::<Result<_>>()?,
         ),
         Task::Classification => {
@@ -117,7 +215,7 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
             if names.len() < 2 {
                 let label = names.into_iter().next().unwrap_or_default();
                 return Err(err(
-                    targets[0].0,
+                    targets.first_line(),
                     target_col + 1,
                     CsvErrorKind::SingleClass { label },
                 ));
@@ -125,6 +223,8 @@ pub(super) fn parse_text(text: &str, path: &str, stem: &str, opts: &CsvOptions) 
             Target::Classes { labels, names }
         }
     };
+    drop(targets);
+    features.shrink_to_fit();
     let name = opts.name.clone().unwrap_or_else(|| stem.to_owned());
     let dataset = Dataset::new(name, features, n_columns - 1, target)?;
     if has_header {
@@ -188,10 +288,10 @@ fn target_column(
 
 /// [`CsvTask::Infer`]: classification if a target is not a number, or if all
 /// are integers with at most [`MAX_INFERRED_CLASSES`] distinct values.
-fn infer_task(targets: &[(usize, Cow<'_, str>)]) -> Task {
+fn infer_task(targets: &TargetCells) -> Task {
     let mut distinct = HashSet::new();
     let mut all_integers = true;
-    for (_, t) in targets {
+    for (_, t) in targets.iter() {
         match parse_number(t) {
             Ok(x) if all_integers && x.fract() == 0.0 && x.abs() < 9.0e15 => {
                 // Exact: |x| < 2^53, so the cast loses nothing.
@@ -213,7 +313,7 @@ fn infer_task(targets: &[(usize, Cow<'_, str>)]) -> Task {
 
 /// Class labels and names: numbers compared by value and sorted numerically
 /// (named by their first spelling), otherwise texts sorted.
-fn class_labels(targets: &[(usize, Cow<'_, str>)]) -> (Vec<usize>, Vec<String>) {
+fn class_labels(targets: &TargetCells) -> (Vec<usize>, Vec<String>) {
     let numeric: Option<Vec<f64>> = targets
         .iter()
         // `+ 0.0` turns -0 into +0 so both are one class.
@@ -228,7 +328,7 @@ fn class_labels(targets: &[(usize, Cow<'_, str>)]) -> (Vec<usize>, Vec<String>) 
             .map(|v| distinct.binary_search_by(|p| p.total_cmp(v)).unwrap_or(0))
             .collect();
         let mut names = vec![None; distinct.len()];
-        for (&label, (_, text)) in labels.iter().zip(targets) {
+        for (&label, (_, text)) in labels.iter().zip(targets.iter()) {
             names[label].get_or_insert_with(|| text.to_string());
         }
         (
@@ -236,12 +336,12 @@ fn class_labels(targets: &[(usize, Cow<'_, str>)]) -> (Vec<usize>, Vec<String>) 
             names.into_iter().map(Option::unwrap_or_default).collect(),
         )
     } else {
-        let mut distinct: Vec<&str> = targets.iter().map(|(_, t)| t.as_ref()).collect();
+        let mut distinct: Vec<&str> = targets.iter().map(|(_, t)| t).collect();
         distinct.sort_unstable();
         distinct.dedup();
         let labels = targets
             .iter()
-            .map(|(_, t)| distinct.binary_search(&t.as_ref()).unwrap_or(0))
+            .map(|(_, t)| distinct.binary_search(&t).unwrap_or(0))
             .collect();
         (labels, distinct.into_iter().map(str::to_owned).collect())
     }

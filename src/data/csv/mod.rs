@@ -2,6 +2,9 @@
 //! [`Dataset::from_csv_path`] / [`Dataset::from_csv_reader`] /
 //! [`Dataset::from_csv_str`].
 //!
+//! Files are read streaming, one line at a time through a buffer of
+//! [`READ_BUFFER`] bytes: only the parsed numbers are kept, never the text.
+//!
 //! Every malformed input is a [`DataError::Csv`] naming the file, the 1-based
 //! line and column (cell) and a [`CsvErrorKind`](crate::error::CsvErrorKind);
 //! no input makes the loader panic.
@@ -9,7 +12,7 @@
 mod load;
 mod record;
 
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use super::Dataset;
@@ -174,7 +177,8 @@ impl CsvOptions {
 }
 
 impl Dataset {
-    /// Reads a CSV file (see [`CsvOptions`]).
+    /// Reads a CSV file (see [`CsvOptions`]), line by line through a buffer
+    /// of [`READ_BUFFER`] bytes: the file is never held in memory as text.
     ///
     /// # Errors
     /// [`DataError::Io`] if the file cannot be read, [`DataError::Csv`] if it
@@ -182,29 +186,25 @@ impl Dataset {
     pub fn from_csv_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Dataset> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
             path: shown.clone(),
             source,
         })?;
         let stem = path
             .file_stem()
             .map_or_else(|| "csv".to_owned(), |s| s.to_string_lossy().into_owned());
-        load::parse_bytes(&bytes, &shown, &stem, opts)
+        let reader = BufReader::with_capacity(READ_BUFFER, file);
+        load::parse_reader(reader, &shown, &stem, opts)
     }
 
-    /// Reads CSV text from `reader`; errors name the source `<reader>`.
+    /// Reads CSV text from `reader`, buffered, line by line; errors name the
+    /// source `<reader>`.
     ///
     /// # Errors
     /// As [`Dataset::from_csv_path`].
-    pub fn from_csv_reader(mut reader: impl Read, opts: &CsvOptions) -> Result<Dataset> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|source| DataError::Io {
-                path: "<reader>".into(),
-                source,
-            })?;
-        load::parse_bytes(&bytes, "<reader>", "csv", opts)
+    pub fn from_csv_reader(reader: impl Read, opts: &CsvOptions) -> Result<Dataset> {
+        let reader = BufReader::with_capacity(READ_BUFFER, reader);
+        load::parse_reader(reader, "<reader>", "csv", opts)
     }
 
     /// Reads CSV text; errors name the source `<string>`.
@@ -212,9 +212,13 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::from_csv_path`].
     pub fn from_csv_str(text: &str, opts: &CsvOptions) -> Result<Dataset> {
-        load::parse_text(text, "<string>", "csv", opts)
+        load::parse_reader(text.as_bytes(), "<string>", "csv", opts)
     }
 }
+
+/// The capacity of the loaders' read buffer, in bytes: files are read
+/// through it line by line (a longer line grows only the line's own buffer).
+pub const READ_BUFFER: usize = 64 * 1024;
 
 /// A [`DataError::Csv`] at `line`, `column` of `path`.
 pub(super) fn csv_error(path: &str, line: usize, column: usize, kind: CsvErrorKind) -> DataError {
