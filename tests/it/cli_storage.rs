@@ -138,6 +138,15 @@ fn spawn_and_stop_holding_the_lock(args: &[String], out: &Path) -> Option<Child>
     if child.try_wait().unwrap().is_some() {
         return None;
     }
+    // The holder may have released the lock (its run ended) between the read
+    // and the stop, and be stopped on its way out: then it holds nothing.
+    let file = std::fs::File::open(out.join("study.lock")).unwrap();
+    if file.try_lock().is_ok() {
+        drop(file);
+        signal(pid, "-CONT");
+        child.wait().unwrap();
+        return None;
+    }
     Some(child)
 }
 
