@@ -13,8 +13,7 @@
 //! iris gives the fixed overhead (the binary, its threads, the network).
 
 use autotune::data::{CsvOptions, Dataset};
-use rand::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use autotune::rng::{below, bernoulli, rng_from_seed};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,41 +64,11 @@ fn run() -> anyhow::Result<()> {
 
     // 3. The study in a child process.
     let out = dir.path().join("study");
-    let mut cmd = Command::new(&bin);
-    cmd.args([
-        "tune",
-        "--trials",
-        "2",
-        "--epochs",
-        "1",
-        "--workers",
-        "1",
-        "-q",
-        "--data",
-    ])
-    .arg(&csv)
-    .arg("--out")
-    .arg(&out);
     let start = Instant::now();
-    let study_peak = child_peak(cmd)?;
+    let study_peak = child_peak(tiny_study(&bin, csv.as_os_str(), &out))?;
     let study_time = start.elapsed();
     // The fixed overhead: the same study on iris (150 rows).
-    let mut cmd = Command::new(&bin);
-    cmd.args([
-        "tune",
-        "--trials",
-        "2",
-        "--epochs",
-        "1",
-        "--workers",
-        "1",
-        "-q",
-        "--data",
-        "iris",
-    ])
-    .arg("--out")
-    .arg(dir.path().join("iris"));
-    let fixed = child_peak(cmd)?;
+    let fixed = child_peak(tiny_study(&bin, "iris".as_ref(), &dir.path().join("iris")))?;
 
     let mb = |b: u64| b as f64 / 1e6;
     println!("| stage | rows × columns | CSV | f32 size | peak RSS | ratio | time |");
@@ -126,22 +95,43 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `rows` rows of [`COLUMNS`] pixels and a label, after a header.
+/// `autotune tune` of 2 trials of 1 epoch on 1 worker on `data`, into `out`.
+fn tiny_study(bin: &Path, data: &std::ffi::OsStr, out: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        "tune",
+        "--trials",
+        "2",
+        "--epochs",
+        "1",
+        "--workers",
+        "1",
+        "-q",
+    ])
+    .arg("--data")
+    .arg(data)
+    .arg("--out")
+    .arg(out);
+    cmd
+}
+
+/// Writes `rows` rows of [`COLUMNS`] pixels and a label, after a header,
+/// with the crate's portable draws.
 fn generate(path: &Path, rows: usize, seed: u64) -> anyhow::Result<()> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rng = rng_from_seed(seed);
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     let header: Vec<String> = (0..COLUMNS).map(|j| format!("p{j}")).collect();
     writeln!(w, "{},label", header.join(","))?;
     for _ in 0..rows {
         for _ in 0..COLUMNS {
-            let pixel = if rng.random_bool(0.8) {
+            let pixel = if bernoulli(&mut rng, 0.8) {
                 0
             } else {
-                rng.random_range(1..=255)
+                1 + below(&mut rng, 255)
             };
             write!(w, "{pixel},")?;
         }
-        writeln!(w, "{}", rng.random_range(0..10))?;
+        writeln!(w, "{}", below(&mut rng, 10))?;
     }
     Ok(w.flush()?)
 }

@@ -51,6 +51,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     let checked = if out.root().exists() {
         None
     } else {
+        // (Before loading: a resume without a study says so, not "--data is required".)
         super::preflight::check_resume(args)?;
         Some(Loaded::new(args, None, &out)?)
     };
