@@ -52,6 +52,13 @@ pub struct TuneArgs {
     /// 1000000 [default: 30].
     #[arg(long, value_name = "N", value_parser = trials)]
     pub trials: Option<usize>,
+    /// A wall-clock limit on the trials of this run, as `20s`, `1.5m`, `2h`,
+    /// `1h30m` or `500ms`: trials are started while the next is expected to
+    /// end within it (the final retraining comes after). With --trials as
+    /// well, whichever is reached first ends the study; without, as many
+    /// trials as fit.
+    #[arg(long, value_name = "TIME", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
     /// Trials trained side by side, one thread each, at most 4 per core
     /// [default: the number of cores].
     #[arg(long, value_name = "W", value_parser = workers)]
@@ -91,6 +98,44 @@ fn at_most(text: &str, max: usize, what: &str) -> Result<usize, String> {
         return Err(format!("at most {max} {what}"));
     }
     Ok(n)
+}
+
+/// `--timeout`: a positive duration of numbers with units `ms`, `s`, `m`,
+/// `h` (`1h30m`, `1.5m`, `20s`), at most 100 days.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("`{text}` is not a duration: write e.g. 20s, 1.5m, 2h, 1h30m or 500ms");
+    let mut secs = 0.0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let (num, tail) = rest.split_at(num_end);
+        let unit_end = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_end);
+        let n: f64 = num.parse().map_err(|_| bad())?;
+        let scale = match unit {
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        secs += n * scale;
+        rest = tail;
+    }
+    if secs.is_nan() || secs <= 0.0 {
+        return Err(format!("--timeout must be above zero, got `{text}`"));
+    }
+    if secs > 100.0 * 86_400.0 {
+        return Err(format!("--timeout is at most 100 days, got `{text}`"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 /// `--trials`: at most [`MAX_TRIALS`].
@@ -217,5 +262,23 @@ mod tests {
         assert!(parse_delimiter(";;").is_err());
         assert!(parse_delimiter("").is_err());
         assert!(parse_delimiter("\"").unwrap_err().contains("quote"));
+    }
+
+    #[test]
+    fn timeouts() {
+        let secs = |t: &str| parse_timeout(t).map(|d| d.as_secs_f64());
+        assert_eq!(secs("20s"), Ok(20.0));
+        assert_eq!(secs("1.5m"), Ok(90.0));
+        assert_eq!(secs("1h30m"), Ok(5400.0));
+        assert_eq!(secs("500ms"), Ok(0.5));
+        assert_eq!(secs(" 2h "), Ok(7200.0));
+        for bad in ["", "20", "s", "1x", "1..5s", "-3s", "1h30"] {
+            assert!(
+                parse_timeout(bad).unwrap_err().contains("not a duration"),
+                "{bad}"
+            );
+        }
+        assert!(parse_timeout("0s").unwrap_err().contains("above zero"));
+        assert!(parse_timeout("2401h").unwrap_err().contains("100 days"));
     }
 }

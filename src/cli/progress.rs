@@ -58,8 +58,10 @@ pub struct ProgressView {
     style: Style,
     bar: Option<ProgressBar>,
     finished: Arc<AtomicUsize>,
-    /// Trials in the whole study.
-    total: usize,
+    /// Trials in the whole study (`None`: no limit but time).
+    total: Option<usize>,
+    /// The run's time limit, if any.
+    time_limit: Option<Duration>,
     /// Trials finished before this run (a resumed study).
     done_before: usize,
     workers: usize,
@@ -76,25 +78,32 @@ pub struct ProgressView {
 }
 
 impl ProgressView {
-    /// A view of a study of `total` trials, `done_before` of them finished
-    /// already, on `workers` workers, optimising `objective`.
+    /// A view of a study of `total` trials (`None`: as many as a time limit
+    /// lets run), `done_before` of them finished already, on `workers`
+    /// workers, optimising `objective`.
     pub fn new(
         style: Style,
-        total: usize,
+        total: Option<usize>,
         done_before: usize,
         workers: usize,
         objective: &str,
     ) -> Self {
         let bar = (style == Style::Bar).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
-                .with_style(
-                    ProgressStyle::with_template(
-                        "{spinner:.green} [{elapsed_precise}] {bar:20.cyan/blue} {pos}/{len} {wide_msg}",
-                    )
+            let template = if total.is_some() {
+                "{spinner:.green} [{elapsed_precise}] {bar:20.cyan/blue} {pos}/{len} {wide_msg}"
+            } else {
+                "{spinner:.green} [{elapsed_precise}] {pos} trials {wide_msg}"
+            };
+            let bar = ProgressBar::with_draw_target(
+                total.map(|t| t as u64),
+                ProgressDrawTarget::stderr(),
+            )
+            .with_style(
+                ProgressStyle::with_template(template)
                     .expect("the template is valid")
                     .progress_chars("##-"),
-                )
-                .with_position(done_before as u64);
+            )
+            .with_position(done_before as u64);
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
@@ -103,6 +112,7 @@ impl ProgressView {
             bar,
             finished: Arc::new(AtomicUsize::new(done_before)),
             total,
+            time_limit: None,
             done_before,
             workers,
             objective: objective.to_owned(),
@@ -118,6 +128,14 @@ impl ProgressView {
             bar.set_message(view.status.clone());
         }
         view
+    }
+
+    /// Counts the ETA down to the run's time limit `limit` (if it comes
+    /// before the trials' pace says).
+    #[must_use]
+    pub fn time_limit(mut self, limit: Option<Duration>) -> Self {
+        self.time_limit = limit;
+        self
     }
 
     /// Shows epochs as `epoch 7/50` for trials of up to `epochs` epochs.
@@ -188,21 +206,34 @@ impl ProgressView {
             || "best -".to_owned(),
             |(n, v)| format!("best {} {} (#{n})", self.objective, fmt_value(v)),
         );
-        let running = self.workers.min(self.total.saturating_sub(done));
+        let running = self
+            .total
+            .map_or(self.workers, |t| self.workers.min(t.saturating_sub(done)));
         format!(
             "ETA {} | {best} | running {running}, pruned {pruned}, failed {failed}",
             self.eta(done)
         )
     }
 
-    /// Time left at the pace of this run so far.
+    /// Time left at the pace of this run so far, or to the time limit if
+    /// that comes first.
     fn eta(&self, done: usize) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let to_limit = self
+            .time_limit
+            .map(|l| (l.as_secs_f64() - elapsed).max(0.0));
         let in_run = done.saturating_sub(self.done_before);
-        if in_run == 0 {
-            return "-".to_owned();
+        let at_pace = match self.total {
+            Some(total) if in_run > 0 => {
+                Some(elapsed / in_run as f64 * total.saturating_sub(done) as f64)
+            }
+            _ => None,
+        };
+        match (at_pace, to_limit) {
+            (Some(a), Some(b)) => fmt_duration(a.min(b)),
+            (Some(t), None) | (None, Some(t)) => fmt_duration(t),
+            (None, None) => "-".to_owned(),
         }
-        let per_trial = self.started.elapsed().as_secs_f64() / in_run as f64;
-        fmt_duration(per_trial * self.total.saturating_sub(done) as f64)
     }
 }
 
@@ -233,7 +264,8 @@ impl Observer for ProgressView {
                 }
             }
             Style::Lines => {
-                let width = self.total.to_string().len();
+                let of = self.total.map_or_else(String::new, |t| format!("/{t}"));
+                let width = if of.is_empty() { 1 } else { of.len() - 1 };
                 let outcome = match &p.trial.state {
                     TrialState::Complete { value } => format!("complete {}", fmt_value(*value)),
                     TrialState::Pruned { step, .. } => format!("pruned after epoch {step}"),
@@ -241,8 +273,8 @@ impl Observer for ProgressView {
                     TrialState::Diverged { reason } => format!("diverged: {reason}"),
                 };
                 eprintln!(
-                    "[{done:>width$}/{}] trial {} {outcome} | {status}",
-                    self.total, p.trial.number
+                    "[{done:>width$}{of}] trial {} {outcome} | {status}",
+                    p.trial.number
                 );
             }
         }
@@ -270,7 +302,7 @@ mod tests {
     use super::*;
 
     fn view(style: Style) -> ProgressView {
-        ProgressView::new(style, 10, 0, 2, "validation loss").epochs(50)
+        ProgressView::new(style, Some(10), 0, 2, "validation loss").epochs(50)
     }
 
     #[test]

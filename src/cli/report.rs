@@ -72,11 +72,14 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             space: &journal.header.space,
             history: &history,
             objective: TuneObjective::ValidationLoss,
-            planned: settings.as_ref().map_or(history.len(), |s| s.trials),
+            planned: settings
+                .as_ref()
+                .map_or(history.len(), |s| s.planned_trials(None).max(history.len())),
             workers: journal.header.workers,
             seed: journal.header.seed,
             totals: None,
             session_only: false,
+            budget: None,
             best_epoch: None,
             test: None,
             importance: None,

@@ -10,8 +10,6 @@ use autotune::tune::{AutotuneConfig, PrunerConfig, TuneSpace, names};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Trials when `--trials` is left out.
-pub const DEFAULT_TRIALS: usize = 30;
 /// Epochs when `--epochs` is left out.
 pub const DEFAULT_EPOCHS: usize = 50;
 
@@ -24,8 +22,9 @@ pub struct Settings {
     pub target: Option<String>,
     /// `--task`.
     pub task: Option<TaskArg>,
-    /// Trials in the whole study.
-    pub trials: usize,
+    /// Trials in the whole study (`None`: 30, or with `--timeout` as many as
+    /// fit).
+    pub trials: Option<usize>,
     /// Workers.
     pub workers: usize,
     /// The seed.
@@ -94,7 +93,7 @@ impl Settings {
                 data: absolute_if_file(data),
                 target: args.target.clone(),
                 task: args.task,
-                trials: trials.unwrap_or(DEFAULT_TRIALS),
+                trials,
                 workers: workers.unwrap_or_else(default_workers),
                 seed: args.seed.unwrap_or(0),
                 pruner: args.pruner.unwrap_or(PrunerArg::Median),
@@ -163,9 +162,19 @@ impl Settings {
             check_same(flag, given, saved_value, dir)?;
         }
         Ok(Settings {
-            trials: trials.unwrap_or(saved.trials),
+            trials: trials.or(saved.trials),
             ..saved.clone()
         })
+    }
+
+    /// The trials the study runs (at most), with a time limit or not.
+    pub fn planned_trials(&self, timeout: Option<std::time::Duration>) -> usize {
+        AutotuneConfig {
+            n_trials: self.trials,
+            timeout,
+            ..AutotuneConfig::default()
+        }
+        .planned_trials()
     }
 
     /// The `autotune()` configuration of these settings, with `journal`.
@@ -207,18 +216,20 @@ impl Settings {
                 FreeArg::Epochs => space,
             };
         }
-        AutotuneConfig::default()
-            .n_trials(self.trials)
-            .workers(self.workers)
-            .seed(self.seed)
-            .pruner(match self.pruner {
-                PrunerArg::None => PrunerConfig::None,
-                PrunerArg::Median => PrunerConfig::default(),
-                PrunerArg::Asha => PrunerConfig::SuccessiveHalving(Default::default()),
-            })
-            .space(space)
-            .journal(journal)
-            .resume(resume)
+        AutotuneConfig {
+            n_trials: self.trials,
+            ..AutotuneConfig::default()
+        }
+        .workers(self.workers)
+        .seed(self.seed)
+        .pruner(match self.pruner {
+            PrunerArg::None => PrunerConfig::None,
+            PrunerArg::Median => PrunerConfig::default(),
+            PrunerArg::Asha => PrunerConfig::SuccessiveHalving(Default::default()),
+        })
+        .space(space)
+        .journal(journal)
+        .resume(resume)
     }
 }
 
@@ -299,8 +310,14 @@ mod tests {
         let s = Settings::resolve(&args("tune --data iris --out x --workers 2"), None).unwrap();
         assert_eq!(
             (s.trials, s.workers, s.seed, s.epochs),
-            (DEFAULT_TRIALS, 2, 0, DEFAULT_EPOCHS)
+            (None, 2, 0, DEFAULT_EPOCHS)
         );
+        // No --trials: 30, or as many as a time limit lets run.
+        assert_eq!(s.planned_trials(None), autotune::tune::DEFAULT_TRIALS);
+        let hour = Some(std::time::Duration::from_secs(3600));
+        assert_eq!(s.planned_trials(hour), autotune::tune::MAX_TRIALS);
+        let s = Settings::resolve(&args("tune --data iris --out x --trials 7"), None).unwrap();
+        assert_eq!((s.planned_trials(None), s.planned_trials(hour)), (7, 7));
         assert_eq!(s.pruner, PrunerArg::Median);
         for (line, msg) in [
             (
@@ -332,7 +349,7 @@ mod tests {
         assert_eq!(
             s,
             Settings {
-                trials: 50,
+                trials: Some(50),
                 ..saved.clone()
             }
         );

@@ -11,7 +11,7 @@ use super::settings::Settings;
 use autotune::data::Split;
 use autotune::error::{StudyError, Warning};
 use autotune::study::{DataFingerprint, JournalContents, Observer, Progress, read_existing};
-use autotune::tune::{AutotuneConfig, Summary, autotune_stoppable};
+use autotune::tune::{AutotuneConfig, Summary, autotune_stoppable, fmt_duration};
 
 /// A library error as a failure: bad input (exit 2) for data, configuration
 /// and journal problems, a run failure (exit 1) otherwise.
@@ -86,7 +86,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     };
     let done_before = recorded.as_ref().map_or(0, |c| c.trials.len());
     if let Some(c) = &recorded {
-        check_resumable(c, &settings, &split, out.root())?;
+        check_resumable(c, &settings, args.timeout, &split, out.root())?;
     }
     // A new study's settings become the study's once its journal exists.
     if saved.is_some() {
@@ -100,7 +100,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     if style != Style::Quiet {
         let sizes = [&split.train, &split.validation, &split.test].map(|d| d.n_samples());
         eprintln!(
-            "{} {}: {} train / {} validation / {} test rows; {} trials on {} worker{}, seed {}; results in {}",
+            "{} {}: {} train / {} validation / {} test rows; {} on {} worker{}, seed {}; results in {}",
             if done_before > 0 {
                 "resuming"
             } else {
@@ -110,21 +110,29 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             sizes[0],
             sizes[1],
             sizes[2],
-            settings.trials,
+            match (settings.trials, args.timeout) {
+                (Some(n), None) => format!("{n} trials"),
+                (Some(n), Some(t)) => format!("{n} trials or {}", fmt_duration(t.as_secs_f64())),
+                (None, Some(t)) => format!("trials for {}", fmt_duration(t.as_secs_f64())),
+                (None, None) => format!("{} trials", settings.planned_trials(None)),
+            },
             settings.workers,
             if settings.workers == 1 { "" } else { "s" },
             settings.seed,
             out.root().display()
         );
     }
+    let total = (settings.trials.is_some() || args.timeout.is_none())
+        .then(|| settings.planned_trials(args.timeout));
     let view = ProgressView::new(
         style,
-        settings.trials,
-        done_before.min(settings.trials),
+        total,
+        total.map_or(done_before, |t| done_before.min(t)),
         settings.workers,
         config.objective.label(),
     )
-    .epochs(settings.epochs);
+    .epochs(settings.epochs)
+    .time_limit(args.timeout);
     let stop = interrupt::install(
         view.shared(),
         out.journal(),
@@ -176,7 +184,8 @@ impl Loaded {
         )?;
         // The split takes the data set's rows: they are held once.
         let split = data::split(dataset, settings.seed)?;
-        let config = settings.config(&out.journal(), args.resume);
+        let mut config = settings.config(&out.journal(), args.resume);
+        config.timeout = args.timeout;
         config.check().map_err(classify)?;
         Ok(Self {
             settings,
@@ -195,15 +204,20 @@ impl Loaded {
 fn check_resumable(
     journal: &JournalContents,
     settings: &Settings,
+    timeout: Option<std::time::Duration>,
     split: &Split,
     dir: &std::path::Path,
 ) -> CliResult<()> {
     let done = journal.trials.len();
-    if settings.trials < done {
+    let planned = settings.planned_trials(timeout);
+    if planned < done {
+        let given = match settings.trials {
+            Some(n) => format!("--trials {n} is"),
+            None => format!("the default of {planned} trials is"),
+        };
         return Err(Failure::input(format!(
-            "--trials {} is fewer than the {done} trials the study in {} has already run; \
-             give --trials {done} or more (the total, not the trials to add)",
-            settings.trials,
+            "{given} fewer than the {done} trials the study in {} has already run; \
+             give --trials {done} or more (the total, not the trials to add), or a --timeout",
             dir.display()
         )));
     }

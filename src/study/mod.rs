@@ -56,6 +56,7 @@
 //! ```
 
 mod ask_tell;
+pub mod budget;
 mod builder;
 pub mod journal;
 mod objective;
@@ -68,6 +69,7 @@ mod trial;
 
 pub use crate::eval::{WORKERS_PER_CORE, available_cores, max_workers};
 pub use crate::history::Counts;
+pub use budget::{Budget, Spent, StopReason};
 pub use builder::{Mode, StudyBuilder};
 pub use journal::{
     DataFingerprint, JournalContents, JournalHeader, StudyLock, read_existing, read_journal,

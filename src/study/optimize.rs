@@ -1,5 +1,6 @@
 //! The optimisation loops: synchronous batches and asynchronous refills.
 
+use super::budget::{Budget, Clock, Spent, StopReason};
 use super::{Counts, Mode, ObjectiveResult, StopHandle, Study, Trial, lock, make_record};
 use crate::Result;
 use crate::eval::Finished;
@@ -32,11 +33,34 @@ impl Study {
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,
     {
-        self.observers.each(|o| o.run_started(n_trials));
-        match self.mode {
-            Mode::Synchronous => self.run_synchronous(&objective, n_trials),
-            Mode::Asynchronous => self.run_asynchronous(&objective, n_trials),
-        }
+        Ok(self
+            .optimize_within(objective, Budget::trials(n_trials))?
+            .counts)
+    }
+
+    /// [`Study::optimize`] within a [`Budget`] of trials and wall-clock
+    /// time: trials are started while the budget's trials are not all run
+    /// and, with a time limit, while the next trial (synchronous batch) is
+    /// expected to end within it (see [`super::budget`]); returns what was
+    /// spent and why it stopped.
+    ///
+    /// # Errors
+    /// As [`Study::optimize`].
+    pub fn optimize_within<F>(&mut self, objective: F, budget: Budget) -> Result<Spent>
+    where
+        F: Fn(&mut Trial) -> ObjectiveResult + Sync,
+    {
+        self.observers.each(|o| o.run_started(budget.trials));
+        let mut clock = Clock::start(budget.time);
+        let (counts, stopped) = match self.mode {
+            Mode::Synchronous => self.run_synchronous(&objective, budget.trials, &mut clock),
+            Mode::Asynchronous => self.run_asynchronous(&objective, budget.trials, &mut clock),
+        }?;
+        Ok(Spent {
+            counts,
+            elapsed_secs: clock.elapsed_secs(),
+            stopped,
+        })
     }
 
     /// The study's stop flag: set it (from any thread) to make
@@ -63,7 +87,12 @@ impl Study {
         }
     }
 
-    fn run_synchronous<F>(&mut self, objective: &F, n_trials: usize) -> Result<Counts>
+    fn run_synchronous<F>(
+        &mut self,
+        objective: &F,
+        n_trials: usize,
+        clock: &mut Clock,
+    ) -> Result<(Counts, StopReason)>
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,
     {
@@ -71,12 +100,22 @@ impl Study {
         let done = self.done_fn();
         let run = |t: &mut Trial| objective(t);
         let mut counts = Counts::default();
-        while counts.total() < n_trials && !self.stop.is_stopped() {
+        let stopped = loop {
+            if counts.total() >= n_trials {
+                break StopReason::Trials;
+            }
+            if self.stop.is_stopped() {
+                break StopReason::Stopped;
+            }
+            if let Some(over) = clock.over() {
+                break over;
+            }
+            let started = std::time::Instant::now();
             let q = evaluator.workers().min(n_trials - counts.total());
             let batch = if self.unfinished.is_empty() {
                 let batch = self.ask_batch(q)?;
                 if batch.is_empty() {
-                    break; // a shared study's budget is reached
+                    break StopReason::StudyBudget;
                 }
                 batch
             } else {
@@ -100,11 +139,17 @@ impl Study {
             if let Some(e) = first_error {
                 return Err(e);
             }
-        }
-        Ok(counts)
+            clock.finished(started.elapsed().as_secs_f64());
+        };
+        Ok((counts, stopped))
     }
 
-    fn run_asynchronous<F>(&mut self, objective: &F, n_trials: usize) -> Result<Counts>
+    fn run_asynchronous<F>(
+        &mut self,
+        objective: &F,
+        n_trials: usize,
+        clock: &mut Clock,
+    ) -> Result<(Counts, StopReason)>
     where
         F: Fn(&mut Trial) -> ObjectiveResult + Sync,
     {
@@ -116,20 +161,37 @@ impl Study {
         let mut initial = Vec::new();
         let mut to_start = n_trials;
         let stop = self.stop.clone();
-        while initial.len() < evaluator.workers() && to_start > 0 && !stop.is_stopped() {
+        // Why no more trials start; the first reason seen.
+        let mut stopped = None;
+        // Whether another trial may start now, and if not, why.
+        let may_start = |to_start: usize, clock: &Clock| -> Option<StopReason> {
+            if to_start == 0 {
+                Some(StopReason::Trials)
+            } else if stop.is_stopped() {
+                Some(StopReason::Stopped)
+            } else {
+                clock.over()
+            }
+        };
+        while initial.len() < evaluator.workers() {
+            if let Some(reason) = may_start(to_start, clock) {
+                stopped = Some(reason);
+                break;
+            }
             let Some(trial) = self.try_ask()? else {
-                to_start = 0; // a shared study's budget is reached
+                stopped = Some(StopReason::StudyBudget);
                 break;
             };
             initial.push(trial);
             to_start -= 1;
         }
         if initial.is_empty() {
-            return Ok(counts);
+            return Ok((counts, stopped.unwrap_or(StopReason::Trials)));
         }
         evaluator.run_async(initial, &run, &done, |result| {
             match result {
                 Ok(record) => {
+                    clock.finished(record.duration_secs);
                     counts.add(&record.state);
                     self.record(record, counts.total(), n_trials);
                 }
@@ -137,7 +199,11 @@ impl Study {
                     error.get_or_insert(e);
                 }
             }
-            if error.is_some() || to_start == 0 || stop.is_stopped() {
+            if error.is_some() || stopped.is_some() {
+                return None;
+            }
+            if let Some(reason) = may_start(to_start, clock) {
+                stopped = Some(reason);
                 return None;
             }
             match self.try_ask() {
@@ -146,7 +212,7 @@ impl Study {
                     Some(t)
                 }
                 Ok(None) => {
-                    to_start = 0;
+                    stopped = Some(StopReason::StudyBudget);
                     None
                 }
                 Err(e) => {
@@ -155,7 +221,10 @@ impl Study {
                 }
             }
         })?;
-        error.map_or(Ok(counts), Err)
+        match error {
+            Some(e) => Err(e),
+            None => Ok((counts, stopped.unwrap_or(StopReason::Trials))),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::sampler::{GpSampler, GpSamplerConfig, RandomSampler};
 use crate::study::{Mode, StudyBuilder};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What the tuner optimises, measured on the validation part (or averaged
 /// over the folds of cross-validation) at the epoch of lowest validation loss
@@ -165,11 +166,15 @@ enum ScalingDef {
 /// are typos caught before any trial.
 pub const MAX_TRIALS: usize = 1_000_000;
 
+/// The trials [`AutotuneConfig`] runs when neither a number of trials nor a
+/// time limit is set.
+pub const DEFAULT_TRIALS: usize = 30;
+
 /// The settings of [`autotune`](super::autotune). Build from
 /// [`AutotuneConfig::default`] with the setters; `autotune` calls
 /// [`AutotuneConfig::check`] first.
 ///
-/// By default: 30 trials on 1 worker in synchronous batches, seed 0, the validation loss as
+/// By default: 30 trials ([`DEFAULT_TRIALS`]) on 1 worker in synchronous batches, seed 0, the validation loss as
 /// objective, no cross-validation, the Gaussian-process sampler, the median
 /// pruner, the default [`TuneSpace`], standardised features, no early
 /// stopping inside trials, the best configuration retrained on train +
@@ -177,8 +182,18 @@ pub const MAX_TRIALS: usize = 1_000_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutotuneConfig {
     /// Trials to run (in total, counting those of a resumed journal), in
-    /// `1..=`[`MAX_TRIALS`].
-    pub n_trials: usize,
+    /// `1..=`[`MAX_TRIALS`]. `None`: [`DEFAULT_TRIALS`], or with a
+    /// [`timeout`](Self::timeout) as many as fit in it (see
+    /// [`AutotuneConfig::planned_trials`]).
+    pub n_trials: Option<usize>,
+    /// A wall-clock limit on the study's trials (in this call), as Optuna's
+    /// `timeout=`: trials are started while the next is expected to end
+    /// within it (see [`crate::study::budget`]); with `n_trials` as well,
+    /// the study ends at whichever is reached first. Data preparation and the
+    /// final retraining are not counted. [`TuneReport::budget`](super::TuneReport::budget)
+    /// says how it was spent.
+    #[serde(default)]
+    pub timeout: Option<Duration>,
     /// Trials trained side by side, in `1..=`[`max_workers`](crate::study::max_workers)
     /// (see [`StudyBuilder::workers`] for what it means beside the threads).
     pub workers: usize,
@@ -215,7 +230,8 @@ pub struct AutotuneConfig {
 impl Default for AutotuneConfig {
     fn default() -> Self {
         Self {
-            n_trials: 30,
+            n_trials: None,
+            timeout: None,
             workers: 1,
             mode: Mode::Synchronous,
             seed: 0,
@@ -234,8 +250,32 @@ impl Default for AutotuneConfig {
 }
 
 impl AutotuneConfig {
-    setter!(/// Sets the number of trials.
-        n_trials: usize);
+    /// Sets the number of trials (with a [`timeout`](Self::timeout) too,
+    /// whichever is reached first ends the study).
+    #[must_use]
+    pub fn n_trials(mut self, n: usize) -> Self {
+        self.n_trials = Some(n);
+        self
+    }
+
+    /// Sets a wall-clock limit on the study's trials (see the field).
+    #[must_use]
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// The trials the study runs at most: `n_trials`, or without it
+    /// [`DEFAULT_TRIALS`] — or [`MAX_TRIALS`] with a time limit, which
+    /// then decides.
+    #[must_use]
+    pub fn planned_trials(&self) -> usize {
+        match (self.n_trials, self.timeout) {
+            (Some(n), _) => n,
+            (None, None) => DEFAULT_TRIALS,
+            (None, Some(_)) => MAX_TRIALS,
+        }
+    }
     setter!(/// Sets the number of workers.
         workers: usize);
     setter!(/// Sets synchronous or asynchronous scheduling.
@@ -283,7 +323,7 @@ impl AutotuneConfig {
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
-    /// [`MAX_TRIALS`], `workers` of 0 or above
+    /// [`MAX_TRIALS`], a `timeout` of zero, `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
     /// `patience` of 0, invalid sampler or pruner settings, or an invalid
     /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
@@ -295,12 +335,16 @@ impl AutotuneConfig {
             }
             .into())
         };
-        if self.n_trials == 0 {
+        let n_trials = self.planned_trials();
+        if n_trials == 0 {
             return invalid("n_trials", "at least one trial is needed");
         }
-        if self.n_trials > MAX_TRIALS {
-            let reason = format!("at most {MAX_TRIALS} trials, got {}", self.n_trials);
+        if n_trials > MAX_TRIALS {
+            let reason = format!("at most {MAX_TRIALS} trials, got {n_trials}");
             return invalid("n_trials", &reason);
+        }
+        if self.timeout == Some(Duration::ZERO) {
+            return invalid("timeout", "a time limit must be above zero");
         }
         crate::eval::check_workers(self.workers)?;
         if self.cv_folds.is_some_and(|k| k < 2) {

@@ -41,8 +41,10 @@ mod results;
 mod space;
 mod summary;
 
-pub use config::{AutotuneConfig, MAX_TRIALS, PrunerConfig, SamplerConfig, TuneObjective};
-pub use report::{BestTrial, TestScores, TuneReport};
+pub use config::{
+    AutotuneConfig, DEFAULT_TRIALS, MAX_TRIALS, PrunerConfig, SamplerConfig, TuneObjective,
+};
+pub use report::{BestTrial, BudgetSpent, TestScores, TuneReport};
 pub use results::{BestFile, Written, write_results, write_trials_and_plots};
 pub use space::{Label, Penalty, TuneSpace, names};
 pub use summary::{Summary, fmt_duration, fmt_value};
@@ -53,7 +55,9 @@ use crate::error::{ConfigError, StudyError, Warning};
 use crate::history::{Direction, TrialRecord};
 use crate::nn::{Metric, train};
 use crate::rng::derive_seed;
-use crate::study::{DataFingerprint, Observer, StopHandle, Study, StudyBuilder};
+use crate::study::{
+    Budget, DataFingerprint, Observer, StopHandle, StopReason, Study, StudyBuilder,
+};
 use data::{Prepared, Rows};
 use objective::TrainObjective;
 use std::collections::BTreeMap;
@@ -127,12 +131,16 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         .build()?;
     study.share_stop_handle(stop.clone());
     let resumed_trials = study.history().len();
-    let left = config.n_trials.saturating_sub(resumed_trials);
-    study.optimize(|t| objective.evaluate(t), left)?;
-    if study.history().len() < config.n_trials {
+    let planned = config.planned_trials();
+    let budget = Budget {
+        trials: planned.saturating_sub(resumed_trials),
+        time: config.timeout,
+    };
+    let spent = study.optimize_within(|t| objective.evaluate(t), budget)?;
+    if spent.stopped == StopReason::Stopped && study.history().len() < planned {
         return Err(StudyError::Interrupted {
             finished: study.history().len(),
-            planned: config.n_trials,
+            planned,
         }
         .into());
     }
@@ -188,7 +196,18 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         direction: study.direction(),
         seed: config.seed,
         workers: config.workers,
-        n_trials: config.n_trials.max(counts.total()),
+        n_trials: if config.n_trials.is_some() || config.timeout.is_none() {
+            planned.max(counts.total())
+        } else {
+            counts.total()
+        },
+        budget: Some(BudgetSpent {
+            trials: config.n_trials,
+            timeout_secs: config.timeout.map(|d| d.as_secs_f64()),
+            study_secs: spent.elapsed_secs,
+            trials_run: spent.counts.total(),
+            stopped: spent.stopped,
+        }),
         space,
         best,
         test,

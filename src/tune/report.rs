@@ -5,6 +5,7 @@ use crate::error::Warning;
 use crate::history::{Counts, Direction, History, TrialRecord};
 use crate::nn::{Network, TrainConfig};
 use crate::space::{Params, SearchSpace};
+use crate::study::StopReason;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -50,6 +51,52 @@ pub struct TestScores {
     pub r2: Option<f64>,
 }
 
+/// How [`autotune`](super::autotune) spent its budget in this call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetSpent {
+    /// The trials asked for (in total), if a number was set.
+    pub trials: Option<usize>,
+    /// The time limit on the study's trials, in seconds, if one was set.
+    pub timeout_secs: Option<f64>,
+    /// Wall time of the study's trials in this call, in seconds (without
+    /// data preparation and the final retraining).
+    pub study_secs: f64,
+    /// Trials run in this call.
+    pub trials_run: usize,
+    /// Why the study stopped starting trials.
+    pub stopped: StopReason,
+}
+
+impl fmt::Display for BudgetSpent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = super::fmt_duration(self.study_secs);
+        match (self.stopped, self.timeout_secs) {
+            (
+                StopReason::Time {
+                    expected_secs,
+                    left_secs,
+                },
+                Some(limit),
+            ) => write!(
+                f,
+                "{} trials in {secs} of a {} limit; stopped: the next was expected to take {} with {} left",
+                self.trials_run,
+                super::fmt_duration(limit),
+                super::fmt_duration(expected_secs),
+                super::fmt_duration(left_secs),
+            ),
+            (StopReason::Trials, Some(limit)) => write!(
+                f,
+                "{} trials in {secs}, within the {} limit",
+                self.trials_run,
+                super::fmt_duration(limit)
+            ),
+            (StopReason::Stopped, _) => write!(f, "{} trials in {secs}; stopped", self.trials_run),
+            _ => write!(f, "{} trials in {secs}", self.trials_run),
+        }
+    }
+}
+
 /// The result of [`autotune`](super::autotune): everything needed to
 /// describe the study and write its results files
 /// ([`write_results`](super::write_results)), without the journal.
@@ -91,6 +138,10 @@ pub struct TuneReport {
     /// `wall_secs` covers this session only.
     #[serde(default)]
     pub resumed_trials: usize,
+    /// How this call spent its budget of trials and time (`None` in reports
+    /// written before autotune had time limits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetSpent>,
     /// Problems worked around, the first of each cause.
     pub warnings: Vec<Warning>,
     /// The retrained network (not serialised; save it with the `nn` module).

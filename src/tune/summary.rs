@@ -1,7 +1,7 @@
 //! The one summary of a study, printed by `autotune tune`, `autotune report`
 //! and the example studies.
 
-use super::{TestScores, TuneObjective, TuneReport, Written};
+use super::{BudgetSpent, TestScores, TuneObjective, TuneReport, Written};
 use crate::error::Warning;
 use crate::history::{History, TrialRecord};
 use crate::space::{Domain, SearchSpace, Value};
@@ -31,6 +31,8 @@ pub struct Summary<'a> {
     /// Whether the wall time of `totals` covers this session only (a resumed
     /// study): the summary then says so.
     pub session_only: bool,
+    /// How the run spent a time limit, if it had one.
+    pub budget: Option<&'a BudgetSpent>,
     /// The epoch the best trial was scored at (the retraining's epochs), if
     /// the study finished.
     pub best_epoch: Option<usize>,
@@ -60,6 +62,7 @@ impl<'a> Summary<'a> {
             seed: report.seed,
             totals: Some((report.epochs, report.wall_secs)),
             session_only: report.resumed_trials > 0,
+            budget: report.budget.as_ref().filter(|b| b.timeout_secs.is_some()),
             best_epoch: Some(report.best.best_epoch),
             test: report.test.as_ref(),
             importance: None,
@@ -156,6 +159,9 @@ impl Summary<'_> {
                     fmt_duration(secs)
                 )
             };
+        }
+        if let Some(budget) = self.budget {
+            let _ = writeln!(s, "budget     {budget}");
         }
         let label = self.objective.label();
         let free: Vec<&str> = self

@@ -109,6 +109,23 @@ fn zero_trials_workers_or_epochs() {
 }
 
 #[test]
+fn bad_timeouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    for (t, msg) in [
+        ("0s", "above zero"),
+        ("20", "not a duration"),
+        ("5 days", "not a duration"),
+    ] {
+        let o = autotune(&["tune", "--data", "iris", "--out", s(&out), "--timeout", t]);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(stderr(&o).contains(msg), "{t}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+        assert!(!out.exists(), "bad input writes nothing");
+    }
+}
+
+#[test]
 fn unwritable_output_directory() {
     // A directory cannot be made under a regular file (this holds for root too).
     let dir = tempfile::tempdir().unwrap();

@@ -75,7 +75,7 @@ fn resuming_with_fewer_trials_than_done_is_refused() {
         stderr(&o),
         format!(
             "error: --trials 3 is fewer than the 4 trials the study in {} has already run; \
-             give --trials 4 or more (the total, not the trials to add)\n",
+             give --trials 4 or more (the total, not the trials to add), or a --timeout\n",
             a.display()
         )
     );

@@ -240,3 +240,44 @@ fn too_few_trials_for_importance_is_said_by_tune_and_report() {
         .to_owned();
     assert!(!files.contains("importance.svg"), "{files}");
 }
+
+#[test]
+fn a_timeout_runs_the_trials_that_fit_and_says_how_it_spent_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("timed");
+    let o = run(&format!(
+        "tune --data iris --timeout 1500ms --workers 1 --epochs 3 --quiet --out {}",
+        out.display()
+    ));
+    assert_ok(&o);
+    let text = stdout(&o);
+    let budget = text
+        .lines()
+        .find(|l| l.starts_with("budget "))
+        .unwrap_or_else(|| panic!("no budget line in {text}"));
+    assert!(budget.contains("of a 1.5s limit"), "{budget}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let spent = &report["budget"];
+    assert_eq!(spent["timeout_secs"], 1.5);
+    assert_eq!(spent["stopped"]["reason"], "time", "{spent}");
+    let ran = spent["trials_run"].as_u64().unwrap();
+    // Iris trials of 3 epochs take milliseconds: far more than 30 fit.
+    assert!(ran > 30, "{ran} trials");
+    assert_eq!(report["trials"].as_array().unwrap().len() as u64, ran);
+    assert!(
+        spent["study_secs"].as_f64().unwrap() <= 1.5 + 0.5,
+        "{spent}"
+    );
+    // `--trials` as well: whichever comes first.
+    let out = dir.path().join("both");
+    let o = run(&format!(
+        "tune --data iris --timeout 1h --trials 4 --workers 1 --epochs 2 --quiet --out {}",
+        out.display()
+    ));
+    assert_ok(&o);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["budget"]["stopped"]["reason"], "trials");
+    assert_eq!(report["trials"].as_array().unwrap().len(), 4);
+}

@@ -40,6 +40,10 @@ fn invalid_settings_are_rejected_before_training() {
     let s = iris();
     invalid(autotune(&s, &quick().n_trials(0)), "n_trials");
     invalid(autotune(&s, &quick().workers(0)), "workers");
+    invalid(
+        autotune(&s, &quick().timeout(std::time::Duration::ZERO)),
+        "timeout",
+    );
     invalid(autotune(&s, &quick().cv_folds(Some(1))), "cv_folds");
     invalid(autotune(&s, &quick().patience(Some(0))), "patience");
     invalid(
@@ -286,4 +290,25 @@ fn retraining_runs_the_epochs_that_were_scored() {
     let best = &cv.trials[cv.best.number];
     assert_eq!(Some(cv.best.best_epoch), best.scored_step);
     assert!(cv.trials.iter().all(|t| t.scored_step.is_some()));
+}
+
+#[test]
+fn a_time_limit_alone_runs_as_many_trials_as_fit() {
+    use autotune::study::StopReason;
+    let s = iris();
+    let mut config = quick().timeout(std::time::Duration::from_millis(800));
+    config.n_trials = None;
+    assert_eq!(config.planned_trials(), autotune::tune::MAX_TRIALS);
+    let r = autotune(&s, &config).unwrap();
+    let spent = r.budget.clone().unwrap();
+    assert!(
+        matches!(spent.stopped, StopReason::Time { .. }),
+        "{spent:?}"
+    );
+    assert_eq!(spent.trials_run, r.trials.len());
+    assert_eq!(r.n_trials, r.trials.len(), "as many as ran are planned");
+    assert!(r.trials.len() >= 2, "{} trials", r.trials.len());
+    assert!(r.test.is_some(), "the best is retrained after the limit");
+    // Without a time limit the default is 30 trials.
+    assert_eq!(AutotuneConfig::default().planned_trials(), 30);
 }
