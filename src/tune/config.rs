@@ -1,6 +1,6 @@
 //! `autotune()`'s configuration.
 
-use super::TuneSpace;
+use super::{FinalModel, TuneSpace};
 use crate::Result;
 use crate::data::Scaling;
 use crate::error::ConfigError;
@@ -49,6 +49,19 @@ impl TuneObjective {
             Self::Rmse => "validation RMSE",
         }
     }
+}
+
+/// At which epoch a trial is scored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreAt {
+    /// The epoch of lowest validation loss (averaged over the folds with
+    /// cross-validation). The default.
+    #[default]
+    BestEpoch,
+    /// The last epoch all folds ran (as Optuna + PyTorch scripts usually
+    /// score: the network at the end of its training).
+    LastEpoch,
 }
 
 /// Which sampler suggests configurations, with all its settings (recorded in
@@ -218,9 +231,15 @@ pub struct AutotuneConfig {
     pub scaling: Scaling,
     /// Early-stopping patience inside each training (epochs), or none.
     pub patience: Option<usize>,
-    /// Retrain the best configuration on train + validation and score it on
-    /// the test part (if the split has one).
+    /// At which epoch trials are scored.
+    #[serde(default)]
+    pub score_at: ScoreAt,
+    /// Make the final model (as `final_model` says) and score it on the test
+    /// part (if the split has one).
     pub retrain: bool,
+    /// How the final model is made from the study's trials.
+    #[serde(default)]
+    pub final_model: FinalModel,
     /// Record the study in this journal (see [`crate::study::journal`]).
     pub journal: Option<PathBuf>,
     /// Continue the study of an existing journal.
@@ -242,7 +261,9 @@ impl Default for AutotuneConfig {
             space: TuneSpace::default(),
             scaling: Scaling::Standardize,
             patience: None,
+            score_at: ScoreAt::BestEpoch,
             retrain: true,
+            final_model: FinalModel::default(),
             journal: None,
             resume: false,
         }
@@ -292,8 +313,12 @@ impl AutotuneConfig {
         scaling: Scaling);
     setter!(/// Sets early stopping inside trials.
         patience: Option<usize>);
-    setter!(/// Sets whether the best configuration is retrained and tested.
+    setter!(/// Sets whether the final model is made and tested.
         retrain: bool);
+    setter!(/// Sets how the final model is made.
+        final_model: FinalModel);
+    setter!(/// Sets at which epoch trials are scored.
+        score_at: ScoreAt);
     setter!(/// Sets whether a journal is resumed.
         resume: bool);
 
@@ -355,6 +380,7 @@ impl AutotuneConfig {
         }
         self.sampler.check()?;
         self.pruner.check()?;
+        self.final_model.check()?;
         self.space.check().map(|_| ())
     }
 }

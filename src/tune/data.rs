@@ -46,6 +46,22 @@ impl Part {
     pub fn y(&self) -> Targets<'_> {
         self.y.targets()
     }
+
+    /// The class labels (classification).
+    pub fn labels(&self) -> Option<Vec<usize>> {
+        match &self.y {
+            Labels::Classes { labels, .. } => Some(labels.clone()),
+            Labels::Values(_) => None,
+        }
+    }
+
+    /// The standardised target values (regression).
+    pub fn values(&self) -> Option<Vec<f32>> {
+        match &self.y {
+            Labels::Values(v) => Some(v.clone()),
+            Labels::Classes { .. } => None,
+        }
+    }
 }
 
 /// Rows of one or more data sets read one after another (train, then
@@ -156,6 +172,9 @@ pub(crate) struct Prepared {
     /// (1 for classification): errors in the target's units are errors on the
     /// standardised target times this.
     pub target_sd: f64,
+    /// Mean of the regression target on the training part (0 for
+    /// classification).
+    pub target_mean: f64,
 }
 
 impl Prepared {
@@ -201,7 +220,8 @@ impl Prepared {
         Ok(Self {
             train: part(train, &train_target)?,
             validation: part(valid, &valid_target)?,
-            target_sd: standardizer.map_or(1.0, |s| s.sd()),
+            target_sd: standardizer.as_ref().map_or(1.0, TargetStandardizer::sd),
+            target_mean: standardizer.as_ref().map_or(0.0, TargetStandardizer::mean),
         })
     }
 

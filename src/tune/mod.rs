@@ -35,6 +35,7 @@
 
 mod config;
 mod data;
+mod final_model;
 mod objective;
 mod report;
 mod results;
@@ -42,8 +43,9 @@ mod space;
 mod summary;
 
 pub use config::{
-    AutotuneConfig, DEFAULT_TRIALS, MAX_TRIALS, PrunerConfig, SamplerConfig, TuneObjective,
+    AutotuneConfig, DEFAULT_TRIALS, MAX_TRIALS, PrunerConfig, SamplerConfig, ScoreAt, TuneObjective,
 };
+pub use final_model::{FinalModel, make_final_model};
 pub use report::{BestTrial, BudgetSpent, TestScores, TuneReport};
 pub use results::{BestFile, Written, write_results, write_trials_and_plots};
 pub use space::{Label, Penalty, TuneSpace, names};
@@ -53,8 +55,6 @@ use crate::Result;
 use crate::data::{Split, kfold_indices};
 use crate::error::{ConfigError, StudyError, Warning};
 use crate::history::{Direction, TrialRecord};
-use crate::nn::{Metric, train};
-use crate::rng::derive_seed;
 use crate::study::{
     Budget, DataFingerprint, Observer, StopHandle, StopReason, Study, StudyBuilder,
 };
@@ -123,6 +123,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         objective: config.objective,
         classification,
         patience: config.patience,
+        score_at: config.score_at,
         epochs: Mutex::new(BTreeMap::new()),
     };
     let space = config.space.search_space(n_train)?;
@@ -166,7 +167,6 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             .scored_step
             .unwrap_or_else(|| best_step(best, study.direction())),
     };
-    let metric = objective.metric();
     let ran = objective
         .epochs
         .into_inner()
@@ -174,11 +174,6 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     let k = folds.len();
     // The trials' data is not needed any more: the retraining's takes its place.
     drop(folds);
-    let (test, model) = if config.retrain && split.test.n_samples() > 0 {
-        retrain_and_test(split, config, &best, metric)?
-    } else {
-        (None, None)
-    };
     let epochs = study
         .history()
         .trials()
@@ -190,7 +185,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             })
         })
         .sum();
-    Ok(TuneReport {
+    let mut report = TuneReport {
         data: split.train.name().to_owned(),
         objective: config.objective,
         direction: study.direction(),
@@ -210,7 +205,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         }),
         space,
         best,
-        test,
+        test: None,
         trials: study.history().trials().to_vec(),
         counts,
         epochs,
@@ -222,8 +217,13 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             .cloned()
             .chain(no_test_part(split, config))
             .collect(),
-        model,
-    })
+        model: Vec::new(),
+    };
+    if config.retrain && split.test.n_samples() > 0 {
+        (report.test, report.model) = make_final_model(config.final_model, split, config, &report)?;
+    }
+    report.wall_secs = start.elapsed().as_secs_f64();
+    Ok(report)
 }
 
 /// The warning that the best configuration could not be tested, if it is
@@ -260,7 +260,7 @@ fn prepare_folds(split: &Split, config: &AutotuneConfig) -> Result<Vec<Prepared>
         Some(k) => {
             let parts = [&split.train, &split.validation];
             let all = Rows::all(&parts)?;
-            kfold_indices(&all.target()?, k, derive_seed(config.seed, CV_STREAM))?
+            kfold_indices(&all.target()?, k, final_model::folds_seed(config.seed))?
                 .into_iter()
                 .map(|fold| {
                     Prepared::new(
@@ -317,64 +317,4 @@ fn best_step(trial: &TrialRecord, direction: Direction) -> usize {
         }
     }
     best.map_or(1, |(s, _)| s.max(1))
-}
-
-/// Retrains the best configuration on train + validation for its best
-/// number of epochs (no validation data, so the last epoch's parameters are
-/// kept) and scores it on the test part.
-fn retrain_and_test(
-    split: &Split,
-    config: &AutotuneConfig,
-    best: &BestTrial,
-    metric: Metric,
-) -> Result<(Option<TestScores>, Option<crate::nn::Network>)> {
-    let prepared = Prepared::new(
-        Rows::all(&[&split.train, &split.validation])?,
-        Rows::all(&[&split.test])?,
-        config.scaling,
-    )?;
-    let mut cfg = best
-        .train_config
-        .clone()
-        .epochs(best.best_epoch)
-        .restore_best(false);
-    cfg.patience = None;
-    let report = train(&cfg, &prepared.train_only()?, |_| {
-        crate::nn::Control::Continue
-    })?;
-    let eval = report
-        .model
-        .evaluate(prepared.validation.x()?, &prepared.validation.y(), metric)?;
-    let classification = metric == Metric::Accuracy;
-    let scores = if classification {
-        TestScores {
-            n_samples: prepared.validation.rows(),
-            loss: eval.loss,
-            accuracy: Some(eval.metric),
-            log_loss: Some(eval.loss),
-            rmse: None,
-            r2: None,
-        }
-    } else {
-        // R² is invariant under the target's standardisation (both sums of
-        // squares scale by sd²), so the standardised predictions give the
-        // R² of the target itself, around the test part's own mean.
-        let r2 = report
-            .model
-            .evaluate(
-                prepared.validation.x()?,
-                &prepared.validation.y(),
-                Metric::R2,
-            )?
-            .metric;
-        TestScores {
-            n_samples: prepared.validation.rows(),
-            loss: eval.loss,
-            accuracy: None,
-            log_loss: None,
-            rmse: Some(eval.metric * prepared.target_sd),
-            r2: Some(r2),
-        }
-    };
-    Ok((Some(scores), Some(report.model)))
 }

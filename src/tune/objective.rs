@@ -2,7 +2,7 @@
 //! configuration and score it on validation data.
 
 use super::data::Prepared;
-use super::{TuneObjective, TuneSpace};
+use super::{ScoreAt, TuneObjective, TuneSpace};
 use crate::Result;
 use crate::nn::{Control, EpochStats, Metric, Outcome, TrainConfig, train};
 use crate::study::{ObjectiveResult, Trial};
@@ -17,6 +17,8 @@ pub(crate) struct TrainObjective<'a> {
     pub objective: TuneObjective,
     pub classification: bool,
     pub patience: Option<usize>,
+    /// Which epoch scores a trial.
+    pub score_at: ScoreAt,
     /// Epochs trained by each trial run in this process, by trial number.
     pub epochs: Mutex<BTreeMap<usize, usize>>,
 }
@@ -110,7 +112,7 @@ impl TrainObjective<'_> {
                 break;
             }
         }
-        let Some((epoch, value)) = score(&curves) else {
+        let Some((epoch, value)) = score(&curves, self.score_at) else {
             return Ok(f64::NAN);
         };
         trial.set_scored_step(epoch);
@@ -122,12 +124,20 @@ impl TrainObjective<'_> {
 /// objective)` per epoch: the 1-based epoch of the lowest mean loss over the
 /// epochs all folds ran (the first among ties; NaN losses never win), and the
 /// mean objective there. `None` if no epoch has a finite mean loss.
-fn score(curves: &[Vec<(f64, f64)>]) -> Option<(usize, f64)> {
+/// With [`ScoreAt::LastEpoch`], the last epoch all folds ran instead (`None`
+/// if its mean loss is not finite).
+fn score(curves: &[Vec<(f64, f64)>], at: ScoreAt) -> Option<(usize, f64)> {
     let epochs = curves.iter().map(Vec::len).min()?;
     let k = curves.len() as f64;
     let mean = |e: usize, part: fn(&(f64, f64)) -> f64| -> f64 {
         curves.iter().map(|c| part(&c[e])).sum::<f64>() / k
     };
+    if at == ScoreAt::LastEpoch {
+        let last = epochs.checked_sub(1)?;
+        return mean(last, |p| p.0)
+            .is_finite()
+            .then(|| (epochs, mean(last, |p| p.1)));
+    }
     let mut best: Option<(usize, f64)> = None;
     for e in 0..epochs {
         let loss = mean(e, |p| p.0);
@@ -140,7 +150,25 @@ fn score(curves: &[Vec<(f64, f64)>]) -> Option<(usize, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::score;
+    use super::{ScoreAt, score};
+
+    fn score_best(c: &[Vec<(f64, f64)>]) -> Option<(usize, f64)> {
+        score(c, ScoreAt::BestEpoch)
+    }
+
+    #[test]
+    fn the_last_epoch_scores_the_end_of_training() {
+        let a = vec![(0.9, 0.1), (0.4, 0.7), (0.5, 0.8)];
+        let b = vec![(0.8, 0.2), (0.6, 0.6), (0.4, 0.9), (0.1, 1.0)];
+        // The last epoch both ran is 3: mean objective (0.8 + 0.9) / 2.
+        let (epoch, value) = score(&[a, b], ScoreAt::LastEpoch).unwrap();
+        assert_eq!(epoch, 3);
+        assert!((value - 0.85).abs() < 1e-12, "{value}"); // one rounding
+        assert_eq!(
+            score(&[vec![(0.7, 0.3), (f64::NAN, 1.0)]], ScoreAt::LastEpoch),
+            None
+        );
+    }
 
     #[test]
     fn the_shared_epoch_minimises_the_mean_loss() {
@@ -149,16 +177,19 @@ mod tests {
         // objective there.
         let a = vec![(0.9, 0.1), (0.4, 0.7), (0.5, 0.8)];
         let b = vec![(0.8, 0.2), (0.6, 0.6), (0.4, 0.9), (0.1, 1.0)];
-        let (epoch, value) = score(&[a.clone(), b]).unwrap();
+        let (epoch, value) = score_best(&[a.clone(), b]).unwrap();
         assert_eq!(epoch, 3);
         assert!((value - 0.85).abs() < 1e-12, "{value}"); // one rounding
         // One fold: the epoch of its own lowest loss, the first among ties.
         let tie = vec![(0.5, 0.1), (0.3, 0.2), (0.3, 0.9)];
-        assert_eq!(score(&[tie]), Some((2, 0.2)));
-        assert_eq!(score(&[a]).map(|s| s.0), Some(2));
+        assert_eq!(score_best(&[tie]), Some((2, 0.2)));
+        assert_eq!(score_best(&[a]).map(|s| s.0), Some(2));
         // NaN losses never win; no finite loss at all scores nothing.
-        assert_eq!(score(&[vec![(f64::NAN, 1.0), (0.7, 0.3)]]), Some((2, 0.3)));
-        assert_eq!(score(&[vec![(f64::NAN, 1.0)]]), None);
-        assert_eq!(score(&[vec![]]), None);
+        assert_eq!(
+            score_best(&[vec![(f64::NAN, 1.0), (0.7, 0.3)]]),
+            Some((2, 0.3))
+        );
+        assert_eq!(score_best(&[vec![(f64::NAN, 1.0)]]), None);
+        assert_eq!(score_best(&[vec![]]), None);
     }
 }

@@ -144,9 +144,12 @@ pub struct TuneReport {
     pub budget: Option<BudgetSpent>,
     /// Problems worked around, the first of each cause.
     pub warnings: Vec<Warning>,
-    /// The retrained network (not serialised; save it with the `nn` module).
+    /// The final model's networks (not serialised; save them with the `nn`
+    /// module): one, or the members of an ensemble whose predictions are
+    /// averaged (see [`FinalModel`](super::FinalModel)); none without a test
+    /// part or with retraining off.
     #[serde(skip)]
-    pub model: Option<Network>,
+    pub model: Vec<Network>,
 }
 
 impl TuneReport {
