@@ -190,8 +190,9 @@ pub const DEFAULT_TRIALS: usize = 30;
 /// By default: 30 trials ([`DEFAULT_TRIALS`]) on 1 worker in synchronous batches, seed 0, the validation loss as
 /// objective, no cross-validation, the Gaussian-process sampler, the median
 /// pruner, the default [`TuneSpace`], standardised features, no early
-/// stopping inside trials, the best configuration retrained on train +
-/// validation, no journal.
+/// stopping inside trials, trials scored at their best epoch, the final model
+/// the five best configurations retrained on train + validation
+/// ([`FinalModel::default`]), no journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutotuneConfig {
     /// Trials to run (in total, counting those of a resumed journal), in
