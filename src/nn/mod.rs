@@ -64,6 +64,7 @@
 //! ```
 
 mod activation;
+mod batch;
 mod config;
 mod head;
 mod init;
@@ -77,6 +78,8 @@ mod optimizer;
 mod propagate;
 mod regularization;
 mod schedule;
+mod snapshot;
+mod snapshot_store;
 mod spec;
 mod trainer;
 
@@ -92,5 +95,7 @@ pub use network::{Evaluation, Network};
 pub use optimizer::{Optimizer, OptimizerState};
 pub use regularization::{Regularizer, check_dropout};
 pub use schedule::Schedule;
+pub use snapshot::{SNAPSHOT_FORMAT, Snapshot};
+pub use snapshot_store::SnapshotStore;
 pub use spec::NetworkSpec;
-pub use trainer::{Control, Divergence, EpochStats, Outcome, TrainReport, train};
+pub use trainer::{Control, Divergence, EpochStats, Outcome, TrainReport, Training, train};
