@@ -350,6 +350,64 @@ fn data_fingerprint(data: &TrainData<'_>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::{BatchSize, Control, Optimizer};
+
+    /// Every part of the state a snapshot carries matters: resuming with
+    /// one part reset to its fresh value ends elsewhere than the run in one
+    /// go, so the bit-for-bit tests of `tests/it/nn_snapshot.rs` would see
+    /// a part left out.
+    #[test]
+    fn every_part_of_the_state_changes_the_result() {
+        let x: Vec<f32> = (0..120)
+            .map(|i| ((i * 37 % 23) as f32 / 11.0) - 1.0)
+            .collect();
+        let y: Vec<usize> = (0..40).map(|i| i % 2).collect();
+        let data = TrainData::new(MatRef::new(&x, 40, 3).unwrap(), Targets::classes(&y, 2));
+        let config = TrainConfig::default()
+            .hidden([4])
+            .optimizer(Optimizer::adam())
+            .learning_rate(0.05)
+            .batch_size(BatchSize::Random { min: 3, max: 9 })
+            .dropout(0.3)
+            .epochs(5);
+        let go_on = |_: &EpochStats| Control::Continue;
+        let mut whole = Training::new(&config, &data).unwrap();
+        whole.run_epochs(5, go_on).unwrap();
+        let mut paused = Training::new(&config, &data).unwrap();
+        paused.run_epochs(2, go_on).unwrap();
+        let snapshot = paused.snapshot().unwrap();
+        let fresh = Training::new(&config, &data).unwrap().snapshot().unwrap();
+        type Reset = fn(&mut Snapshot, &Snapshot);
+        let resets: [(Reset, &str); 6] = [
+            (
+                |s, f| s.shuffle_rng = f.shuffle_rng.clone(),
+                "shuffle generator",
+            ),
+            (|s, f| s.batch_rng = f.batch_rng.clone(), "batch generator"),
+            (
+                |s, f| s.dropout_rng = f.dropout_rng.clone(),
+                "dropout generator",
+            ),
+            (|s, f| s.order = f.order.clone(), "row order"),
+            (
+                |s, f| s.first_moment = f.first_moment.clone(),
+                "first moment",
+            ),
+            // One update fewer: Adam's bias correction moves.
+            (|s, _| s.optimizer_updates -= 1, "update count"),
+        ];
+        let finish = |s: Snapshot| {
+            let mut t = Training::resume(s, &config, &data).unwrap();
+            t.run_epochs(3, go_on).unwrap();
+            t.net.params().to_vec()
+        };
+        assert_eq!(finish(snapshot.clone()), whole.net.params(), "unchanged");
+        for (reset, what) in resets {
+            let mut changed = snapshot.clone();
+            reset(&mut changed, &fresh);
+            assert_ne!(finish(changed), whole.net.params(), "{what}");
+        }
+    }
 
     #[test]
     fn fnv_has_the_published_test_values() {
