@@ -144,6 +144,9 @@ pub enum NnError {
         /// The inconsistent part (e.g. `"shuffle order"`).
         what: &'static str,
     },
+    /// A snapshot string that is not valid JSON for a snapshot.
+    #[error("malformed snapshot JSON: {0}")]
+    SnapshotJson(#[source] serde_json::Error),
     /// A spilled snapshot file that is not a valid snapshot.
     #[error("snapshot file {path} is corrupt: {source}")]
     SnapshotFile {

@@ -19,6 +19,13 @@
 //!   [`Outcome::Completed`], [`Outcome::EarlyStopped`], [`Outcome::Stopped`]
 //!   or [`Outcome::Diverged`] (NaN, infinity or an exploding loss: an
 //!   outcome, never a panic, and never a NaN in the history).
+//! - [`Training`] is the same run one epoch at a time: it can pause after
+//!   any epoch, give a [`Snapshot`] of its whole state (weights, optimiser
+//!   moments, generators, history, early-stopping and divergence state;
+//!   serde-serialisable, fingerprinted against its configuration and data)
+//!   and [`Training::resume`] from it, bit for bit as if never paused.
+//!   [`train`] is a `Training` run to its end. A [`SnapshotStore`] keeps
+//!   snapshots in memory up to a byte cap and spills the rest to files.
 //! - [`Network`] predicts ([`Network::predict`], [`Network::predict_classes`]),
 //!   evaluates ([`Network::evaluate`] with a [`Metric`]) and saves to and
 //!   loads from JSON ([`Network::save`], [`Network::load`]).

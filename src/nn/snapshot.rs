@@ -105,9 +105,9 @@ impl Snapshot {
     /// The snapshot as a JSON string.
     ///
     /// # Errors
-    /// [`NnError::Json`] (not expected: every part serialises).
+    /// [`NnError::SnapshotJson`] (not expected: every part serialises).
     pub fn to_json(&self) -> Result<String, NnError> {
-        Ok(serde_json::to_string(self)?)
+        serde_json::to_string(self).map_err(NnError::SnapshotJson)
     }
 
     /// A snapshot from a JSON string written by [`Snapshot::to_json`].
@@ -115,9 +115,9 @@ impl Snapshot {
     /// [`Training::resume`].
     ///
     /// # Errors
-    /// [`NnError::Json`] for malformed JSON.
+    /// [`NnError::SnapshotJson`] for malformed JSON.
     pub fn from_json(json: &str) -> Result<Self, NnError> {
-        Ok(serde_json::from_str(json)?)
+        serde_json::from_str(json).map_err(NnError::SnapshotJson)
     }
 }
 
@@ -125,8 +125,8 @@ impl<'a> Training<'a> {
     /// The whole state of the training now (after its last epoch).
     ///
     /// # Errors
-    /// [`NnError::Json`] if the configuration cannot be serialised for its
-    /// fingerprint (not expected).
+    /// [`NnError::SnapshotJson`] if the configuration cannot be serialised
+    /// for its fingerprint (not expected).
     pub fn snapshot(&self) -> Result<Snapshot, NnError> {
         let s = &self.state;
         Ok(Snapshot {
@@ -326,7 +326,7 @@ fn config_fingerprint(config: &TrainConfig) -> Result<u64, NnError> {
         ..config.clone()
     };
     let mut h = Fnv::new();
-    h.bytes(&serde_json::to_vec(&without_epochs)?);
+    h.bytes(&serde_json::to_vec(&without_epochs).map_err(NnError::SnapshotJson)?);
     Ok(h.0)
 }
 

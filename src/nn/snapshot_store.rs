@@ -134,15 +134,22 @@ impl SnapshotStore {
     /// and spills the oldest snapshots in memory until the cap holds.
     ///
     /// # Errors
-    /// [`NnError::Io`] naming the file that could not be written or removed.
+    /// [`NnError::Io`] naming the file that could not be written or removed
+    /// (the key's previous snapshot may then be gone too).
     pub fn insert(&mut self, key: u64, snapshot: Snapshot) -> Result<(), NnError> {
-        self.remove(key)?;
+        if let Some((_, old)) = self.memory.remove(&key) {
+            self.memory_bytes -= old.size_bytes();
+        }
         let size = snapshot.size_bytes();
         if size > self.cap_bytes {
+            // Replaces an older file of `key` atomically.
             return self.write(key, &snapshot);
         }
         while self.memory_bytes + size > self.cap_bytes && !self.memory.is_empty() {
             self.spill_oldest()?;
+        }
+        if self.spilled.contains(&key) {
+            self.delete_file(key)?;
         }
         self.memory_bytes += size;
         self.memory.insert(key, (self.next_seq, snapshot));
@@ -200,6 +207,12 @@ impl SnapshotStore {
         if !self.spilled.contains(&key) {
             return Ok(false);
         }
+        self.delete_file(key)?;
+        Ok(true)
+    }
+
+    /// Deletes the spill file of `key` (already gone is fine) and forgets it.
+    fn delete_file(&mut self, key: u64) -> Result<(), NnError> {
         let path = self.spill_path(key);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -207,7 +220,7 @@ impl SnapshotStore {
             Err(source) => return Err(NnError::Io { path, source }),
         }
         self.spilled.remove(&key);
-        Ok(true)
+        Ok(())
     }
 
     /// Writes every snapshot in memory to its file (so that all survive the

@@ -8,7 +8,7 @@ use autotune::Error;
 use autotune::error::NnError;
 use autotune::nn::{
     BatchSize, Control, MatRef, Optimizer, Outcome, Regularizer, Schedule, Snapshot, SnapshotStore,
-    StepUnit, Targets, TrainConfig, TrainData, Training, train,
+    StepUnit, Targets, TrainConfig, TrainData, TrainReport, Training, train,
 };
 use autotune::rng::{rng_from_seed, standard_normal};
 
@@ -129,8 +129,8 @@ fn bits(params: &[f32]) -> Vec<u32> {
 /// Finishes both trainings and asserts they agree bit for bit: the whole
 /// state (snapshot: parameters, moments, generators, order, history,
 /// early-stopping and divergence state), the live parameters, and the
-/// reports (best model, history, outcome).
-fn assert_same(mut resumed: Training<'_>, mut whole: Training<'_>, what: &str) {
+/// reports (best model, history, outcome). Returns the report.
+fn assert_same(mut resumed: Training<'_>, mut whole: Training<'_>, what: &str) -> TrainReport {
     resumed.run_epochs(usize::MAX, go_on).unwrap();
     whole.run_epochs(usize::MAX, go_on).unwrap();
     assert_eq!(
@@ -151,6 +151,7 @@ fn assert_same(mut resumed: Training<'_>, mut whole: Training<'_>, what: &str) {
     );
     assert_eq!(r.history, w.history, "{what}: history");
     assert_eq!(r, w, "{what}: report");
+    w
 }
 
 #[test]
@@ -164,7 +165,8 @@ fn pause_and_resume_equals_one_run_for_every_optimizer_and_schedule() {
             i += 1;
             let what = format!("{} with {schedule:?}", opt.name());
             let whole = Training::new(&config, &data).unwrap();
-            assert_same(paused_at(&config, &data, 3), whole, &what);
+            let report = assert_same(paused_at(&config, &data, 3), whole, &what);
+            assert_eq!(report.outcome, Outcome::Completed, "{what}");
             // `train` is the same code path.
             let mut again = Training::new(&config, &data).unwrap();
             again.run_epochs(usize::MAX, go_on).unwrap();
@@ -173,6 +175,38 @@ fn pause_and_resume_equals_one_run_for_every_optimizer_and_schedule() {
             assert_eq!(report.history.len(), 7, "{what}");
             assert_eq!(again.into_report(), report, "{what}");
         }
+    }
+}
+
+#[test]
+fn pause_and_resume_equals_one_run_for_regression() {
+    // Two outputs per row, identity head: the value-target paths (batch
+    // gathering, the data fingerprint) through a pause.
+    let tiny = Tiny::new();
+    let values: Vec<f32> = tiny
+        .x
+        .chunks(4)
+        .flat_map(|r| [r[0] - r[1], r[2] * 0.5])
+        .collect();
+    let data = TrainData::new(
+        MatRef::new(&tiny.x[..48 * 4], 48, 4).unwrap(),
+        Targets::Values {
+            values: &values[..96],
+            n_outputs: 2,
+        },
+    )
+    .with_validation(
+        MatRef::new(&tiny.x[48 * 4..], 12, 4).unwrap(),
+        Targets::Values {
+            values: &values[96..],
+            n_outputs: 2,
+        },
+    );
+    for (i, opt) in optimizers().into_iter().enumerate() {
+        let config = config(opt, Schedule::InverseTime { decay: 0.2 }, i).learning_rate(0.005);
+        let whole = Training::new(&config, &data).unwrap();
+        let report = assert_same(paused_at(&config, &data, 4), whole, opt.name());
+        assert_eq!(report.outcome, Outcome::Completed, "{}", opt.name());
     }
 }
 
@@ -393,7 +427,7 @@ fn inconsistent_snapshots_are_errors_not_panics() {
     }
     assert!(matches!(
         Snapshot::from_json("{\"format\":1}"),
-        Err(NnError::Json(_))
+        Err(NnError::SnapshotJson(_))
     ));
 }
 
