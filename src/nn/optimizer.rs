@@ -2,7 +2,7 @@
 //! running state in [`OptimizerState`]; the learning rate is passed to each
 //! update (it comes from the [`Schedule`](super::Schedule)).
 //!
-//! (Over 400 lines because its unit tests, 117 of the 508 lines, stay beside the code they check.)
+//! (Over 400 lines because its unit tests, 117 of the 544 lines, stay beside the code they check.)
 
 use std::str::FromStr;
 
