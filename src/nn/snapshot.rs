@@ -242,7 +242,9 @@ impl Snapshot {
         // counts in `since_best`.
         let best_fits = match self.best {
             None => n == 0 && self.since_best == 0,
-            Some(b) => b.epoch < n && b.epoch + self.since_best + 1 == n && b.loss.is_finite(),
+            Some(b) => {
+                n.checked_sub(1) == b.epoch.checked_add(self.since_best) && b.loss.is_finite()
+            }
         };
         if !best_fits {
             return Err(invalid("early-stopping state (best epoch, epochs since)"));
@@ -250,8 +252,19 @@ impl Snapshot {
         if self.divergence_threshold.is_some() != (self.optimizer_updates > 0) {
             return Err(invalid("divergence threshold"));
         }
-        if matches!(self.ended, Some(Outcome::Completed)) {
-            return Err(invalid("outcome (a paused run is not completed)"));
+        // An early end names the last epoch run, or the one that diverged.
+        let last = n.checked_sub(1);
+        let ended_fits = match self.ended {
+            None => true,
+            Some(Outcome::Completed) => false,
+            Some(Outcome::Stopped { epoch }) => Some(epoch) == last,
+            Some(Outcome::EarlyStopped { epoch, best_epoch }) => {
+                Some(epoch) == last && Some(best_epoch) == self.best_epoch()
+            }
+            Some(Outcome::Diverged { epoch, .. }) => epoch == n,
+        };
+        if !ended_fits {
+            return Err(invalid("outcome (not the state's last epoch)"));
         }
         Ok(())
     }

@@ -386,7 +386,7 @@ fn inconsistent_snapshots_are_errors_not_panics() {
     t.run_epochs(3, go_on).unwrap();
     let snapshot = t.snapshot().unwrap();
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(Edit, &str); 7] = [
+    let cases: [(Edit, &str); 9] = [
         (|v| v["format"] = 2.into(), "format version"),
         (
             |v| {
@@ -411,8 +411,16 @@ fn inconsistent_snapshots_are_errors_not_panics() {
             "early-stopping state (best epoch, epochs since)",
         ),
         (
+            |v| v["since_best"] = usize::MAX.into(),
+            "early-stopping state (best epoch, epochs since)",
+        ),
+        (
             |v| v["divergence_threshold"] = serde_json::Value::Null,
             "divergence threshold",
+        ),
+        (
+            |v| v["ended"] = serde_json::json!({"Stopped": {"epoch": 0}}),
+            "outcome (not the state's last epoch)",
         ),
     ];
     for (edit, what) in cases {
@@ -535,4 +543,33 @@ fn a_corrupt_or_missing_spill_file_is_an_error_naming_it() {
         Err(NnError::Io { path, .. }) => assert_eq!(path, p2),
         other => panic!("expected an I/O error, got {other:?}"),
     }
+}
+
+#[test]
+fn divergence_detection_state_survives_a_pause() {
+    let tiny = Tiny::new();
+    let data = tiny.data();
+    // A warm-up to a rate too large: the loss explodes past the threshold
+    // the first mini-batch fixed, in epoch 7 here (found by trying rates;
+    // any epoch after the pause at 4 serves, as libm's bits may move it).
+    let config = config(Optimizer::Sgd, Schedule::Constant.with_warmup(8), 0)
+        .learning_rate(2.0)
+        .divergence_factor(2.0)
+        .epochs(30);
+    let report = train(&config, &data, go_on).unwrap();
+    assert!(
+        matches!(report.outcome, Outcome::Diverged { epoch: 5.., .. }),
+        "{:?}",
+        report.outcome
+    );
+    let mut resumed = paused_at(&config, &data, 4);
+    assert_eq!(resumed.run_epochs(30, go_on).unwrap(), Some(report.outcome));
+    // A diverged run's snapshot round-trips and resumes as ended.
+    let json = resumed.snapshot().unwrap().to_json().unwrap();
+    let snapshot = Snapshot::from_json(&json).unwrap();
+    assert_eq!(snapshot.ended(), Some(report.outcome));
+    let mut again = Training::resume(snapshot, &config, &data).unwrap();
+    assert_eq!(again.run_epochs(5, go_on).unwrap(), Some(report.outcome));
+    assert_eq!(again.into_report(), report);
+    assert_eq!(resumed.into_report(), report);
 }
