@@ -13,7 +13,7 @@ use super::snapshot::Snapshot;
 const PREFIX: &str = "snapshot-";
 const SUFFIX: &str = ".json";
 
-/// Snapshots by key (e.g. a trial number), held in memory while their
+/// Snapshots by `u64` key (e.g. a trial number), held in memory while their
 /// [`Snapshot::size_bytes`] add up to at most `cap_bytes`, and spilled to
 /// `dir/snapshot-<key>.json` beyond it: when an insertion would pass the
 /// cap, the snapshots inserted longest ago are written out until it fits

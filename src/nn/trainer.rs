@@ -388,6 +388,18 @@ impl<'a> Training<'a> {
     }
 }
 
+impl std::fmt::Debug for Training<'_> {
+    /// The configuration and progress (the buffers would say nothing).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Training")
+            .field("config", &self.config)
+            .field("epochs_done", &self.epochs_done())
+            .field("best_epoch", &self.best_epoch())
+            .field("outcome", &self.outcome())
+            .finish_non_exhaustive()
+    }
+}
+
 const fn diverged(epoch: usize, reason: Divergence) -> Outcome {
     Outcome::Diverged { epoch, reason }
 }
