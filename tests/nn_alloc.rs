@@ -14,7 +14,8 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use autotune::nn::{
-    BatchSize, Control, MatRef, Optimizer, Regularizer, Targets, TrainConfig, TrainData, train,
+    BatchSize, Control, MatRef, Optimizer, Regularizer, Targets, TrainConfig, TrainData, Training,
+    train,
 };
 
 /// The system allocator, counting allocations made by threads that opted in.
@@ -112,4 +113,44 @@ fn allocations_do_not_grow_with_epochs_or_batches() {
             "{packing_one} vs {packing_many}"
         );
     }
+    resumed_epochs_allocate_nothing();
+}
+
+/// A paused and resumed training's epochs allocate nothing either: every
+/// buffer, the history's room for the epochs to come included, exists once
+/// `Training::resume` returns. (Called from the one `#[test]`: tests run on
+/// parallel threads and the counters are shared.)
+fn resumed_epochs_allocate_nothing() {
+    let (n, d) = (120, 5);
+    let x: Vec<f32> = (0..n * d)
+        .map(|i| ((i * 53 % 97) as f32 / 48.0) - 1.0)
+        .collect();
+    let y: Vec<usize> = (0..n).map(|i| i % 3).collect();
+    let data = TrainData::new(MatRef::new(&x, n, d).unwrap(), Targets::classes(&y, 3))
+        .with_validation(
+            MatRef::new(&x[..30 * d], 30, d).unwrap(),
+            Targets::classes(&y[..30], 3),
+        );
+    let config = TrainConfig::default()
+        .hidden([8])
+        .dropout(0.2)
+        .regularizer(Regularizer::L1 { lambda: 1e-3 })
+        .batch_size(BatchSize::Random { min: 4, max: 12 })
+        .patience(1000)
+        .epochs(10);
+    let mut first = Training::new(&config, &data).unwrap();
+    first.run_epochs(3, |_| Control::Continue).unwrap();
+    let snapshot = first.snapshot().unwrap();
+    let mut resumed = Training::resume(snapshot, &config, &data).unwrap();
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNT_HERE.with(|c| c.set(true));
+    let outcome = resumed.run_epochs(7, |_| Control::Continue);
+    COUNT_HERE.with(|c| c.set(false));
+    assert!(outcome.unwrap().is_some(), "all 10 epochs ran");
+    assert_eq!(resumed.epochs_done(), 10);
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed),
+        0,
+        "7 resumed epochs of up to 30 mini-batches"
+    );
 }

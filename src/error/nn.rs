@@ -122,4 +122,37 @@ pub enum NnError {
     /// A model that is not valid JSON for a network, or fails its checks.
     #[error("invalid model: {0}")]
     Json(#[from] serde_json::Error),
+    /// A training snapshot resumed with another configuration or other data
+    /// than it was taken from (`what` says which; the fingerprints are
+    /// FNV-1a hashes, see [`crate::nn::Snapshot`]).
+    #[error(
+        "the snapshot does not belong to this {what}: fingerprint {expected:016x} in the \
+         snapshot, {found:016x} given"
+    )]
+    SnapshotMismatch {
+        /// `"training configuration"` or `"training data"`.
+        what: &'static str,
+        /// The fingerprint stored in the snapshot.
+        expected: u64,
+        /// The fingerprint of what it was resumed with.
+        found: u64,
+    },
+    /// A snapshot whose contents do not fit together (corrupt or edited):
+    /// `what` names the first part found wrong.
+    #[error("invalid snapshot: {what}")]
+    InvalidSnapshot {
+        /// The inconsistent part (e.g. `"shuffle order"`).
+        what: &'static str,
+    },
+    /// A snapshot string that is not valid JSON for a snapshot.
+    #[error("malformed snapshot JSON: {0}")]
+    SnapshotJson(#[source] serde_json::Error),
+    /// A spilled snapshot file that is not a valid snapshot.
+    #[error("snapshot file {path} is corrupt: {source}")]
+    SnapshotFile {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON reader found.
+        source: serde_json::Error,
+    },
 }

@@ -19,6 +19,13 @@
 //!   [`Outcome::Completed`], [`Outcome::EarlyStopped`], [`Outcome::Stopped`]
 //!   or [`Outcome::Diverged`] (NaN, infinity or an exploding loss: an
 //!   outcome, never a panic, and never a NaN in the history).
+//! - [`Training`] is the same run one epoch at a time: it can pause after
+//!   any epoch, give a [`Snapshot`] of its whole state (weights, optimiser
+//!   moments, generators, history, early-stopping and divergence state;
+//!   serde-serialisable, fingerprinted against its configuration and data)
+//!   and [`Training::resume`] from it, bit for bit as if never paused.
+//!   [`train`] is a `Training` run to its end. A [`SnapshotStore`] keeps
+//!   snapshots in memory up to a byte cap and spills the rest to files.
 //! - [`Network`] predicts ([`Network::predict`], [`Network::predict_classes`]),
 //!   evaluates ([`Network::evaluate`] with a [`Metric`]) and saves to and
 //!   loads from JSON ([`Network::save`], [`Network::load`]).
@@ -64,7 +71,9 @@
 //! ```
 
 mod activation;
+mod batch;
 mod config;
+mod fingerprint;
 mod head;
 mod init;
 mod input;
@@ -74,9 +83,12 @@ mod matrix;
 mod metrics;
 mod network;
 mod optimizer;
+mod outcome;
 mod propagate;
 mod regularization;
 mod schedule;
+mod snapshot;
+mod snapshot_store;
 mod spec;
 mod trainer;
 
@@ -90,7 +102,10 @@ pub use matrix::{MatRef, to_f32};
 pub use metrics::{Metric, accuracy, log_loss, r2, rmse};
 pub use network::{Evaluation, Network};
 pub use optimizer::{Optimizer, OptimizerState};
+pub use outcome::{Control, Divergence, EpochStats, Outcome, TrainReport};
 pub use regularization::{Regularizer, check_dropout};
 pub use schedule::Schedule;
+pub use snapshot::{SNAPSHOT_FORMAT, Snapshot};
+pub use snapshot_store::SnapshotStore;
 pub use spec::NetworkSpec;
-pub use trainer::{Control, Divergence, EpochStats, Outcome, TrainReport, train};
+pub use trainer::{Training, train};

@@ -2,7 +2,7 @@
 //! running state in [`OptimizerState`]; the learning rate is passed to each
 //! update (it comes from the [`Schedule`](super::Schedule)).
 //!
-//! (Over 400 lines because its unit tests, 117 of the 508 lines, stay beside the code they check.)
+//! (Over 400 lines because its unit tests, 117 of the 544 lines, stay beside the code they check.)
 
 use std::str::FromStr;
 
@@ -364,6 +364,39 @@ impl OptimizerState {
     #[must_use]
     pub fn second_moment(&self) -> &[f32] {
         &self.second
+    }
+
+    /// Overwrites this state with a saved one (a resumed training's): the
+    /// update count and the moments, which must have this state's lengths.
+    ///
+    /// # Errors
+    /// [`NnError::InvalidSnapshot`] naming the moment of the wrong length.
+    pub(crate) fn restore(
+        &mut self,
+        updates: u64,
+        first: impl ExactSizeIterator<Item = f32>,
+        second: impl ExactSizeIterator<Item = f32>,
+    ) -> Result<(), NnError> {
+        for (buf, src, what) in [
+            (
+                &mut self.first,
+                first.len(),
+                "optimizer first moment length",
+            ),
+            (
+                &mut self.second,
+                second.len(),
+                "optimizer second moment length",
+            ),
+        ] {
+            if buf.len() != src {
+                return Err(NnError::InvalidSnapshot { what });
+            }
+        }
+        self.first.iter_mut().zip(first).for_each(|(d, s)| *d = s);
+        self.second.iter_mut().zip(second).for_each(|(d, s)| *d = s);
+        self.updates = updates;
+        Ok(())
     }
 }
 

@@ -1,16 +1,18 @@
 //! The training loop: epochs of shuffled mini-batches, per-epoch history,
-//! early stopping, a stopping callback and divergence detection.
-
-use serde::{Deserialize, Serialize};
+//! early stopping, a stopping callback and divergence detection, in a
+//! [`Training`] that can pause after any epoch and resume from a
+//! [`Snapshot`](super::Snapshot).
 
 use crate::error::NnError;
 use crate::rng::{StudyRng, derive_seed, index, rng_from_seed, shuffle};
 
+use super::batch::Batch;
 use super::config::{BatchSize, StepUnit, TrainConfig};
-use super::input::{Targets, TrainData};
+use super::input::TrainData;
 use super::metrics::{Accumulator, Metric};
 use super::network::{EVAL_CHUNK, Network};
-use super::optimizer::Optimizer;
+use super::optimizer::{Optimizer, OptimizerState};
+use super::outcome::{Control, Divergence, EpochStats, Outcome, TrainReport};
 use super::propagate::Workspace;
 
 /// Seed streams derived from [`TrainConfig::seed`].
@@ -19,129 +21,12 @@ const STREAM_SHUFFLE: u64 = 1;
 const STREAM_BATCH: u64 = 2;
 const STREAM_DROPOUT: u64 = 3;
 
-/// What the per-epoch callback tells the trainer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Control {
-    /// Go on training.
-    Continue,
-    /// Stop now (e.g. a pruner judged the run hopeless); the run ends with
-    /// [`Outcome::Stopped`].
-    Stop,
-}
-
-/// What happened in one epoch. Losses are mean data losses (without the
-/// penalty); every value is finite.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    /// The 0-based epoch.
-    pub epoch: usize,
-    /// The mean mini-batch loss over the epoch, as measured during training
-    /// (with dropout, while the weights moved).
-    pub train_loss: f64,
-    /// The metric over the epoch's mini-batches, measured likewise.
-    pub train_metric: f64,
-    /// The validation loss after the epoch, if there is validation data.
-    pub validation_loss: Option<f64>,
-    /// The validation metric after the epoch, if there is validation data.
-    pub validation_metric: Option<f64>,
-    /// The learning rate of the epoch's first update.
-    pub learning_rate: f64,
-    /// The epoch's batch size.
-    pub batch_size: usize,
-}
-
-impl EpochStats {
-    /// The loss early stopping watches: validation if present, else training.
-    #[must_use]
-    pub fn monitored_loss(&self) -> f64 {
-        self.validation_loss.unwrap_or(self.train_loss)
-    }
-}
-
-/// Why a run counts as diverged.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Divergence {
-    /// A NaN or infinite training or validation loss.
-    NonFiniteLoss,
-    /// A mini-batch loss above `divergence_factor · max(L0, 1)`.
-    ExplodingLoss {
-        /// The loss seen.
-        loss: f64,
-        /// The threshold it crossed.
-        threshold: f64,
-    },
-    /// NaN or infinite parameters after an epoch.
-    NonFiniteParams,
-}
-
-/// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Outcome {
-    /// All configured epochs ran.
-    Completed,
-    /// Early stopping ended the run after `epoch` (0-based): the monitored
-    /// loss had not improved since `best_epoch` for `patience` epochs.
-    EarlyStopped {
-        /// The last epoch run.
-        epoch: usize,
-        /// The epoch with the best monitored loss.
-        best_epoch: usize,
-    },
-    /// The callback asked to stop after `epoch`.
-    Stopped {
-        /// The last epoch run.
-        epoch: usize,
-    },
-    /// Training diverged during `epoch` (0-based); the history holds the
-    /// epochs before it and the model is the best one before it (the
-    /// initial one if none).
-    Diverged {
-        /// The epoch in which divergence was seen.
-        epoch: usize,
-        /// What was seen.
-        reason: Divergence,
-    },
-}
-
-/// The result of [`train`] (serialisable, the model included).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainReport {
-    /// How the run ended.
-    pub outcome: Outcome,
-    /// One entry per completed epoch.
-    pub history: Vec<EpochStats>,
-    /// The trained network: the best epoch's parameters if
-    /// [`TrainConfig::restore_best`] (always after divergence), else the last.
-    pub model: Network,
-    /// The metric in the history.
-    pub metric: Metric,
-    /// The epoch with the best monitored loss, if any epoch completed.
-    pub best_epoch: Option<usize>,
-}
-
-impl TrainReport {
-    /// The stats of the best epoch.
-    #[must_use]
-    pub fn best(&self) -> Option<&EpochStats> {
-        self.best_epoch.and_then(|e| self.history.get(e))
-    }
-
-    /// The stats of the last completed epoch.
-    #[must_use]
-    pub fn last(&self) -> Option<&EpochStats> {
-        self.history.last()
-    }
-
-    /// Whether the run diverged.
-    #[must_use]
-    pub fn diverged(&self) -> bool {
-        matches!(self.outcome, Outcome::Diverged { .. })
-    }
-}
-
 /// Trains a network as `config` says on `data`, calling `callback` after
 /// every epoch. Single-threaded and deterministic: the same config, data and
 /// seed give bit-identical parameters and history.
+///
+/// This is [`Training::new`] run for all of `config.epochs` and turned into
+/// its report: one code path for whole and paused trainings.
 ///
 /// # Errors
 /// Any [`TrainConfig::check`] or [`TrainData::check`] error, and
@@ -151,110 +36,322 @@ impl TrainReport {
 pub fn train(
     config: &TrainConfig,
     data: &TrainData<'_>,
-    mut callback: impl FnMut(&EpochStats) -> Control,
+    callback: impl FnMut(&EpochStats) -> Control,
 ) -> Result<TrainReport, NnError> {
-    config.check()?;
-    data.check()?;
-    let (x, y) = (data.x_train, data.y_train);
-    let (n, d) = (x.rows(), x.cols());
-    let mut net = Network::new(
-        &config.network,
-        d,
-        &y,
-        &mut seeded(config.seed, STREAM_INIT),
-    )?;
-    let (head, k) = (net.head(), net.n_outputs());
-    if let Some((_, yv)) = &data.validation {
-        head.n_outputs(yv)?;
+    let mut training = Training::new(config, data)?;
+    training.run_epochs(config.epochs, callback)?;
+    Ok(training.into_report())
+}
+
+/// A training run that can pause after any epoch: run some epochs
+/// ([`Training::run_epochs`]), take a [`Snapshot`](super::Snapshot) of its
+/// whole state ([`Training::snapshot`]), and later, in this process or
+/// another, [`Training::resume`] it with the same configuration and data.
+/// `k` epochs, a pause and `m` more give bit for bit the parameters and
+/// history of `k + m` epochs in one go.
+///
+/// ```
+/// use autotune::nn::{BatchSize, Control, MatRef, Snapshot, Targets, TrainConfig, TrainData, Training};
+///
+/// let x: Vec<f32> = (0..80).map(|i| (i * 37 % 17) as f32 / 8.0 - 1.0).collect();
+/// let y: Vec<usize> = x.chunks(2).map(|r| usize::from(r[0] > r[1])).collect();
+/// let data = TrainData::new(MatRef::new(&x, 40, 2)?, Targets::classes(&y, 2));
+/// let config = TrainConfig::default().hidden([4]).batch_size(BatchSize::Fixed(8)).epochs(6);
+///
+/// let mut paused = Training::new(&config, &data)?;
+/// paused.run_epochs(2, |_| Control::Continue)?;
+/// let json = paused.snapshot()?.to_json()?;
+/// let mut resumed = Training::resume(Snapshot::from_json(&json)?, &config, &data)?;
+/// resumed.run_epochs(4, |_| Control::Continue)?;
+///
+/// let whole = autotune::nn::train(&config, &data, |_| Control::Continue)?;
+/// assert_eq!(resumed.into_report(), whole);
+/// # Ok::<(), autotune::Error>(())
+/// ```
+///
+/// Every buffer is allocated when the training is created or resumed; the
+/// epochs themselves allocate nothing (`tests/nn_alloc.rs` counts; only
+/// `matrixmultiply`'s packing buffers come and go, see the module docs).
+pub struct Training<'a> {
+    pub(super) config: TrainConfig,
+    pub(super) data: TrainData<'a>,
+    metric: Metric,
+    batch_size: BatchSize,
+    n_pen: usize,
+    pub(super) net: Network,
+    ws: Workspace,
+    batch: Batch,
+    train_acc: Accumulator,
+    valid_acc: Option<Accumulator>,
+    pub(super) state: State,
+}
+
+/// What a training carries from one epoch to the next besides the network's
+/// parameters: everything a [`Snapshot`](super::Snapshot) saves.
+#[derive(Clone, Debug)]
+pub(super) struct State {
+    /// The optimiser's moments and update count.
+    pub(super) opt: OptimizerState,
+    /// The training rows in the order of the last shuffle (each shuffle
+    /// permutes the previous order).
+    pub(super) order: Vec<usize>,
+    pub(super) shuffle_rng: StudyRng,
+    pub(super) batch_rng: StudyRng,
+    pub(super) dropout_rng: StudyRng,
+    /// One entry per completed epoch (capacity for all of `config.epochs`).
+    pub(super) history: Vec<EpochStats>,
+    /// The parameters after the best epoch (the initial ones before any).
+    pub(super) best_params: Vec<f32>,
+    /// The best epoch and its monitored loss.
+    pub(super) best: Option<(usize, f64)>,
+    /// Epochs since the best one.
+    pub(super) since_best: usize,
+    /// The exploding-loss threshold, fixed by the first mini-batch.
+    pub(super) threshold: Option<f64>,
+    /// How the run ended before its epochs ran out (never `Completed`).
+    pub(super) ended: Option<Outcome>,
+}
+
+impl<'a> Training<'a> {
+    /// A fresh training of `config` on `data`, no epoch run yet.
+    ///
+    /// # Errors
+    /// As [`train`].
+    pub fn new(config: &TrainConfig, data: &TrainData<'a>) -> Result<Self, NnError> {
+        config.check()?;
+        data.check()?;
+        let (x, y) = (data.x_train, data.y_train);
+        let (n, d) = (x.rows(), x.cols());
+        let net = Network::new(
+            &config.network,
+            d,
+            &y,
+            &mut seeded(config.seed, STREAM_INIT),
+        )?;
+        let (head, k) = (net.head(), net.n_outputs());
+        if let Some((_, yv)) = &data.validation {
+            head.n_outputs(yv)?;
+        }
+        let metric = config.metric.unwrap_or(Metric::default_for(head));
+        metric.check_head(head)?;
+
+        // Every buffer of the run, allocated once.
+        let batch_size = match config.optimizer {
+            Optimizer::Gd => BatchSize::Full,
+            _ => config.batch_size,
+        };
+        let max_batch = batch_size.max_rows(n);
+        let eval_rows = data
+            .validation
+            .map_or(0, |(xv, _)| xv.rows().min(EVAL_CHUNK));
+        let state = State {
+            opt: config.optimizer.init_state(net.n_params()),
+            order: (0..n).collect(),
+            shuffle_rng: seeded(config.seed, STREAM_SHUFFLE),
+            batch_rng: seeded(config.seed, STREAM_BATCH),
+            dropout_rng: seeded(config.seed, STREAM_DROPOUT),
+            history: Vec::with_capacity(config.epochs),
+            best_params: net.params().to_vec(),
+            best: None,
+            since_best: 0,
+            threshold: None,
+            ended: None,
+        };
+        Ok(Self {
+            config: config.clone(),
+            data: *data,
+            metric,
+            batch_size,
+            n_pen: net.n_penalized(config.penalize_biases),
+            ws: Workspace::new(&net, max_batch.max(eval_rows), config.dropout > 0.0),
+            batch: Batch::new(max_batch, d, &y),
+            train_acc: Accumulator::new(head, metric, k, &y),
+            valid_acc: data
+                .validation
+                .map(|(_, yv)| Accumulator::new(head, metric, k, &yv)),
+            net,
+            state,
+        })
     }
-    let metric = config.metric.unwrap_or(Metric::default_for(head));
-    metric.check_head(head)?;
-    let mut shuffle_rng = seeded(config.seed, STREAM_SHUFFLE);
-    let mut batch_rng = seeded(config.seed, STREAM_BATCH);
-    let mut dropout_rng = seeded(config.seed, STREAM_DROPOUT);
 
-    // Every buffer of the run, allocated once.
-    let batch_size = match config.optimizer {
-        Optimizer::Gd => BatchSize::Full,
-        _ => config.batch_size,
-    };
-    let max_batch = batch_size.max_rows(n);
-    let eval_rows = data
-        .validation
-        .map_or(0, |(xv, _)| xv.rows().min(EVAL_CHUNK));
-    let mut ws = Workspace::new(&net, max_batch.max(eval_rows), config.dropout > 0.0);
-    let mut batch = Batch::new(max_batch, d, &y);
-    let mut opt_state = config.optimizer.init_state(net.n_params());
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut train_acc = Accumulator::new(head, metric, k, &y);
-    let mut valid_acc = data
-        .validation
-        .map(|(_, yv)| Accumulator::new(head, metric, k, &yv));
-    let mut best_params = net.params().to_vec();
-    let mut history = Vec::with_capacity(config.epochs);
-    let n_pen = net.n_penalized(config.penalize_biases);
-    let dropout = config.dropout as f32;
+    /// Runs up to `n` more epochs, calling `callback` after each (as
+    /// [`train`] does), and returns how the run ended, or `None` if it can
+    /// go on. It stops early when the run ends: all `config.epochs` done,
+    /// early stopping, divergence, or the callback's [`Control::Stop`]. On
+    /// an ended run it does nothing.
+    ///
+    /// # Errors
+    /// None in practice: the optimiser's shape checks, which the
+    /// construction already guarantees.
+    pub fn run_epochs(
+        &mut self,
+        n: usize,
+        mut callback: impl FnMut(&EpochStats) -> Control,
+    ) -> Result<Option<Outcome>, NnError> {
+        for _ in 0..n {
+            if self.outcome().is_some() {
+                break;
+            }
+            self.epoch(&mut callback)?;
+        }
+        Ok(self.outcome())
+    }
 
-    let mut best: Option<(usize, f64)> = None;
-    let mut since_best = 0;
-    let mut updates = 0u64;
-    let mut threshold = f64::INFINITY;
-    let mut outcome = Outcome::Completed;
+    /// One more epoch without a callback: `run_epochs(1, ..)`.
+    ///
+    /// # Errors
+    /// As [`Training::run_epochs`].
+    pub fn step_epoch(&mut self) -> Result<Option<Outcome>, NnError> {
+        self.run_epochs(1, |_| Control::Continue)
+    }
 
-    'epochs: for epoch in 0..config.epochs {
-        let bs = match batch_size {
+    /// How the run ended, or `None` while it can go on. A run whose
+    /// history reaches `config.epochs` is [`Outcome::Completed`].
+    #[must_use]
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.state.ended.or_else(|| {
+            (self.state.history.len() >= self.config.epochs).then_some(Outcome::Completed)
+        })
+    }
+
+    /// The number of epochs completed so far.
+    #[must_use]
+    pub fn epochs_done(&self) -> usize {
+        self.state.history.len()
+    }
+
+    /// One entry per completed epoch.
+    #[must_use]
+    pub fn history(&self) -> &[EpochStats] {
+        &self.state.history
+    }
+
+    /// The epoch with the best monitored loss so far, if any completed.
+    #[must_use]
+    pub fn best_epoch(&self) -> Option<usize> {
+        self.state.best.map(|(e, _)| e)
+    }
+
+    /// The network with its current parameters (those of the last epoch,
+    /// not necessarily the best).
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// The configuration this training runs.
+    #[must_use]
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The metric in the history.
+    #[must_use]
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// The report of the run so far, as [`train`] returns it: the model is
+    /// the best epoch's parameters if [`TrainConfig::restore_best`] (always
+    /// after divergence), else the last. A run that has not ended is
+    /// reported as [`Outcome::Stopped`] after its last epoch (epoch 0, with
+    /// an empty history, if none ran).
+    #[must_use]
+    pub fn into_report(mut self) -> TrainReport {
+        let outcome = self.outcome().unwrap_or(Outcome::Stopped {
+            epoch: self.state.history.len().saturating_sub(1),
+        });
+        if self.config.restore_best || matches!(outcome, Outcome::Diverged { .. }) {
+            self.net
+                .params_mut()
+                .copy_from_slice(&self.state.best_params);
+        }
+        TrainReport {
+            outcome,
+            history: self.state.history,
+            model: self.net,
+            metric: self.metric,
+            best_epoch: self.state.best.map(|(e, _)| e),
+        }
+    }
+
+    /// One epoch: its mini-batches, the divergence checks, validation,
+    /// early stopping and the callback. Allocates nothing.
+    fn epoch(&mut self, callback: &mut impl FnMut(&EpochStats) -> Control) -> Result<(), NnError> {
+        let Self {
+            config,
+            data,
+            batch_size,
+            n_pen,
+            net,
+            ws,
+            batch,
+            train_acc,
+            valid_acc,
+            state,
+            ..
+        } = self;
+        let epoch = state.history.len();
+        let (x, y) = (data.x_train, data.y_train);
+        let (n, d, k) = (x.rows(), x.cols(), net.n_outputs());
+        let dropout = config.dropout as f32;
+        let bs = match *batch_size {
             BatchSize::Fixed(b) => b.min(n),
-            BatchSize::Random { min, max } => (min + index(&mut batch_rng, max - min + 1)).min(n),
+            BatchSize::Random { min, max } => {
+                (min + index(&mut state.batch_rng, max - min + 1)).min(n)
+            }
             BatchSize::Full => n,
         };
         if bs < n {
-            shuffle(&mut shuffle_rng, &mut order);
+            shuffle(&mut state.shuffle_rng, &mut state.order);
         }
         train_acc.reset();
         let mut first_lr = None;
-        for chunk in order.chunks(bs) {
+        for chunk in state.order.chunks(bs) {
             let rows = chunk.len();
             let t = match config.schedule_unit {
                 StepUnit::Epoch => epoch as u64,
-                StepUnit::Update => updates,
+                StepUnit::Update => state.opt.updates(),
             };
             let lr = config.schedule.lr(config.learning_rate, t);
             first_lr.get_or_insert(lr);
             batch.gather(x.data(), d, &y, chunk);
             let targets = batch.targets(&y, rows);
-            ws.forward(&net, &batch.x, rows, Some((dropout, &mut dropout_rng)));
-            let loss_sum = ws.backward(&net, &batch.x, rows, &targets);
+            ws.forward(net, &batch.x, rows, Some((dropout, &mut state.dropout_rng)));
+            let loss_sum = ws.backward(net, &batch.x, rows, &targets);
             let loss = loss_sum / rows as f64;
             if !loss.is_finite() {
-                outcome = diverged(epoch, Divergence::NonFiniteLoss);
-                break 'epochs;
+                state.ended = Some(diverged(epoch, Divergence::NonFiniteLoss));
+                return Ok(());
             }
-            if updates == 0 {
-                threshold = config.divergence_factor * loss.max(1.0);
-            } else if loss > threshold {
-                outcome = diverged(epoch, Divergence::ExplodingLoss { loss, threshold });
-                break 'epochs;
+            match state.threshold {
+                None => state.threshold = Some(config.divergence_factor * loss.max(1.0)),
+                Some(threshold) if loss > threshold => {
+                    let reason = Divergence::ExplodingLoss { loss, threshold };
+                    state.ended = Some(diverged(epoch, reason));
+                    return Ok(());
+                }
+                Some(_) => {}
             }
-            train_acc.add(loss_sum, ws.logits(&net, rows), k, &targets);
+            train_acc.add(loss_sum, ws.logits(net, rows), k, &targets);
             config
                 .regularizer
-                .add_gradient(&net.params()[..n_pen], &mut ws.grads[..n_pen]);
+                .add_gradient(&net.params()[..*n_pen], &mut ws.grads[..*n_pen]);
             config
                 .optimizer
-                .update(&mut opt_state, net.params_mut(), &ws.grads, lr, n_pen)?;
-            updates += 1;
+                .update(&mut state.opt, net.params_mut(), &ws.grads, lr, *n_pen)?;
         }
         if net.params().iter().any(|p| !p.is_finite()) {
-            outcome = diverged(epoch, Divergence::NonFiniteParams);
-            break;
+            state.ended = Some(diverged(epoch, Divergence::NonFiniteParams));
+            return Ok(());
         }
         let (mut validation_loss, mut validation_metric) = (None, None);
         if let (Some((xv, yv)), Some(acc)) = (&data.validation, valid_acc.as_mut()) {
             acc.reset();
-            net.accumulate(&mut ws, *xv, yv, acc);
+            net.accumulate(ws, *xv, yv, acc);
             if !acc.loss().is_finite() {
-                outcome = diverged(epoch, Divergence::NonFiniteLoss);
-                break;
+                state.ended = Some(diverged(epoch, Divergence::NonFiniteLoss));
+                return Ok(());
             }
             (validation_loss, validation_metric) = (Some(acc.loss()), Some(acc.metric()));
         }
@@ -268,38 +365,39 @@ pub fn train(
             batch_size: bs,
         };
         let monitored = stats.monitored_loss();
-        if best.is_none_or(|(_, b)| monitored < b - config.min_delta) {
-            best = Some((epoch, monitored));
-            best_params.copy_from_slice(net.params());
-            since_best = 0;
+        if state
+            .best
+            .is_none_or(|(_, b)| monitored < b - config.min_delta)
+        {
+            state.best = Some((epoch, monitored));
+            state.best_params.copy_from_slice(net.params());
+            state.since_best = 0;
         } else {
-            since_best += 1;
+            state.since_best += 1;
         }
         let control = callback(&stats);
-        history.push(stats);
+        state.history.push(stats);
         if control == Control::Stop {
-            outcome = Outcome::Stopped { epoch };
-            break;
-        }
-        if let (Some(patience), Some((best_epoch, _))) = (config.patience, best)
-            && since_best >= patience
+            state.ended = Some(Outcome::Stopped { epoch });
+        } else if let (Some(patience), Some((best_epoch, _))) = (config.patience, state.best)
+            && state.since_best >= patience
         {
-            outcome = Outcome::EarlyStopped { epoch, best_epoch };
-            break;
+            state.ended = Some(Outcome::EarlyStopped { epoch, best_epoch });
         }
+        Ok(())
     }
+}
 
-    let restore = config.restore_best || matches!(outcome, Outcome::Diverged { .. });
-    if restore {
-        net.params_mut().copy_from_slice(&best_params);
+impl std::fmt::Debug for Training<'_> {
+    /// The configuration and progress (the buffers would say nothing).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Training")
+            .field("config", &self.config)
+            .field("epochs_done", &self.epochs_done())
+            .field("best_epoch", &self.best_epoch())
+            .field("outcome", &self.outcome())
+            .finish_non_exhaustive()
     }
-    Ok(TrainReport {
-        outcome,
-        history,
-        model: net,
-        metric,
-        best_epoch: best.map(|(e, _)| e),
-    })
 }
 
 const fn diverged(epoch: usize, reason: Divergence) -> Outcome {
@@ -308,58 +406,4 @@ const fn diverged(epoch: usize, reason: Divergence) -> Outcome {
 
 fn seeded(seed: u64, stream: u64) -> StudyRng {
     rng_from_seed(derive_seed(seed, stream))
-}
-
-/// The rows of one mini-batch, gathered into buffers allocated once.
-struct Batch {
-    x: Vec<f32>,
-    labels: Vec<usize>,
-    values: Vec<f32>,
-}
-
-impl Batch {
-    fn new(max_rows: usize, d: usize, y: &Targets<'_>) -> Self {
-        let (labels, values) = match *y {
-            Targets::Classes { .. } => (max_rows, 0),
-            Targets::Values { n_outputs, .. } => (0, max_rows * n_outputs),
-        };
-        Self {
-            x: vec![0.0; max_rows * d],
-            labels: vec![0; labels],
-            values: vec![0.0; values],
-        }
-    }
-
-    /// Copies rows `idx` of `x` (`d` columns) and `y` into the buffers.
-    fn gather(&mut self, x: &[f32], d: usize, y: &Targets<'_>, idx: &[usize]) {
-        for (dst, &i) in self.x.chunks_exact_mut(d).zip(idx) {
-            dst.copy_from_slice(&x[i * d..(i + 1) * d]);
-        }
-        match *y {
-            Targets::Classes { labels, .. } => {
-                for (dst, &i) in self.labels.iter_mut().zip(idx) {
-                    *dst = labels[i];
-                }
-            }
-            Targets::Values { values, n_outputs } => {
-                for (dst, &i) in self.values.chunks_exact_mut(n_outputs).zip(idx) {
-                    dst.copy_from_slice(&values[i * n_outputs..(i + 1) * n_outputs]);
-                }
-            }
-        }
-    }
-
-    /// The targets of the first `rows` gathered rows.
-    fn targets(&self, y: &Targets<'_>, rows: usize) -> Targets<'_> {
-        match *y {
-            Targets::Classes { n_classes, .. } => Targets::Classes {
-                labels: &self.labels[..rows],
-                n_classes,
-            },
-            Targets::Values { n_outputs, .. } => Targets::Values {
-                values: &self.values[..rows * n_outputs],
-                n_outputs,
-            },
-        }
-    }
 }

@@ -44,6 +44,7 @@ mod nn_init;
 mod nn_optimizers;
 mod nn_properties;
 mod nn_schedules;
+mod nn_snapshot;
 mod nn_training;
 mod study_budget;
 mod study_failures;
