@@ -82,6 +82,7 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
             budget: None,
             best_epoch: None,
             test: None,
+            final_model: None,
             importance: None,
             files: None,
             warnings: Vec::new(),

@@ -94,6 +94,35 @@ impl FinalModel {
         }
     }
 
+    /// What the final model of this kind with `members` networks is, for
+    /// the summary: `the 5 best configurations retrained on train +
+    /// validation, predictions averaged`.
+    #[must_use]
+    pub fn describe(self, members: usize) -> String {
+        match self {
+            Self::RetrainScored => "best configuration retrained on train + validation".into(),
+            Self::RetrainFull => {
+                "best configuration retrained on train + validation for its full epochs".into()
+            }
+            Self::RetrainSameUpdates => {
+                "best configuration retrained on train + validation for the same updates".into()
+            }
+            Self::BestTrial if members > 1 => {
+                format!("the best trial's {members} fold networks, predictions averaged")
+            }
+            Self::BestTrial => "the best trial's own network".into(),
+            Self::TopK { .. } => {
+                format!("{members} networks of the best trials, predictions averaged")
+            }
+            Self::TopKRetrained { .. } if members == 1 => {
+                "best configuration retrained on train + validation".into()
+            }
+            Self::TopKRetrained { .. } => format!(
+                "the {members} best configurations retrained on train + validation, predictions averaged"
+            ),
+        }
+    }
+
     /// Checks `k`.
     ///
     /// # Errors

@@ -212,6 +212,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         space,
         best,
         test: None,
+        final_model: None,
         trials: study.history().trials().to_vec(),
         counts,
         epochs,
@@ -227,6 +228,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     };
     if config.retrain && split.test.n_samples() > 0 {
         (report.test, report.model) = make_final_model(config.final_model, split, config, &report)?;
+        report.final_model = Some(config.final_model.describe(report.model.len()));
     }
     report.wall_secs = start.elapsed().as_secs_f64();
     Ok(report)

@@ -118,9 +118,13 @@ pub struct TuneReport {
     pub space: SearchSpace,
     /// The best trial.
     pub best: BestTrial,
-    /// The retrained best configuration's test scores (`None` without a test
-    /// part, which a `no_test_part` warning then says, or with retraining off).
+    /// The final model's test scores (`None` without a test part, which a
+    /// `no_test_part` warning then says, or with retraining off).
     pub test: Option<TestScores>,
+    /// What the final model of `test` is, if it was made: for example the
+    /// five best configurations retrained on train + validation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_model: Option<String>,
     /// Every trial, in number order, with its per-epoch curve
     /// (`intermediate`: step = epoch, value = the objective after that
     /// epoch), its scored epoch and its duration.

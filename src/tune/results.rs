@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// `best.json`: the best configuration, its validation score and the test
-/// scores of the best configuration retrained on train + validation.
+/// scores of the final model (`report.json` says which it is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BestFile {
     /// The best trial's number.
@@ -20,11 +20,11 @@ pub struct BestFile {
     pub objective: TuneObjective,
     /// The best trial's value.
     pub value: f64,
-    /// The epoch (1-based) its value was scored at; the retraining ran this many.
+    /// The epoch (1-based) its value was scored at; its retraining ran this many.
     pub best_epoch: usize,
     /// The configuration.
     pub params: Params,
-    /// Test scores of the retrained model (absent without a test part).
+    /// Test scores of the final model (absent without a test part).
     pub test: Option<TestScores>,
 }
 

@@ -36,8 +36,10 @@ pub struct Summary<'a> {
     /// The epoch the best trial was scored at (the retraining's epochs), if
     /// the study finished.
     pub best_epoch: Option<usize>,
-    /// The retrained best configuration's test scores, if any.
+    /// The final model's test scores, if any.
     pub test: Option<&'a TestScores>,
+    /// What the final model is (see [`TuneReport::final_model`]).
+    pub final_model: Option<&'a str>,
     /// Parameter importances, if estimated.
     pub importance: Option<&'a [(String, f64)]>,
     /// The study's directory and the files written there, if any.
@@ -65,6 +67,7 @@ impl<'a> Summary<'a> {
             budget: report.budget.as_ref().filter(|b| b.timeout_secs.is_some()),
             best_epoch: Some(report.best.best_epoch),
             test: report.test.as_ref(),
+            final_model: report.final_model.as_deref(),
             importance: None,
             files: None,
             warnings: report.warnings.clone(),
@@ -219,9 +222,11 @@ impl Summary<'_> {
             }
             let _ = writeln!(
                 s,
-                "test       {} on {} held-out rows (best configuration retrained on train + validation)",
+                "test       {} on {} held-out rows ({})",
                 scores.join(", "),
-                t.n_samples
+                t.n_samples,
+                self.final_model
+                    .unwrap_or("best configuration retrained on train + validation")
             );
         }
         if let Some(imp) = self.importance {
