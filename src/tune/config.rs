@@ -210,6 +210,11 @@ pub struct AutotuneConfig {
     pub journal: Option<PathBuf>,
     /// Continue the study of an existing journal.
     pub resume: bool,
+    /// Share the study through PostgreSQL (not with a journal; see
+    /// [`StudyBuilder::postgres`]). Not serialised.
+    #[cfg(feature = "postgres")]
+    #[serde(skip)]
+    pub postgres: Option<crate::study::storage::postgres::PostgresOptions>,
 }
 
 impl Default for AutotuneConfig {
@@ -229,6 +234,8 @@ impl Default for AutotuneConfig {
             retrain: true,
             journal: None,
             resume: false,
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
     }
 }
@@ -269,6 +276,14 @@ impl AutotuneConfig {
     #[must_use]
     pub fn pruner(mut self, pruner: impl Into<PrunerConfig>) -> Self {
         self.pruner = pruner.into();
+        self
+    }
+
+    /// Shares the study through PostgreSQL (see [`StudyBuilder::postgres`]).
+    #[cfg(feature = "postgres")]
+    #[must_use]
+    pub fn postgres(mut self, options: crate::study::storage::postgres::PostgresOptions) -> Self {
+        self.postgres = Some(options);
         self
     }
 

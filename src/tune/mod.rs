@@ -284,6 +284,13 @@ fn study_builder(
             .resume(config.resume)
             .fingerprint(DataFingerprint::of_split(split));
     }
+    #[cfg(feature = "postgres")]
+    if let Some(options) = &config.postgres {
+        // The stored study records the data: joining with other data is refused.
+        b = b
+            .postgres(options.clone())
+            .fingerprint(DataFingerprint::of_split(split));
+    }
     Ok(b)
 }
 

@@ -47,6 +47,10 @@ use std::time::Duration;
 /// A worker's connection to a shared study.
 pub(crate) struct Postgres {
     client: Client,
+    /// To connect again after the connection broke.
+    config: Config,
+    /// How long to try connecting again.
+    reconnect: Duration,
     /// The URL without its password.
     url: String,
     name: String,
@@ -84,6 +88,141 @@ pub(crate) struct Opened {
     pub header: JournalHeader,
 }
 
+/// A connection, with what made it.
+struct Connected {
+    config: Config,
+    client: Client,
+    /// The URL without its password.
+    url: String,
+    user: String,
+}
+
+/// Checks `options`, parses the URL, connects, and creates (or upgrades) the
+/// schema.
+fn connect(options: &PostgresOptions) -> Result<Connected> {
+    options.check()?;
+    let url = options.redacted_url();
+    if !(options.url.starts_with("postgres://") || options.url.starts_with("postgresql://")) {
+        return Err(StudyError::StorageUrl {
+            url,
+            reason: "expected postgres://user:password@host:port/database".into(),
+        }
+        .into());
+    }
+    let config: Config =
+        options
+            .url
+            .parse()
+            .map_err(|e: postgres::Error| StudyError::StorageUrl {
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+    let user = config.get_user().unwrap_or("").to_owned();
+    let db = |e: postgres::Error| db_error(&url, &user, &e);
+    let mut client = config.connect(NoTls).map_err(db)?;
+    match schema::ensure(&mut client).map_err(db)? {
+        Some(found) if found > schema::SCHEMA_VERSION => {
+            return Err(StudyError::SchemaVersion {
+                url,
+                found,
+                supported: schema::SCHEMA_VERSION,
+            }
+            .into());
+        }
+        _ => {}
+    }
+    Ok(Connected {
+        config,
+        client,
+        url,
+        user,
+    })
+}
+
+/// A study as stored in the database, read without joining it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredStudy {
+    /// The study's settings (a journal's header).
+    pub header: JournalHeader,
+    /// Its budget of trials, if it has one.
+    pub budget: Option<usize>,
+    /// The metadata its creator stored ([`PostgresOptions::metadata`]).
+    pub metadata: Option<String>,
+    /// Its finished trials (lost ones included, as failed), in number order.
+    pub trials: Vec<TrialRecord>,
+    /// How many of its trials are running or waiting to be re-run.
+    pub unfinished: usize,
+}
+
+/// Reads the study `options` names (only its URL and study name are used),
+/// or `None` if the database has no study of that name. Creates the schema
+/// if the database has none.
+///
+/// # Errors
+/// As [`StudyBuilder::postgres`](crate::study::StudyBuilder::postgres)'s
+/// `build`: [`StudyError::StorageUrl`], [`StudyError::DatabaseAuth`],
+/// [`StudyError::Database`], [`StudyError::SchemaVersion`].
+pub fn stored_study(options: &PostgresOptions) -> Result<Option<StoredStudy>> {
+    let Connected {
+        mut client,
+        url,
+        user,
+        ..
+    } = connect(options)?;
+    let db = |e: postgres::Error| db_error(&url, &user, &e);
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(db)?;
+    let Some(row) = tx
+        .query_opt(
+            "SELECT id, header, budget, metadata FROM autotune_studies WHERE name = $1",
+            &[&options.study],
+        )
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let (study_id, header, budget, metadata): (i64, String, Option<i64>, Option<String>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    let header: JournalHeader =
+        serde_json::from_str(&header).map_err(|e| StudyError::Database {
+            url: url.clone(),
+            reason: format!(
+                "study {}: its stored header does not parse: {e}",
+                options.study
+            ),
+        })?;
+    let mut trials = Vec::new();
+    for r in tx
+        .query(
+            "SELECT record FROM autotune_trials \
+             WHERE study_id = $1 AND state = 'finished' ORDER BY number",
+            &[&study_id],
+        )
+        .map_err(db)?
+    {
+        trials.push(decode_record(&url, r.get(0))?);
+    }
+    let unfinished: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM autotune_trials WHERE study_id = $1 AND state <> 'finished'",
+            &[&study_id],
+        )
+        .map_err(db)?
+        .get(0);
+    tx.commit().map_err(db)?;
+    Ok(Some(StoredStudy {
+        header,
+        budget: budget.map(to_usize),
+        metadata,
+        trials,
+        unfinished: to_usize(unfinished),
+    }))
+}
+
 impl Postgres {
     /// Connects to `options`' database, creates the schema if needed, and
     /// creates the study with `header` or joins it.
@@ -93,37 +232,13 @@ impl Postgres {
     /// [`StudyError::Database`], [`StudyError::SchemaVersion`];
     /// [`StudyError::HeaderMismatch`] for a budget other than the study's.
     pub fn open(options: &PostgresOptions, header: &JournalHeader) -> Result<Opened> {
-        options.check()?;
-        let url = options.redacted_url();
-        if !(options.url.starts_with("postgres://") || options.url.starts_with("postgresql://")) {
-            return Err(StudyError::StorageUrl {
-                url,
-                reason: "expected postgres://user:password@host:port/database".into(),
-            }
-            .into());
-        }
-        let config: Config =
-            options
-                .url
-                .parse()
-                .map_err(|e: postgres::Error| StudyError::StorageUrl {
-                    url: url.clone(),
-                    reason: e.to_string(),
-                })?;
-        let user = config.get_user().unwrap_or("").to_owned();
+        let Connected {
+            config,
+            mut client,
+            url,
+            user,
+        } = connect(options)?;
         let db = |e: postgres::Error| db_error(&url, &user, &e);
-        let mut client = config.connect(NoTls).map_err(db)?;
-        match schema::ensure(&mut client).map_err(db)? {
-            Some(found) if found > schema::SCHEMA_VERSION => {
-                return Err(StudyError::SchemaVersion {
-                    url,
-                    found,
-                    supported: schema::SCHEMA_VERSION,
-                }
-                .into());
-            }
-            _ => {}
-        }
         let header_json = serde_json::to_string(header).map_err(|e| StudyError::Database {
             url: url.clone(),
             reason: format!("cannot encode the study header: {e}"),
@@ -131,9 +246,9 @@ impl Postgres {
         let budget = options.budget.map(to_i64);
         let mut tx = client.transaction().map_err(db)?;
         tx.execute(
-            "INSERT INTO autotune_studies (name, header, budget) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO NOTHING",
-            &[&options.study, &header_json, &budget],
+            "INSERT INTO autotune_studies (name, header, budget, metadata) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+            &[&options.study, &header_json, &budget, &options.metadata],
         )
         .map_err(db)?;
         let row = tx
@@ -178,6 +293,7 @@ impl Postgres {
         tx.commit().map_err(db)?;
         let worker = worker_id();
         let running = Arc::new(Mutex::new(BTreeSet::new()));
+        let config_copy = config.clone();
         let heartbeat = Heartbeat::start(
             config,
             study_id,
@@ -192,6 +308,8 @@ impl Postgres {
         Ok(Opened {
             storage: Self {
                 client,
+                config: config_copy,
+                reconnect: options.reconnect,
                 url,
                 name: options.study.clone(),
                 study_id,
@@ -311,6 +429,97 @@ impl Storage for Postgres {
     }
 
     fn ask(&mut self, q: usize, suggest: &mut Suggest<'_>) -> Result<Batch> {
+        let mut since = None;
+        loop {
+            match self.ask_once(q, suggest) {
+                Err(e) if self.reconnected(&mut since) => drop(e),
+                done => return done,
+            }
+        }
+    }
+
+    fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError> {
+        let mut since = None;
+        let mut retry = false;
+        loop {
+            match self.tell_once(record, retry) {
+                Err(e) if self.reconnected(&mut since) => {
+                    drop(e);
+                    retry = true;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn detach(&mut self, number: usize) -> Result<(), StudyError> {
+        let n = to_i64(number);
+        let mut since = None;
+        loop {
+            let done = self.client.execute(
+                "UPDATE autotune_trials SET worker = NULL, heartbeat = NULL \
+                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker = $3",
+                &[&self.study_id, &n, &self.worker],
+            );
+            match done {
+                Err(_) if self.reconnected(&mut since) => {}
+                Err(e) => return Err(db_error(&self.url, "", &e)),
+                Ok(_) => {
+                    lock(&self.running).remove(&n);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn adopt(&mut self, number: usize) -> Result<Option<Params>, StudyError> {
+        let n = to_i64(number);
+        let mut since = None;
+        loop {
+            let row = self.client.query_opt(
+                "UPDATE autotune_trials SET worker = $3, heartbeat = now() \
+                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker IS NULL \
+                 RETURNING params",
+                &[&self.study_id, &n, &self.worker],
+            );
+            match row {
+                Err(_) if self.reconnected(&mut since) => {}
+                Err(e) => return Err(db_error(&self.url, "", &e)),
+                Ok(None) => return Ok(None),
+                Ok(Some(r)) => {
+                    let params = decode_params(&self.url, r.get(0))?;
+                    lock(&self.running).insert(n);
+                    return Ok(Some(params));
+                }
+            }
+        }
+    }
+}
+
+impl Postgres {
+    /// After a failed call: whether the connection had broken and is back
+    /// (tried for up to the reconnect patience, counted from `since`, the
+    /// first failure of this call). `false` for a failure of another kind,
+    /// or a server that stayed away.
+    fn reconnected(&mut self, since: &mut Option<std::time::Instant>) -> bool {
+        if !self.client.is_closed() {
+            return false;
+        }
+        let start = *since.get_or_insert_with(std::time::Instant::now);
+        loop {
+            if let Ok(c) = self.config.connect(NoTls) {
+                self.client = c;
+                return true;
+            }
+            let left = self.reconnect.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return false;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(500)));
+        }
+    }
+
+    fn ask_once(&mut self, q: usize, suggest: &mut Suggest<'_>) -> Result<Batch> {
         let poll = (self.grace / 4).min(Duration::from_secs(1));
         loop {
             let waiting = self.claim_waiting(q)?;
@@ -411,7 +620,9 @@ impl Storage for Postgres {
         }
     }
 
-    fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError> {
+    /// Records `record`; `retry`: a previous attempt may have committed
+    /// before the connection broke (then the stored record is this one).
+    fn tell_once(&mut self, record: &TrialRecord, retry: bool) -> Result<(), StudyError> {
         let number = to_i64(record.number);
         let json = serde_json::to_string(record).map_err(|e| StudyError::Database {
             url: self.url.clone(),
@@ -435,6 +646,21 @@ impl Storage for Postgres {
                 &[&self.study_id, &number, &json, &seq, &self.worker],
             )
             .map_err(db)?;
+        if updated == 0 && retry {
+            let stored: Option<String> = tx
+                .query_opt(
+                    "SELECT record FROM autotune_trials \
+                     WHERE study_id = $1 AND number = $2 AND state = 'finished' AND worker = $3",
+                    &[&self.study_id, &number, &self.worker],
+                )
+                .map_err(db)?
+                .and_then(|r| r.get(0));
+            if stored.as_deref() == Some(json.as_str()) {
+                drop(tx);
+                lock(&self.running).remove(&number);
+                return Ok(());
+            }
+        }
         if updated == 0 {
             drop(tx);
             lock(&self.running).remove(&number);
