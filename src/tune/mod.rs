@@ -128,6 +128,15 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     study.share_stop_handle(stop.clone());
     let resumed_trials = study.history().len();
     let left = config.n_trials.saturating_sub(resumed_trials);
+    // A shared study's budget ends the run (when all its workers together
+    // have run it, lost trials' re-runs included), not a count of this
+    // worker's trials.
+    #[cfg(feature = "postgres")]
+    let left = if config.postgres.is_some() {
+        MAX_TRIALS
+    } else {
+        left
+    };
     study.optimize(|t| objective.evaluate(t), left)?;
     if study.history().len() < config.n_trials {
         return Err(StudyError::Interrupted {

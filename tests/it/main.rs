@@ -49,6 +49,8 @@ mod study_failures;
 mod study_journal;
 #[cfg(feature = "postgres")]
 mod study_postgres;
+#[cfg(all(feature = "postgres", feature = "cli"))]
+mod study_postgres_cli;
 mod study_pruning;
 mod study_reproducible;
 mod study_resume;
