@@ -28,6 +28,7 @@
 mod heartbeat;
 mod options;
 mod schema;
+mod statements;
 
 pub use options::PostgresOptions;
 
@@ -40,6 +41,7 @@ use crate::study::journal::{AskedTrial, JournalHeader};
 use heartbeat::Heartbeat;
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Transaction};
+use statements::Statements;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -47,6 +49,10 @@ use std::time::Duration;
 /// A worker's connection to a shared study.
 pub(crate) struct Postgres {
     client: Client,
+    /// The hot path's statements, prepared on `client`.
+    statements: Statements,
+    /// When this worker last looked for lost trials.
+    lost_checked: Option<std::time::Instant>,
     /// To connect again after the connection broke.
     config: Config,
     /// How long to try connecting again.
@@ -305,9 +311,12 @@ impl Postgres {
             workers: 1,
             reason: format!("the heartbeat thread: {e}"),
         })?;
+        let statements = Statements::prepare(&mut client).map_err(db)?;
         Ok(Opened {
             storage: Self {
                 client,
+                statements,
+                lost_checked: None,
                 config: config_copy,
                 reconnect: options.reconnect,
                 url,
@@ -331,13 +340,7 @@ impl Postgres {
         let rows = self
             .client
             .query(
-                "UPDATE autotune_trials SET state = 'running', worker = $2, \
-                     heartbeat = now(), started_at = now() \
-                 WHERE study_id = $1 AND number IN ( \
-                     SELECT number FROM autotune_trials \
-                     WHERE study_id = $1 AND state = 'waiting' \
-                     ORDER BY number LIMIT $3 FOR UPDATE SKIP LOCKED) \
-                 RETURNING number, params",
+                &self.statements.claim,
                 &[&self.study_id, &self.worker, &to_i64(q)],
             )
             .map_err(|e| db_error(&self.url, "", &e))?;
@@ -507,8 +510,11 @@ impl Postgres {
         }
         let start = *since.get_or_insert_with(std::time::Instant::now);
         loop {
-            if let Ok(c) = self.config.connect(NoTls) {
+            if let Ok(mut c) = self.config.connect(NoTls)
+                && let Ok(st) = Statements::prepare(&mut c)
+            {
                 self.client = c;
+                self.statements = st;
                 return true;
             }
             let left = self.reconnect.saturating_sub(start.elapsed());
@@ -523,10 +529,13 @@ impl Postgres {
         let poll = (self.grace / 4).min(Duration::from_secs(1));
         loop {
             let waiting = self.claim_waiting(q)?;
+            let url = self.url.clone();
+            let db = |e: postgres::Error| db_error(&url, "", &e);
+            let st = self.statements.clone();
+            let (study_id, worker, seen) = (self.study_id, self.worker.clone(), self.seen);
             if !waiting.is_empty() {
                 lock(&self.running).extend(waiting.iter().map(|t| to_i64(t.number)));
-                let (finished, seen) =
-                    read_finished(&mut self.client, &self.url, self.study_id, self.seen)?;
+                let (finished, seen) = read_finished(&mut self.client, &st, &url, study_id, seen)?;
                 self.seen = seen;
                 return Ok(Batch {
                     first: waiting[0].number,
@@ -534,36 +543,56 @@ impl Postgres {
                     finished,
                 });
             }
-            let url = self.url.clone();
-            let db = |e: postgres::Error| db_error(&url, "", &e);
-            let (study_id, worker, seen) = (self.study_id, self.worker.clone(), self.seen);
+            // Outside the study row's lock (as short as can be): what
+            // finished and what the others run. Finish numbers are given
+            // and committed under that lock, so a view that holds one holds
+            // every smaller one: nothing is skipped.
+            let (finished, new_seen) = read_finished(&mut self.client, &st, &url, study_id, seen)?;
+            let mut pending = Vec::new();
+            for r in self
+                .client
+                .query(&st.pending, &[&study_id, &worker])
+                .map_err(db)?
+            {
+                pending.push(decode_params(&url, r.get(0))?);
+            }
+            // Lost trials are looked for every `poll`, and always before
+            // the budget is found spent.
+            let check_lost = self.lost_checked.is_none_or(|t| t.elapsed() >= poll);
             let mut tx = self.client.transaction().map_err(db)?;
-            let row = tx
-                .query_one(
-                    "SELECT next_number, retried, budget FROM autotune_studies WHERE id = $1 FOR UPDATE",
+            if check_lost {
+                self.lost_checked = Some(std::time::Instant::now());
+                tx.execute(
+                    "SELECT 1 FROM autotune_studies WHERE id = $1 FOR UPDATE",
                     &[&study_id],
                 )
                 .map_err(db)?;
-            let (next, retried, budget): (i64, i64, Option<i64>) =
-                (row.get(0), row.get(1), row.get(2));
-            if give_up_lost(&mut tx, study_id, self.grace, self.max_retries).map_err(db)? > 0 {
-                tx.commit().map_err(db)?;
-                continue; // claim the re-runs
+                if give_up_lost(&mut tx, study_id, self.grace, self.max_retries).map_err(db)? > 0 {
+                    tx.commit().map_err(db)?;
+                    continue; // claim the re-runs
+                }
             }
-            let room = budget.map_or(q, |b| to_usize((b - (next - retried)).max(0)).min(q));
+            let row = tx
+                .query_one(&st.take, &[&study_id, &to_i64(q)])
+                .map_err(db)?;
+            let (next, room): (i64, i64) = (row.get(0), row.get(1));
             if room == 0 {
+                if !check_lost {
+                    drop(tx);
+                    self.lost_checked = None;
+                    continue;
+                }
                 let others: i64 = tx
-                    .query_one(
-                        "SELECT count(*) FROM autotune_trials WHERE study_id = $1 \
-                         AND (state = 'waiting' OR (state = 'running' AND worker <> $2))",
-                        &[&study_id, &worker],
-                    )
+                    .query_one(&st.others, &[&study_id, &worker])
                     .map_err(db)?
                     .get(0);
-                let (finished, new_seen) = read_finished(&mut tx, &url, study_id, seen)?;
+                // (Under the lock: the trials that finished meanwhile too.)
+                let (mut late, newest) = read_finished(&mut tx, &st, &url, study_id, new_seen)?;
                 tx.commit().map_err(db)?;
                 if others == 0 {
-                    self.seen = new_seen;
+                    let mut finished = finished;
+                    finished.append(&mut late);
+                    self.seen = newest;
                     return Ok(Batch {
                         first: to_usize(next),
                         trials: Vec::new(),
@@ -573,45 +602,30 @@ impl Postgres {
                 std::thread::sleep(poll);
                 continue;
             }
-            let (finished, new_seen) = read_finished(&mut tx, &url, study_id, seen)?;
-            let mut update = Update {
-                finished,
-                pending: Vec::new(),
-            };
-            for r in tx
-                .query(
-                    "SELECT params FROM autotune_trials WHERE study_id = $1 \
-                     AND state IN ('waiting', 'running') AND worker IS DISTINCT FROM $2",
-                    &[&study_id, &worker],
-                )
-                .map_err(db)?
-            {
-                update.pending.push(decode_params(&url, r.get(0))?);
-            }
             let first = to_usize(next);
-            let trials = numbered(first, suggest(first, room, update)?);
-            for t in &trials {
-                let params =
+            let update = Update { finished, pending };
+            let trials = numbered(first, suggest(first, to_usize(room), update)?);
+            let numbers: Vec<i64> = trials.iter().map(|t| to_i64(t.number)).collect();
+            let params = trials
+                .iter()
+                .map(|t| {
                     serde_json::to_string(&t.params).map_err(|e| StudyError::Database {
                         url: url.clone(),
                         reason: format!("cannot encode trial {}: {e}", t.number),
-                    })?;
-                tx.execute(
-                    "INSERT INTO autotune_trials \
-                         (study_id, number, state, params, worker, started_at, heartbeat) \
-                     VALUES ($1, $2, 'running', $3, $4, now(), now())",
-                    &[&study_id, &to_i64(t.number), &params, &worker],
-                )
-                .map_err(db)?;
+                    })
+                })
+                .collect::<Result<Vec<String>, StudyError>>()?;
+            if trials.len() != to_usize(room) {
+                return Err(StudyError::Sampler {
+                    reason: format!("asked for {room} configurations, got {}", trials.len()),
+                }
+                .into());
             }
-            tx.execute(
-                "UPDATE autotune_studies SET next_number = next_number + $2 WHERE id = $1",
-                &[&study_id, &to_i64(trials.len())],
-            )
-            .map_err(db)?;
+            tx.execute(&st.insert, &[&study_id, &numbers, &params, &worker])
+                .map_err(db)?;
             tx.commit().map_err(db)?;
             self.seen = new_seen;
-            lock(&self.running).extend(trials.iter().map(|t| to_i64(t.number)));
+            lock(&self.running).extend(numbers);
             return Ok(Batch {
                 first,
                 trials,
@@ -630,19 +644,15 @@ impl Postgres {
         })?;
         let url = self.url.clone();
         let db = |e: postgres::Error| db_error(&url, "", &e);
+        let st = self.statements.clone();
         let mut tx = self.client.transaction().map_err(db)?;
         let seq: i64 = tx
-            .query_one(
-                "UPDATE autotune_studies SET finished = finished + 1 WHERE id = $1 RETURNING finished",
-                &[&self.study_id],
-            )
+            .query_one(&st.finish_seq, &[&self.study_id])
             .map_err(db)?
             .get(0);
         let updated = tx
             .execute(
-                "UPDATE autotune_trials SET state = 'finished', record = $3, finish_seq = $4, \
-                     finished_at = now() \
-                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker = $5",
+                &st.finish,
                 &[&self.study_id, &number, &json, &seq, &self.worker],
             )
             .map_err(db)?;
@@ -680,16 +690,13 @@ impl Postgres {
 /// new highest `finish_seq`.
 fn read_finished(
     client: &mut impl GenericClient,
+    st: &Statements,
     url: &str,
     study_id: i64,
     seen: i64,
 ) -> Result<(Vec<TrialRecord>, i64), StudyError> {
     let rows = client
-        .query(
-            "SELECT record, finish_seq FROM autotune_trials \
-             WHERE study_id = $1 AND finish_seq > $2 ORDER BY finish_seq",
-            &[&study_id, &seen],
-        )
+        .query(&st.finished, &[&study_id, &seen])
         .map_err(|e| db_error(url, "", &e))?;
     let mut finished = Vec::with_capacity(rows.len());
     let mut last = seen;
