@@ -7,10 +7,14 @@
 //! - **numbers unique by construction**: a worker claims numbers by updating
 //!   its study's counter row in the same transaction as the INSERT of the
 //!   trials, and `UNIQUE (study_id, number)` backs it up;
-//! - **the whole study in every suggestion**: while a worker holds the
-//!   counter row it reads the trials finished since it last looked and the
-//!   configurations the others are running (the sampler's pending trials);
-//! - **results in one transaction each**;
+//! - **the whole study in every suggestion**: just before it takes numbers,
+//!   a worker reads, in one snapshot, the trials finished since it last
+//!   looked and the configurations the others are running (the sampler's
+//!   pending trials); the study row is locked only to take the numbers,
+//!   suggest and insert the batch;
+//! - **results in one transaction each** (one statement);
+//! - **a lost connection re-established** (the server restarting): for up
+//!   to [`PostgresOptions::reconnect`], the interrupted call is made again;
 //! - **lost workers noticed**: each worker stamps its running trials with the
 //!   server's clock (`now()`) from a heartbeat thread; a running trial with
 //!   no stamp within the grace period is marked failed and re-run, as a new
@@ -547,15 +551,27 @@ impl Postgres {
             // finished and what the others run. Finish numbers are given
             // and committed under that lock, so a view that holds one holds
             // every smaller one: nothing is skipped.
-            let (finished, new_seen) = read_finished(&mut self.client, &st, &url, study_id, seen)?;
+            let mut finished = Vec::new();
             let mut pending = Vec::new();
+            let mut new_seen = seen;
             for r in self
                 .client
-                .query(&st.pending, &[&study_id, &worker])
+                .query(&st.update, &[&study_id, &seen, &worker])
                 .map_err(db)?
             {
-                pending.push(decode_params(&url, r.get(0))?);
+                match (r.get::<_, Option<String>>(0), r.get::<_, Option<i64>>(1)) {
+                    (Some(record), Some(seq)) => {
+                        finished.push((seq, decode_record(&url, record)?));
+                        new_seen = new_seen.max(seq);
+                    }
+                    _ => {
+                        let params: Option<String> = r.get(2);
+                        pending.push(decode_params(&url, params.unwrap_or_default())?);
+                    }
+                }
             }
+            finished.sort_by_key(|(seq, _)| *seq);
+            let finished: Vec<TrialRecord> = finished.into_iter().map(|(_, t)| t).collect();
             // Lost trials are looked for every `poll`, and always before
             // the budget is found spent.
             let check_lost = self.lost_checked.is_none_or(|t| t.elapsed() >= poll);
@@ -645,19 +661,13 @@ impl Postgres {
         let url = self.url.clone();
         let db = |e: postgres::Error| db_error(&url, "", &e);
         let st = self.statements.clone();
-        let mut tx = self.client.transaction().map_err(db)?;
-        let seq: i64 = tx
-            .query_one(&st.finish_seq, &[&self.study_id])
-            .map_err(db)?
-            .get(0);
-        let updated = tx
-            .execute(
-                &st.finish,
-                &[&self.study_id, &number, &json, &seq, &self.worker],
-            )
+        let updated = self
+            .client
+            .execute(&st.finish, &[&self.study_id, &number, &json, &self.worker])
             .map_err(db)?;
         if updated == 0 && retry {
-            let stored: Option<String> = tx
+            let stored: Option<String> = self
+                .client
                 .query_opt(
                     "SELECT record FROM autotune_trials \
                      WHERE study_id = $1 AND number = $2 AND state = 'finished' AND worker = $3",
@@ -666,13 +676,11 @@ impl Postgres {
                 .map_err(db)?
                 .and_then(|r| r.get(0));
             if stored.as_deref() == Some(json.as_str()) {
-                drop(tx);
                 lock(&self.running).remove(&number);
                 return Ok(());
             }
         }
         if updated == 0 {
-            drop(tx);
             lock(&self.running).remove(&number);
             return Err(StudyError::TrialLost {
                 storage: self.location(),
@@ -680,7 +688,6 @@ impl Postgres {
                 grace_secs: self.grace.as_secs_f64(),
             });
         }
-        tx.commit().map_err(db)?;
         lock(&self.running).remove(&number);
         Ok(())
     }

@@ -11,8 +11,10 @@ pub struct Statements {
     pub claim: Statement,
     /// `$1` study, `$2` seen: trials finished after `seen`.
     pub finished: Statement,
-    /// `$1` study, `$2` worker: configurations the others run or wait to run.
-    pub pending: Statement,
+    /// `$1` study, `$2` seen, `$3` worker: the trials finished after
+    /// `seen` (record, sequence) and the configurations the others run or
+    /// wait to run (params), in one snapshot.
+    pub update: Statement,
     /// `$1` study, `$2` how many: takes up to that many new numbers within
     /// the budget under the study row's lock; returns the first number,
     /// how many were taken.
@@ -21,9 +23,9 @@ pub struct Statements {
     pub insert: Statement,
     /// `$1` study, `$2` worker: trials others run (with a heartbeat) or wait to run.
     pub others: Statement,
-    /// `$1` study: the next finish sequence number (under the study row's lock).
-    pub finish_seq: Statement,
-    /// `$1` study, `$2` number, `$3` record, `$4` sequence, `$5` worker.
+    /// `$1` study, `$2` number, `$3` record, `$4` worker: records a finished
+    /// trial with the next finish sequence number, in one statement (its
+    /// own transaction, under the study row's lock).
     pub finish: Statement,
 }
 
@@ -44,9 +46,12 @@ impl Statements {
                 "SELECT record, finish_seq FROM autotune_trials \
                  WHERE study_id = $1 AND finish_seq > $2 ORDER BY finish_seq",
             )?,
-            pending: client.prepare(
-                "SELECT params FROM autotune_trials WHERE study_id = $1 \
-                 AND state IN ('waiting', 'running') AND worker IS DISTINCT FROM $2",
+            update: client.prepare(
+                "SELECT record, finish_seq, NULL::text FROM autotune_trials \
+                     WHERE study_id = $1 AND finish_seq > $2 \
+                 UNION ALL \
+                 SELECT NULL::text, NULL::bigint, params FROM autotune_trials WHERE study_id = $1 \
+                     AND state IN ('waiting', 'running') AND worker IS DISTINCT FROM $3",
             )?,
             take: client.prepare(
                 "WITH old AS ( \
@@ -68,14 +73,15 @@ impl Statements {
                 "SELECT count(*) FROM autotune_trials WHERE study_id = $1 \
                  AND (state = 'waiting' OR (state = 'running' AND worker <> $2))",
             )?,
-            finish_seq: client.prepare(
-                "UPDATE autotune_studies SET finished = finished + 1 WHERE id = $1 \
-                 RETURNING finished",
-            )?,
+            // (A data-modifying WITH runs exactly once, whether or not the
+            // trial is found: a lost trial leaves a gap in the sequence.)
             finish: client.prepare(
-                "UPDATE autotune_trials SET state = 'finished', record = $3, finish_seq = $4, \
-                     finished_at = now() \
-                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker = $5",
+                "WITH seq AS ( \
+                     UPDATE autotune_studies SET finished = finished + 1 WHERE id = $1 \
+                     RETURNING finished) \
+                 UPDATE autotune_trials SET state = 'finished', record = $3, \
+                     finish_seq = (SELECT finished FROM seq), finished_at = now() \
+                 WHERE study_id = $1 AND number = $2 AND state = 'running' AND worker = $4",
             )?,
         })
     }
