@@ -134,7 +134,9 @@ fn eight_worker_processes_one_killed_mid_trial() {
     let out_s = out_dir.to_str().expect("utf-8 path");
     let budget = 16;
     let mut args = tune_args(&url, &name, out_s, "16");
-    args.extend(["--grace", "3", "--retries", "1"]);
+    // (A grace period of 5 s: a live worker starved of the cores for that long
+    // would lose a trial too, which the counts below would catch.)
+    args.extend(["--grace", "5", "--retries", "1"]);
     let creator = spawn(&args);
     let mut db = connect(&url);
     let mut id = None;
@@ -150,7 +152,7 @@ fn eight_worker_processes_one_killed_mid_trial() {
         "--study",
         &name,
         "--grace",
-        "3",
+        "5",
         "--retries",
         "1",
         "-q",
@@ -251,10 +253,10 @@ fn eight_worker_processes_one_killed_mid_trial() {
             .is_some_and(|r| r.contains("no heartbeat")),
         "{lost_record}"
     );
-    // Given up only after the grace period without a heartbeat (3 s).
+    // Given up only after the grace period without a heartbeat (5 s).
     let silent: f64 = lost_row.get(5);
     assert!(
-        silent >= 3.0,
+        silent >= 5.0,
         "given up after {silent} s without a heartbeat"
     );
     let rerun: Vec<&postgres::Row> = rows
