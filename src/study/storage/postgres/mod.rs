@@ -532,28 +532,18 @@ impl Postgres {
     fn ask_once(&mut self, q: usize, suggest: &mut Suggest<'_>) -> Result<Batch> {
         let poll = (self.grace / 4).min(Duration::from_secs(1));
         loop {
-            let waiting = self.claim_waiting(q)?;
             let url = self.url.clone();
             let db = |e: postgres::Error| db_error(&url, "", &e);
             let st = self.statements.clone();
             let (study_id, worker, seen) = (self.study_id, self.worker.clone(), self.seen);
-            if !waiting.is_empty() {
-                lock(&self.running).extend(waiting.iter().map(|t| to_i64(t.number)));
-                let (finished, seen) = read_finished(&mut self.client, &st, &url, study_id, seen)?;
-                self.seen = seen;
-                return Ok(Batch {
-                    first: waiting[0].number,
-                    trials: waiting,
-                    finished,
-                });
-            }
             // Outside the study row's lock (as short as can be): what
-            // finished and what the others run. Finish numbers are given
-            // and committed under that lock, so a view that holds one holds
-            // every smaller one: nothing is skipped.
+            // finished and what the others run or wait to run. Finish
+            // numbers are given and committed under that lock, so a view
+            // that holds one holds every smaller one: nothing is skipped.
             let mut finished = Vec::new();
             let mut pending = Vec::new();
             let mut new_seen = seen;
+            let mut any_waiting = false;
             for r in self
                 .client
                 .query(&st.update, &[&study_id, &seen, &worker])
@@ -566,12 +556,26 @@ impl Postgres {
                     }
                     _ => {
                         let params: Option<String> = r.get(2);
+                        any_waiting |= r.get::<_, Option<String>>(3).as_deref() == Some("waiting");
                         pending.push(decode_params(&url, params.unwrap_or_default())?);
                     }
                 }
             }
             finished.sort_by_key(|(seq, _)| *seq);
             let finished: Vec<TrialRecord> = finished.into_iter().map(|(_, t)| t).collect();
+            // Re-runs of lost trials first (one seen waiting: claim it).
+            if any_waiting {
+                let waiting = self.claim_waiting(q)?;
+                if !waiting.is_empty() {
+                    lock(&self.running).extend(waiting.iter().map(|t| to_i64(t.number)));
+                    self.seen = new_seen;
+                    return Ok(Batch {
+                        first: waiting[0].number,
+                        trials: waiting,
+                        finished,
+                    });
+                }
+            }
             // Lost trials are looked for every `poll`, and always before
             // the budget is found spent.
             let check_lost = self.lost_checked.is_none_or(|t| t.elapsed() >= poll);

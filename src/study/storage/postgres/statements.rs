@@ -13,7 +13,7 @@ pub struct Statements {
     pub finished: Statement,
     /// `$1` study, `$2` seen, `$3` worker: the trials finished after
     /// `seen` (record, sequence) and the configurations the others run or
-    /// wait to run (params), in one snapshot.
+    /// wait to run (params, state), in one snapshot.
     pub update: Statement,
     /// `$1` study, `$2` how many: takes up to that many new numbers within
     /// the budget under the study row's lock; returns the first number,
@@ -47,10 +47,11 @@ impl Statements {
                  WHERE study_id = $1 AND finish_seq > $2 ORDER BY finish_seq",
             )?,
             update: client.prepare(
-                "SELECT record, finish_seq, NULL::text FROM autotune_trials \
+                "SELECT record, finish_seq, NULL::text, NULL::text FROM autotune_trials \
                      WHERE study_id = $1 AND finish_seq > $2 \
                  UNION ALL \
-                 SELECT NULL::text, NULL::bigint, params FROM autotune_trials WHERE study_id = $1 \
+                 SELECT NULL::text, NULL::bigint, params, state FROM autotune_trials \
+                     WHERE study_id = $1 \
                      AND state IN ('waiting', 'running') AND worker IS DISTINCT FROM $3",
             )?,
             take: client.prepare(
