@@ -19,14 +19,41 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Tune a network on a data set and write the results to --out.
+    ///
+    /// With --storage URL --study NAME the study is kept in PostgreSQL and
+    /// shared by every machine that runs it: the first `tune` creates it with
+    /// its options (stored in the database: a joining `tune` or `autotune
+    /// worker` needs only the URL and NAME; options given must match), every
+    /// process runs trials until the study's --trials are done, then `tune`
+    /// retrains the best configuration and writes its results to --out.
     Tune(TuneArgs),
     /// Print the summary of a study and regenerate its results files and plots.
     Report(ReportArgs),
     /// Run trials of a study shared through PostgreSQL (made by `autotune tune
     /// --storage URL --study NAME`) until its budget is met.
+    ///
+    /// The study's settings (data, space, trials...) are read from the
+    /// database, where `autotune tune --storage` stored them; its data must be
+    /// readable here (a built-in set, or the CSV file at the same path). A
+    /// worker does not retrain the best configuration (`autotune tune
+    /// --storage` does). Ctrl-C ends it at once: its running trials are given
+    /// up after the grace period and re-run by the other workers.
     Worker(WorkerArgs),
     /// Ask a study for a trial to run: prints `{"number":N,"params":{...}}` on
     /// one line. For a training script in any language, with `autotune tell`.
+    ///
+    /// The study is a study directory (`--dir`, one machine: concurrent calls
+    /// wait for each other) or a shared study (`--storage URL --study NAME`).
+    /// The first `ask` creates it from `--space` and the creation options
+    /// below, which are stored with it (in DIR/ask.json, or in the database);
+    /// later calls need none of them (given, they must match). A trial asked
+    /// is out until `autotune tell` records it: it is never given up as lost,
+    /// and other asks treat it as pending. Once the study's --trials are all
+    /// asked, `ask` fails with exit code 3.
+    ///
+    /// Example: while line=$(autotune ask --dir s --space space.json --trials 20);
+    /// do n=$(echo "$line" | jq .number); v=$(python train.py "$line");
+    /// autotune tell --dir s --trial "$n" --value "$v"; done
     Ask(AskArgs),
     /// Tell a study the result of a trial from `autotune ask`.
     Tell(TellArgs),
@@ -191,13 +218,7 @@ fn seconds(text: &str) -> Result<f64, String> {
     Ok(s)
 }
 
-/// `autotune worker`: the study's settings (data, space, trials...) are
-/// read from the database, where `autotune tune --storage` stored them; its
-/// data must be readable here (a built-in set, or the CSV file at the same
-/// path). A worker runs trials until the study's budget is met, and does not
-/// retrain the best configuration (`autotune tune --storage` does). Ctrl-C
-/// ends it at once: its running trials are given up after the grace period
-/// and re-run by the other workers.
+/// `autotune worker` (see [`Command::Worker`]).
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     /// The study, its grace period and retries.
@@ -208,14 +229,7 @@ pub struct WorkerArgs {
     pub quiet: bool,
 }
 
-/// `autotune ask`. A study to ask from is a study directory (`--dir`, one
-/// machine: concurrent calls wait for each other) or a shared study
-/// (`--storage URL --study NAME`). The first `ask` creates the study from
-/// `--space` and the settings below, which are stored with it (in
-/// `DIR/ask.json`, or in the database); later calls need none of them. A
-/// trial asked is out until `autotune tell` records it: it is never given
-/// up as lost, and other asks treat it as pending. Once the study's
-/// `--trials` are all asked, `ask` fails with exit code 3.
+/// `autotune ask` (see [`Command::Ask`]).
 #[derive(Debug, Args)]
 pub struct AskArgs {
     /// The study.
