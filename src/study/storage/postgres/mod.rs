@@ -25,6 +25,13 @@
 //!   the budget spent waits while others still run trials (one of them may
 //!   be lost and need a re-run), then ends.
 //!
+//! A limit: a batch is suggested under the study row's lock (its numbers
+//! seed the suggestion), so the workers suggest one at a time. With the
+//! random sampler that costs microseconds; with the GP sampler at many
+//! trials (suggestions of tens of milliseconds) it bounds the rate at which
+//! the whole study starts trials to about one per suggestion time, which
+//! matters only when trials are that short.
+//!
 //! The schema is versioned and created on first use (table `autotune_schema`). A worker
 //! joining a study must have its settings (the journal header's fields,
 //! stored with the study): another space, seed, sampler... is refused.
