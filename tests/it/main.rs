@@ -45,6 +45,7 @@ mod nn_optimizers;
 mod nn_properties;
 mod nn_schedules;
 mod nn_training;
+mod study_detached;
 mod study_failures;
 mod study_journal;
 #[cfg(feature = "postgres")]
