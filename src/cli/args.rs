@@ -19,9 +19,44 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Tune a network on a data set and write the results to --out.
+    ///
+    /// With --storage URL --study NAME the study is kept in PostgreSQL and
+    /// shared by every machine that runs it: the first `tune` creates it with
+    /// its options (stored in the database: a joining `tune` or `autotune
+    /// worker` needs only the URL and NAME; options given must match), every
+    /// process runs trials until the study's --trials are done, then `tune`
+    /// retrains the best configuration and writes its results to --out.
     Tune(TuneArgs),
     /// Print the summary of a study and regenerate its results files and plots.
     Report(ReportArgs),
+    /// Run trials of a study shared through PostgreSQL (made by `autotune tune
+    /// --storage URL --study NAME`) until its budget is met.
+    ///
+    /// The study's settings (data, space, trials...) are read from the
+    /// database, where `autotune tune --storage` stored them; its data must be
+    /// readable here (a built-in set, or the CSV file at the same path). A
+    /// worker does not retrain the best configuration (`autotune tune
+    /// --storage` does). Ctrl-C ends it at once: its running trials are given
+    /// up after the grace period and re-run by the other workers.
+    Worker(WorkerArgs),
+    /// Ask a study for a trial to run: prints `{"number":N,"params":{...}}` on
+    /// one line. For a training script in any language, with `autotune tell`.
+    ///
+    /// The study is a study directory (`--dir`, one machine: concurrent calls
+    /// wait for each other) or a shared study (`--storage URL --study NAME`).
+    /// The first `ask` creates it from `--space` and the creation options
+    /// below, which are stored with it (in DIR/ask.json, or in the database);
+    /// later calls need none of them (given, they must match). A trial asked
+    /// is out until `autotune tell` records it: it is never given up as lost,
+    /// and other asks treat it as pending. Once the study's --trials are all
+    /// asked, `ask` fails with exit code 3.
+    ///
+    /// Example: while line=$(autotune ask --dir s --space space.json --trials 20);
+    /// do n=$(echo "$line" | jq .number); v=$(python train.py "$line");
+    /// autotune tell --dir s --trial "$n" --value "$v"; done
+    Ask(AskArgs),
+    /// Tell a study the result of a trial from `autotune ask`.
+    Tell(TellArgs),
     /// List the built-in data sets.
     Datasets,
 }
@@ -56,8 +91,9 @@ pub struct TuneArgs {
     /// `1h30m` or `500ms`: trials are started while the next is expected to
     /// end within it (the final retraining comes after). With --trials as
     /// well, whichever is reached first ends the study; without, as many
-    /// trials as fit.
-    #[arg(long, value_name = "TIME", value_parser = parse_timeout)]
+    /// trials as fit. Not with --storage (a shared study's budget is its
+    /// number of trials).
+    #[arg(long, value_name = "TIME", value_parser = parse_timeout, conflicts_with = "storage")]
     pub timeout: Option<std::time::Duration>,
     /// Trials trained side by side, one thread each, at most 4 per core
     /// [default: the number of cores].
@@ -66,12 +102,17 @@ pub struct TuneArgs {
     /// The seed everything derives from, 0 to 18446744073709551615 [default: 0].
     #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
-    /// The directory for the journal, results files and plots.
+    /// The directory for the journal, results files and plots (with
+    /// --storage: for this machine's results files and plots; the study
+    /// itself is in the database).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Continue the study recorded in --out.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "storage")]
     pub resume: bool,
+    /// Where the study is kept, if not in --out.
+    #[command(flatten)]
+    pub shared: SharedArgs,
     /// Stop unpromising trials early [default: median].
     #[arg(long, value_enum)]
     pub pruner: Option<PrunerArg>,
@@ -166,9 +207,143 @@ fn workers(text: &str) -> Result<usize, String> {
 /// `autotune report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A directory written by `autotune tune`.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// A directory written by `autotune tune` (or `autotune ask --dir`).
+    #[arg(
+        value_name = "DIR",
+        required_unless_present = "storage",
+        conflicts_with = "storage"
+    )]
+    pub dir: Option<PathBuf>,
+    /// Or a study shared through PostgreSQL (the summary only: no files are written).
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// `--storage URL --study NAME`: a study kept in PostgreSQL.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// A PostgreSQL database that keeps the study, shared by all its workers
+    /// on any machine: postgres://USER:PASSWORD@HOST:PORT/DATABASE. The tables
+    /// are created on first use.
+    #[arg(long, value_name = "URL", requires = "study")]
+    pub storage: Option<String>,
+    /// The study's name in --storage.
+    #[arg(long, value_name = "NAME", requires = "storage")]
+    pub study: Option<String>,
+}
+
+impl StorageArgs {
+    /// The URL and study name, if given (clap requires both or neither).
+    pub fn get(&self) -> Option<(&str, &str)> {
+        self.storage.as_deref().zip(self.study.as_deref())
+    }
+}
+
+/// How the workers of a shared study notice a lost one.
+#[derive(Debug, Clone, Args)]
+pub struct SharedArgs {
+    /// The study's storage.
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// A running trial with no heartbeat from its worker for this long is
+    /// given up as lost (marked failed) and re-run; heartbeats are sent every
+    /// sixth of it [default: 60].
+    #[arg(long, value_name = "SECS", requires = "storage", value_parser = seconds)]
+    pub grace: Option<f64>,
+    /// How many times a lost trial is re-run [default: 2].
+    #[arg(long, value_name = "N", requires = "storage")]
+    pub retries: Option<u32>,
+}
+
+/// `--grace`: positive seconds, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    let s: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
+        return Err("seconds from more than 0 to 86400".to_owned());
+    }
+    Ok(s)
+}
+
+/// `autotune worker` (see [`Command::Worker`]).
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The study, its grace period and retries.
+    #[command(flatten)]
+    pub shared: SharedArgs,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `autotune ask` (see [`Command::Ask`]).
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The study.
+    #[command(flatten)]
+    pub at: StudyAt,
+    /// The search space, as JSON (the `space` of a journal's header):
+    /// [{"name":"lr","domain":{"type":"float","low":1e-5,"high":1.0,"scale":"log"}},
+    /// {"name":"layers","domain":{"type":"int","low":1,"high":4,"scale":"linear"}},
+    /// {"name":"act","domain":{"type":"categorical","choices":["relu","tanh"]}}].
+    /// Needed to create the study.
+    #[arg(long, value_name = "FILE.json")]
+    pub space: Option<PathBuf>,
+    /// Creating: trials in the whole study (its budget) [default: 100].
+    #[arg(long, value_name = "N", value_parser = trials)]
+    pub trials: Option<usize>,
+    /// Creating: the study seed [default: 0].
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
+    pub seed: Option<u64>,
+    /// Creating: the sampler [default: gp].
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerArg>,
+    /// Creating: the values told are to be maximised [default: minimised].
+    #[arg(long)]
+    pub maximize: bool,
+}
+
+/// `--dir D` or `--storage URL --study NAME`.
+#[derive(Debug, Clone, Args)]
+pub struct StudyAt {
+    /// A study directory (a journal, one machine).
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "storage",
+        conflicts_with = "storage"
+    )]
+    pub dir: Option<PathBuf>,
+    /// Or a study shared through PostgreSQL.
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// `autotune tell`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("result").required(true).args(["value", "failed"]))]
+pub struct TellArgs {
+    /// The study.
+    #[command(flatten)]
+    pub at: StudyAt,
+    /// The trial's number, as `autotune ask` printed it.
+    #[arg(long, value_name = "N")]
+    pub trial: usize,
+    /// The trial's value (NaN or an infinity marks it diverged).
+    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    pub value: Option<f64>,
+    /// The trial failed, for this reason.
+    #[arg(long, value_name = "REASON")]
+    pub failed: Option<String>,
+}
+
+/// `--sampler`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SamplerArg {
+    /// Uniformly random configurations.
+    Random,
+    /// Bayesian optimisation with a Gaussian process.
+    Gp,
 }
 
 /// `--task`.

@@ -4,7 +4,8 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | the study could not go on (e.g. a disk became full mid-run) |
-//! | 2 | bad input: unknown data set, unreadable or malformed file, bad option, unwritable --out |
+//! | 2 | bad input: unknown data set, unreadable or malformed file, bad option, unwritable --out, a bad storage URL or password, an unknown study |
+//! | 3 | `autotune ask`: the study's trials are all asked (its budget is met) |
 //! | 130, 143 | interrupted with Ctrl-C or SIGTERM (the study can be resumed) |
 
 use std::fmt;
@@ -14,6 +15,8 @@ use std::process::ExitCode;
 pub const EXIT_INPUT: u8 = 2;
 /// Exit code for a failure during the run.
 pub const EXIT_RUN: u8 = 1;
+/// Exit code of `autotune ask` once the study's budget is met.
+pub const EXIT_BUDGET: u8 = 3;
 /// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -27,6 +30,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// `autotune ask` found no trial left to ask (exit code 3).
+    pub fn budget(message: impl fmt::Display) -> Self {
+        Self {
+            code: EXIT_BUDGET,
+            message: one_line(&message.to_string()),
+        }
+    }
+
     /// Bad input (exit code 2).
     pub fn input(message: impl fmt::Display) -> Self {
         Self {

@@ -1,7 +1,12 @@
 //! The `autotune` command line (binary only; the library holds no CLI code).
 //!
 //! - `autotune tune`: run or resume a study ([`tune`]);
-//! - `autotune report DIR`: summary and plots of a study ([`report`]);
+//! - `autotune report DIR` (or `--storage URL --study NAME`): summary and
+//!   plots of a study ([`report`]);
+//! - `autotune tune --storage URL --study NAME`, `autotune worker`: a study
+//!   shared by many machines through PostgreSQL ([`shared`]);
+//! - `autotune ask` / `autotune tell`: a study driven by a script in any
+//!   language ([`ask_tell`]);
 //! - `autotune datasets`: the built-in data sets ([`datasets`]).
 //!
 //! Failures print one line `error: ...` on stderr and exit with code 2 for
@@ -9,6 +14,7 @@
 //! stop a study after its running trials ([`interrupt`]).
 
 mod args;
+mod ask_tell;
 mod data;
 mod datasets;
 mod fail;
@@ -19,6 +25,7 @@ mod progress;
 mod report;
 mod results;
 mod settings;
+mod shared;
 mod tune;
 
 use args::{Cli, Command};
@@ -37,6 +44,9 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Tune(a) => tune::run(a),
         Command::Report(a) => report::run(a),
+        Command::Worker(a) => shared::worker(a),
+        Command::Ask(a) => ask_tell::ask(a),
+        Command::Tell(a) => ask_tell::tell(a),
         Command::Datasets => datasets::listing().map(|text| print!("{text}")),
     };
     match result {

@@ -29,7 +29,10 @@ fn read_json<T: DeserializeOwned>(out: &OutDir, name: &str) -> CliResult<Option<
 /// # Errors
 /// Bad input if `DIR` holds no readable study; a run failure if a file cannot be written.
 pub fn run(args: &ReportArgs) -> CliResult<()> {
-    let out = OutDir::new(&args.dir);
+    let (Some(dir), None) = (&args.dir, args.storage.get()) else {
+        return super::shared::report(&args.storage);
+    };
+    let out = OutDir::new(dir);
     let dir = out.root().display();
     if !out.root().is_dir() {
         return Err(Failure::input(format!("{dir} is not a directory")));
@@ -90,7 +93,12 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
         .with_results(&written, out.root(), files),
     };
     print!("{}", summary.render());
-    if report.is_none() {
+    if out.file(super::ask_tell::ASK_SETTINGS).exists() {
+        println!(
+            "\nthe study is run by `autotune ask` / `autotune tell` ({} trials told)",
+            history.len()
+        );
+    } else if report.is_none() {
         println!(
             "\nthe study is unfinished ({} of {} trials, no final retraining); resume with:\n  {}",
             history.len(),

@@ -56,15 +56,24 @@ fn at_least_one(flag: &str, v: Option<usize>) -> CliResult<Option<usize>> {
 }
 
 /// Checks that an option given with `--resume` agrees with the study's saved value.
-fn check_same(flag: &str, given: Option<String>, saved: String, dir: &Path) -> CliResult<()> {
+fn check_same(flag: &str, given: Option<String>, saved: String, at: &Place) -> CliResult<()> {
     match given {
         Some(g) if g != saved => Err(Failure::input(format!(
             "{flag} {g} does not match the study in {} ({flag} {saved}); leave it out to \
-             continue that study, or choose another --out",
-            dir.display()
+             continue that study, or choose another {}",
+            at.name, at.other
         ))),
         _ => Ok(()),
     }
+}
+
+/// Where a study is kept, for messages: its name (`DIR`, or `URL study
+/// NAME`) and the option that chooses another.
+pub struct Place {
+    /// The directory, or the database and study.
+    pub name: String,
+    /// `--out` or `--study`.
+    pub other: &'static str,
 }
 
 impl Settings {
@@ -75,6 +84,22 @@ impl Settings {
     /// Bad input: zero trials, workers or epochs; no `--data` for a new study;
     /// an option that contradicts the resumed study.
     pub fn resolve(args: &TuneArgs, saved: Option<&Settings>) -> CliResult<Settings> {
+        let at = Place {
+            name: args.out.display().to_string(),
+            other: "--out",
+        };
+        Self::resolve_at(args, saved, &at)
+    }
+
+    /// [`Settings::resolve`] of a study kept `at`.
+    ///
+    /// # Errors
+    /// As [`Settings::resolve`].
+    pub fn resolve_at(
+        args: &TuneArgs,
+        saved: Option<&Settings>,
+        at: &Place,
+    ) -> CliResult<Settings> {
         let trials = at_least_one("--trials", args.trials)?;
         let workers = at_least_one("--workers", args.workers)?;
         let epochs = at_least_one("--epochs", args.epochs)?;
@@ -103,7 +128,6 @@ impl Settings {
                 no_header: args.no_header,
             });
         };
-        let dir = &args.out;
         let none = |v: Option<&str>, default: &str| v.unwrap_or(default).to_owned();
         let checks = [
             (
@@ -159,7 +183,7 @@ impl Settings {
             ),
         ];
         for (flag, given, saved_value) in checks {
-            check_same(flag, given, saved_value, dir)?;
+            check_same(flag, given, saved_value, at)?;
         }
         Ok(Settings {
             trials: trials.or(saved.trials),

@@ -26,7 +26,11 @@ pub fn classify(e: autotune::Error) -> Failure {
             | StudyError::HeaderMismatch { .. }
             | StudyError::DataMismatch { .. }
             | StudyError::Locked { .. }
-            | StudyError::Journal { .. },
+            | StudyError::Journal { .. }
+            | StudyError::StorageUrl { .. }
+            | StudyError::DatabaseAuth { .. }
+            | StudyError::SchemaVersion { .. }
+            | StudyError::UnknownTrial { .. },
         ) => Failure::input(e),
         _ => Failure::run(e),
     }
@@ -37,6 +41,9 @@ pub fn classify(e: autotune::Error) -> Failure {
 /// # Errors
 /// Bad input (exit 2) found before the study starts; a run failure (exit 1).
 pub fn run(args: &TuneArgs) -> CliResult<()> {
+    if let Some(at) = args.shared.storage.get() {
+        return super::shared::tune(args, at);
+    }
     // One process per study directory, for the life of the run: a second is
     // refused at once, before it reads or writes anything there. A directory
     // that does not exist yet is created only once the command line, the

@@ -106,6 +106,74 @@ impl Study {
         self.finish(trial, &Returned::Error(reason.into()))
     }
 
+    /// Asks for the next trial to be told by another process, or by this
+    /// study after it was reopened (`autotune ask` / `autotune tell`): its
+    /// number and configuration, recorded as running, or `None` once a
+    /// shared study's budget is reached. Unlike [`Study::ask`], trials a
+    /// journal shows unfinished are not handed out again: they were asked
+    /// this way too and are still out (the sampler treats them as pending).
+    /// A shared storage does not stamp a detached trial nor give it up as
+    /// lost, so it waits for its result however long it takes.
+    ///
+    /// # Errors
+    /// As [`Study::ask`].
+    pub fn ask_detached(&mut self) -> Result<Option<crate::study::journal::AskedTrial>> {
+        for u in self.unfinished.drain(..) {
+            self.running.insert(u.number, u.params);
+        }
+        let Some(trial) = self.ask_batch(1)?.pop() else {
+            return Ok(None);
+        };
+        lock(&self.storage).detach(trial.number())?;
+        Ok(Some(crate::study::journal::AskedTrial {
+            number: trial.number(),
+            params: trial.params().clone(),
+        }))
+    }
+
+    /// Records the result of trial `number`, asked with
+    /// [`Study::ask_detached`] by this or another process: `Ok(value)` as
+    /// [`Study::tell`] (a value that is not finite marks it diverged),
+    /// `Err(reason)` as [`Study::tell_failed`]. The trial's duration is not
+    /// known here and is recorded as 0.
+    ///
+    /// # Errors
+    /// [`StudyError::UnknownTrial`] if the study has no such trial waiting
+    /// for its result (never asked, already told, or asked by a worker that
+    /// runs it itself); a storage failure.
+    pub fn tell_detached(
+        &mut self,
+        number: usize,
+        result: std::result::Result<f64, String>,
+    ) -> Result<&TrialRecord> {
+        let waiting = match self.unfinished.iter().position(|u| u.number == number) {
+            Some(i) => self.unfinished.remove(i),
+            None => lock(&self.storage).adopt(number)?.map(|params| Unfinished {
+                batch: number,
+                number,
+                params,
+            }),
+        };
+        let Some(u) = waiting else {
+            return Err(StudyError::UnknownTrial { number }.into());
+        };
+        let trial = self.start_unfinished(u);
+        let returned = match result {
+            Ok(v) => Returned::Value(v),
+            Err(reason) => Returned::Error(reason),
+        };
+        let record = make_record(&trial, &returned, 0.0);
+        lock(&self.storage).tell(&record)?;
+        let number = record.number;
+        self.record(record, 0, 0);
+        Ok(self
+            .history
+            .trials()
+            .iter()
+            .find(|t| t.number == number)
+            .expect("just recorded"))
+    }
+
     fn finish(&mut self, trial: Trial, returned: &Returned) -> Result<&TrialRecord> {
         if trial.study_id() != self.id {
             return Err(StudyError::ForeignTrial {

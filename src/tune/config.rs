@@ -245,6 +245,11 @@ pub struct AutotuneConfig {
     pub journal: Option<PathBuf>,
     /// Continue the study of an existing journal.
     pub resume: bool,
+    /// Share the study through PostgreSQL (not with a journal; see
+    /// [`StudyBuilder::postgres`]). Not serialised.
+    #[cfg(feature = "postgres")]
+    #[serde(skip)]
+    pub postgres: Option<crate::study::storage::postgres::PostgresOptions>,
 }
 
 impl Default for AutotuneConfig {
@@ -267,6 +272,8 @@ impl Default for AutotuneConfig {
             final_model: FinalModel::default(),
             journal: None,
             resume: false,
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
     }
 }
@@ -335,6 +342,14 @@ impl AutotuneConfig {
     #[must_use]
     pub fn pruner(mut self, pruner: impl Into<PrunerConfig>) -> Self {
         self.pruner = pruner.into();
+        self
+    }
+
+    /// Shares the study through PostgreSQL (see [`StudyBuilder::postgres`]).
+    #[cfg(feature = "postgres")]
+    #[must_use]
+    pub fn postgres(mut self, options: crate::study::storage::postgres::PostgresOptions) -> Self {
+        self.postgres = Some(options);
         self
     }
 

@@ -139,8 +139,19 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     study.share_stop_handle(stop.clone());
     let resumed_trials = study.history().len();
     let planned = config.planned_trials();
+    // A shared study's budget ends the run (when all its workers together
+    // have run it, lost trials' re-runs included), not a count of this
+    // worker's trials.
+    #[cfg(feature = "postgres")]
+    let shared = config.postgres.is_some();
+    #[cfg(not(feature = "postgres"))]
+    let shared = false;
     let budget = Budget {
-        trials: planned.saturating_sub(resumed_trials),
+        trials: if shared {
+            MAX_TRIALS
+        } else {
+            planned.saturating_sub(resumed_trials)
+        },
         time: config.timeout,
     };
     let spent = study.optimize_within(|t| objective.evaluate(t), budget)?;
@@ -309,6 +320,13 @@ fn study_builder(
         b = b
             .journal(path)
             .resume(config.resume)
+            .fingerprint(DataFingerprint::of_split(split));
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(options) = &config.postgres {
+        // The stored study records the data: joining with other data is refused.
+        b = b
+            .postgres(options.clone())
             .fingerprint(DataFingerprint::of_split(split));
     }
     Ok(b)

@@ -47,10 +47,13 @@ mod nn_schedules;
 mod nn_snapshot;
 mod nn_training;
 mod study_budget;
+mod study_detached;
 mod study_failures;
 mod study_journal;
 #[cfg(feature = "postgres")]
 mod study_postgres;
+#[cfg(all(feature = "postgres", feature = "cli"))]
+mod study_postgres_cli;
 mod study_pruning;
 mod study_reproducible;
 mod study_resume;

@@ -123,8 +123,10 @@ fn strategy_or_name<'de, D: Deserializer<'de>>(d: D) -> Result<Strategy, D::Erro
 
 /// A trial that was asked: its number and configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct AskedTrial {
+pub struct AskedTrial {
+    /// The trial's number.
     pub number: usize,
+    /// Its configuration.
     pub params: Params,
 }
 

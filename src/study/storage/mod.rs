@@ -81,6 +81,23 @@ pub(crate) trait Storage: Send + std::fmt::Debug {
     /// [`StudyError::TrialLost`] if the trial had been given up as lost (no
     /// heartbeat within the grace period) and handed to another worker.
     fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError>;
+
+    /// Hands the running trial `number` over to whoever will tell its
+    /// result, possibly another process ([`crate::study::Study::ask_detached`]):
+    /// a shared storage stops stamping it, and never gives it up as lost.
+    /// Nothing for a storage with one writer (its unfinished trials are
+    /// found again when it is reopened).
+    fn detach(&mut self, _number: usize) -> Result<(), StudyError> {
+        Ok(())
+    }
+
+    /// Takes over a trial another process detached, to tell its result:
+    /// its configuration, or `None` if the storage holds no such trial (for
+    /// a storage with one writer, always: the study finds it among its
+    /// unfinished trials).
+    fn adopt(&mut self, _number: usize) -> Result<Option<Params>, StudyError> {
+        Ok(None)
+    }
 }
 
 /// No storage: numbers counted in memory, nothing written.

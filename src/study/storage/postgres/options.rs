@@ -9,7 +9,8 @@ use std::time::Duration;
 ///
 /// By default: no budget (every worker runs the trials it is asked for),
 /// a heartbeat every 10 s, a trial given up as lost after 60 s without one,
-/// and a lost trial re-run up to 2 times.
+/// a lost trial re-run up to 2 times, no metadata, and a lost connection
+/// re-established for up to 60 s.
 #[derive(Debug, Clone, PartialEq)]
 #[must_use]
 pub struct PostgresOptions {
@@ -19,6 +20,8 @@ pub struct PostgresOptions {
     pub(super) heartbeat: Duration,
     pub(super) grace: Duration,
     pub(super) max_retries: u32,
+    pub(super) metadata: Option<String>,
+    pub(super) reconnect: Duration,
 }
 
 impl PostgresOptions {
@@ -33,6 +36,8 @@ impl PostgresOptions {
             heartbeat: Duration::from_secs(10),
             grace: Duration::from_secs(60),
             max_retries: 2,
+            metadata: None,
+            reconnect: Duration::from_secs(60),
         }
     }
 
@@ -63,6 +68,31 @@ impl PostgresOptions {
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
+    }
+
+    /// Text stored with the study when this worker creates it, for its
+    /// creator's own use (the `autotune` command keeps its settings there);
+    /// read back with [`stored_study`](super::stored_study). Ignored when
+    /// joining. By default none.
+    pub fn metadata(mut self, text: impl Into<String>) -> Self {
+        self.metadata = Some(text.into());
+        self
+    }
+
+    /// How long a worker whose connection broke (the server restarting, the
+    /// network) tries to connect again, every half second or so, before the
+    /// call that found it broken fails. A transaction the break interrupted
+    /// is rolled back by the server and made again. By default 60 s; zero
+    /// fails at once.
+    pub fn reconnect(mut self, patience: Duration) -> Self {
+        self.reconnect = patience;
+        self
+    }
+
+    /// The study's name.
+    #[must_use]
+    pub fn study(&self) -> &str {
+        &self.study
     }
 
     /// The URL without its password, for messages.

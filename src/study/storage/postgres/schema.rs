@@ -7,7 +7,7 @@
 use postgres::Client;
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The key of the advisory lock taken while the schema is created.
 const SCHEMA_LOCK: i64 = 0x6175_746f_7475_6e65; // "autotune"
@@ -45,8 +45,13 @@ CREATE INDEX autotune_trials_state ON autotune_trials (study_id, state);
 CREATE UNIQUE INDEX autotune_trials_finish_seq ON autotune_trials (study_id, finish_seq);
 ";
 
-/// Creates the schema if the database has none; returns the version found
-/// (before creation: `None` when it was created now).
+/// Version 2: a study's metadata (text its creator stores with it: the
+/// command line keeps its settings there, so a worker needs only the URL and
+/// the study name).
+const V2: &str = "ALTER TABLE autotune_studies ADD COLUMN metadata text;";
+
+/// Creates the schema if the database has none, and upgrades a version-1
+/// schema; returns the version found (`None` when it was created now).
 pub fn ensure(client: &mut Client) -> Result<Option<i32>, postgres::Error> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
@@ -56,10 +61,11 @@ pub fn ensure(client: &mut Client) -> Result<Option<i32>, postgres::Error> {
         .and_then(|r| r.get(0));
     if found.is_none() {
         tx.batch_execute(V1)?;
-        tx.execute(
-            "INSERT INTO autotune_schema (version) VALUES ($1)",
-            &[&SCHEMA_VERSION],
-        )?;
+        tx.execute("INSERT INTO autotune_schema (version) VALUES (1)", &[])?;
+    }
+    if found.is_none_or(|v| v < 2) {
+        tx.batch_execute(V2)?;
+        tx.execute("UPDATE autotune_schema SET version = 2", &[])?;
     }
     tx.commit()?;
     Ok(found)
