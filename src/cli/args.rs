@@ -95,6 +95,13 @@ pub struct TuneArgs {
     /// number of trials).
     #[arg(long, value_name = "TIME", value_parser = parse_timeout, conflicts_with = "storage")]
     pub timeout: Option<std::time::Duration>,
+    /// How the final model is made: top_5_retrained (the five best
+    /// configurations retrained on train + validation, predictions
+    /// averaged), retrain_scored, retrain_full, retrain_same_updates,
+    /// best_trial, top_K (the K best trials' own networks) or
+    /// top_K_retrained [default: top_5_retrained].
+    #[arg(long, value_name = "KIND", value_parser = parse_final_model)]
+    pub final_model: Option<autotune::tune::FinalModel>,
     /// Trials trained side by side, one thread each, at most 4 per core
     /// [default: the number of cores].
     #[arg(long, value_name = "W", value_parser = workers)]
@@ -177,6 +184,15 @@ pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
         return Err(format!("--timeout is at most 100 days, got `{text}`"));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// `--final-model`: a [`FinalModel`](autotune::tune::FinalModel) name.
+fn parse_final_model(text: &str) -> Result<autotune::tune::FinalModel, String> {
+    text.parse()
+        .map_err(|e: autotune::error::ConfigError| match e {
+            autotune::error::ConfigError::Invalid { reason, .. } => reason,
+            other => other.to_string(),
+        })
 }
 
 /// `--trials`: at most [`MAX_TRIALS`].

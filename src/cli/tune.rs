@@ -193,6 +193,9 @@ impl Loaded {
         let split = data::split(dataset, settings.seed)?;
         let mut config = settings.config(&out.journal(), args.resume);
         config.timeout = args.timeout;
+        if let Some(kind) = args.final_model {
+            config.final_model = kind;
+        }
         config.check().map_err(classify)?;
         Ok(Self {
             settings,

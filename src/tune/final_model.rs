@@ -138,6 +138,44 @@ impl FinalModel {
     }
 }
 
+impl std::str::FromStr for FinalModel {
+    type Err = ConfigError;
+
+    /// The [`FinalModel::name`]s: `retrain_scored`, `retrain_full`,
+    /// `retrain_same_updates`, `best_trial`, `top_K`, `top_K_retrained`
+    /// (`K >= 1`).
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        let bad = || ConfigError::Invalid {
+            name: "final_model",
+            reason: format!(
+                "`{s}` is not a final model: retrain_scored, retrain_full, retrain_same_updates, \
+                 best_trial, top_K or top_K_retrained (K >= 1, e.g. top_5_retrained)"
+            ),
+        };
+        let kind = match s {
+            "retrain_scored" => Self::RetrainScored,
+            "retrain_full" => Self::RetrainFull,
+            "retrain_same_updates" => Self::RetrainSameUpdates,
+            "best_trial" => Self::BestTrial,
+            _ => {
+                let rest = s.strip_prefix("top_").ok_or_else(bad)?;
+                let (k, retrained) = match rest.strip_suffix("_retrained") {
+                    Some(k) => (k, true),
+                    None => (rest, false),
+                };
+                let k: usize = k.parse().map_err(|_| bad())?;
+                if retrained {
+                    Self::TopKRetrained { k }
+                } else {
+                    Self::TopK { k }
+                }
+            }
+        };
+        kind.check()?;
+        Ok(kind)
+    }
+}
+
 /// One network of the final model and the rows its scaler was fitted on.
 struct Member {
     network: Network,
@@ -443,6 +481,19 @@ mod tests {
         assert!(FinalModel::TopKRetrained { k: 0 }.check().is_err());
         for kind in FinalModel::all(3) {
             assert!(kind.check().is_ok(), "{kind:?}");
+        }
+        for kind in FinalModel::all(3) {
+            assert_eq!(kind.name().parse::<FinalModel>().unwrap(), kind);
+        }
+        for bad in [
+            "",
+            "top_",
+            "top_0",
+            "top_x_retrained",
+            "retrain",
+            "top_5_retrain",
+        ] {
+            assert!(bad.parse::<FinalModel>().is_err(), "{bad}");
         }
         let names: Vec<String> = FinalModel::all(3).iter().map(|k| k.name()).collect();
         assert_eq!(

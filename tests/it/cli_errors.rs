@@ -126,6 +126,38 @@ fn bad_timeouts() {
 }
 
 #[test]
+fn a_bad_final_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = autotune(&[
+        "tune",
+        "--data",
+        "iris",
+        "--out",
+        s(&out),
+        "--final-model",
+        "top_0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("ensemble needs k of at least 1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = autotune(&[
+        "tune",
+        "--data",
+        "iris",
+        "--out",
+        s(&out),
+        "--final-model",
+        "best",
+    ]);
+    assert!(stderr(&o).contains("top_K_retrained"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
 fn unwritable_output_directory() {
     // A directory cannot be made under a regular file (this holds for root too).
     let dir = tempfile::tempdir().unwrap();

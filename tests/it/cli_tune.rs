@@ -281,3 +281,35 @@ fn a_timeout_runs_the_trials_that_fit_and_says_how_it_spent_them() {
     assert_eq!(report["budget"]["stopped"]["reason"], "trials");
     assert_eq!(report["trials"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn the_final_model_is_chosen_on_the_command_line_and_named_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, said) in [
+        ("best_trial", "(the best trial's own network)"),
+        (
+            "top_3_retrained",
+            "(the 3 best configurations retrained on train + validation, predictions averaged)",
+        ),
+    ] {
+        let out = dir.path().join(kind);
+        let o = run(&format!(
+            "tune --data iris --trials 6 --workers 1 --epochs 3 --pruner none --quiet --final-model {kind} --out {}",
+            out.display()
+        ));
+        assert_ok(&o);
+        let text = stdout(&o);
+        let test = text
+            .lines()
+            .find(|l| l.starts_with("test "))
+            .unwrap_or_default();
+        assert!(test.ends_with(said), "{kind}: {test}");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            report["final_model"],
+            said.trim_matches(|c| c == '(' || c == ')')
+        );
+    }
+}
