@@ -11,7 +11,7 @@
 //! for trials of an earlier session of a resumed study. Which is the default
 //! and why is measured by `examples/e2e_digits.rs` (see the README).
 
-use super::data::{Prepared, Rows};
+use super::data::{Part, Prepared, Rows};
 use super::{AutotuneConfig, BestTrial, TestScores, TuneReport};
 use crate::Result;
 use crate::data::{Split, kfold_indices};
@@ -176,10 +176,26 @@ impl std::str::FromStr for FinalModel {
     }
 }
 
-/// One network of the final model and the rows its scaler was fitted on.
+/// One network of the final model, the test part scaled as its training
+/// rows were, and its regression target's standardisation. (The training
+/// rows themselves are dropped once the network is trained: a large data
+/// set's `f32` copy is not kept per member.)
 struct Member {
     network: Network,
-    prepared_test: Prepared,
+    test: Part,
+    target_sd: f64,
+    target_mean: f64,
+}
+
+impl Member {
+    fn new(network: Network, prepared: Prepared) -> Self {
+        Self {
+            network,
+            test: prepared.validation,
+            target_sd: prepared.target_sd,
+            target_mean: prepared.target_mean,
+        }
+    }
 }
 
 /// Makes the final model `kind` of the study `report` (which `autotune` ran
@@ -296,10 +312,7 @@ fn retrain(
     let mut cfg = cfg.clone().epochs(epochs.max(1)).restore_best(false);
     cfg.patience = None;
     let report = train(&cfg, &prepared.train_only()?, |_| Control::Continue)?;
-    Ok(Member {
-        network: report.model,
-        prepared_test: prepared,
-    })
+    Ok(Member::new(report.model, prepared))
 }
 
 /// The networks a trial of `cfg` trained (one per fold), remade: the same
@@ -323,10 +336,7 @@ fn own_networks(
                 config.scaling,
             )?;
             let report = train(&cfg, &fit.train_only()?, |_| Control::Continue)?;
-            members.push(Member {
-                network: report.model,
-                prepared_test: fit,
-            });
+            members.push(Member::new(report.model, fit));
         }
         Some(k) => {
             let parts = [&split.train, &split.validation];
@@ -334,10 +344,7 @@ fn own_networks(
             for fold in kfold_indices(&all.target()?, k, folds_seed)? {
                 let fit = Prepared::new(all.at(&fold.train)?, Rows::all(&test)?, config.scaling)?;
                 let report = train(&cfg, &fit.train_only()?, |_| Control::Continue)?;
-                members.push(Member {
-                    network: report.model,
-                    prepared_test: fit,
-                });
+                members.push(Member::new(report.model, fit));
             }
         }
     }
@@ -387,26 +394,26 @@ fn top_k(
 
 /// The test scores of the members' averaged predictions.
 fn score(members: &[Member], metric: Metric) -> Result<TestScores> {
-    let first = &members[0].prepared_test;
-    let n = first.validation.rows();
+    let first = &members[0];
+    let n = first.test.rows();
     let k = members[0].network.n_outputs();
     let classification = metric == Metric::Accuracy;
     // Averaged in the target's units (each member's own standardisation
     // undone) for regression, as probabilities for classification.
     let mut mean = vec![0.0f64; n * k];
     for m in members {
-        let p = m.network.predict(m.prepared_test.validation.x()?)?;
+        let p = m.network.predict(m.test.x()?)?;
         let (sd, mu) = if classification {
             (1.0, 0.0)
         } else {
-            (m.prepared_test.target_sd, m.prepared_test.target_mean)
+            (m.target_sd, m.target_mean)
         };
         for (acc, v) in mean.iter_mut().zip(&p) {
             *acc += (f64::from(*v) * sd + mu) / members.len() as f64;
         }
     }
     if classification {
-        let labels = first.validation.labels().unwrap_or_default();
+        let labels = first.test.labels().unwrap_or_default();
         let probs: Vec<f32> = mean.iter().map(|&p| p as f32).collect();
         let m = MatRef::new(&probs, n, k)?;
         let predicted: Vec<usize> = (0..n)
@@ -433,7 +440,7 @@ fn score(members: &[Member], metric: Metric) -> Result<TestScores> {
         // standardisation.
         let (sd, mu) = (first.target_sd, first.target_mean);
         let truth: Vec<f64> = first
-            .validation
+            .test
             .values()
             .unwrap_or_default()
             .iter()
