@@ -67,6 +67,16 @@ pub struct BudgetSpent {
     pub stopped: StopReason,
 }
 
+/// A duration for the budget line: two decimals below 10 s (the next trial's
+/// expected time and what is left are often fractions of a second).
+fn short_secs(secs: f64) -> String {
+    if (0.0..10.0).contains(&secs) {
+        format!("{secs:.2}s")
+    } else {
+        super::fmt_duration(secs)
+    }
+}
+
 impl fmt::Display for BudgetSpent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = super::fmt_duration(self.study_secs);
@@ -82,8 +92,8 @@ impl fmt::Display for BudgetSpent {
                 "{} trials in {secs} of a {} limit; stopped: the next was expected to take {} with {} left",
                 self.trials_run,
                 super::fmt_duration(limit),
-                super::fmt_duration(expected_secs),
-                super::fmt_duration(left_secs),
+                short_secs(expected_secs),
+                short_secs(left_secs),
             ),
             (StopReason::Trials, Some(limit)) => write!(
                 f,
