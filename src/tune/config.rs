@@ -335,13 +335,15 @@ impl AutotuneConfig {
     }
 
     /// The multi-fidelity settings if the study runs the multi-fidelity
-    /// strategy: [`Strategy::MultiFidelity`]'s, or the default ones for
-    /// [`Strategy::Auto`] with an epoch budget.
+    /// driver: [`Strategy::MultiFidelity`]'s, or the default ones for
+    /// [`Strategy::Auto`] with an epoch budget and for
+    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap).
     #[must_use]
     pub fn multi_fidelity(&self) -> Option<crate::tune::fidelity::FidelityConfig> {
         match (&self.strategy, self.budget_epochs) {
             (Strategy::MultiFidelity(c), _) => Some(c.clone()),
-            (Strategy::Auto, Some(_)) => Some(Default::default()),
+            (Strategy::Auto | Strategy::OneEpochTopK { .. }, Some(_))
+            | (Strategy::OneEpochTopK { .. }, None) => Some(Default::default()),
             _ => None,
         }
     }
@@ -431,6 +433,9 @@ impl AutotuneConfig {
         }
         if let Some(mf) = self.multi_fidelity() {
             mf.check()?;
+            if self.strategy == (Strategy::OneEpochTopK { k: 0 }) {
+                return invalid("k", "at least one configuration must be finished");
+            }
             if self.budget_epochs.is_none() {
                 return invalid(
                     "strategy",

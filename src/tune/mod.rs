@@ -157,6 +157,10 @@ pub fn autotune_stoppable<O: Observer + 'static>(
                 fold: &folds[0],
                 space: &space,
                 config: &mf,
+                policy: match config.strategy {
+                    Strategy::OneEpochTopK { k } => fidelity::Policy::TopK(k),
+                    _ => fidelity::Policy::Model,
+                },
                 full,
                 budget_epochs,
                 max_trials: budget.trials,

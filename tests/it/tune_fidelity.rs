@@ -214,3 +214,33 @@ fn bad_budgets_and_strategies_are_typed_errors() {
         "resume",
     );
 }
+
+#[test]
+fn one_epoch_then_top_k_finishes_the_k_best_first_epochs() {
+    // 30 epochs, k = 2, 8 epochs each: 30 - 2 * 7 = 16 configurations get
+    // one epoch, then the 2 best of them after it the other 7 each.
+    let r = autotune(
+        &iris(),
+        &quick(30).strategy(Strategy::OneEpochTopK { k: 2 }),
+    )
+    .unwrap();
+    let f = fidelity(&r);
+    assert_eq!((f.trials.len(), f.used_epochs), (16, 30));
+    let mut first: Vec<(f64, usize)> = r
+        .trials
+        .iter()
+        .map(|t| (t.intermediate[0].1, t.number))
+        .collect();
+    first.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (rank, &(_, number)) in first.iter().enumerate() {
+        let expected = if rank < 2 { 8 } else { 1 };
+        assert_eq!(f.trials[number].epochs, expected, "rank {rank}");
+    }
+    invalid(
+        autotune(
+            &iris(),
+            &quick(30).strategy(Strategy::OneEpochTopK { k: 0 }),
+        ),
+        "k",
+    );
+}

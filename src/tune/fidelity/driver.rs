@@ -1,7 +1,7 @@
 //! Running the multi-fidelity strategy on a study: rounds of decisions,
 //! trainings started, paused and resumed, trials told at the end.
 
-use super::model::{CurveModel, fidelity};
+use super::model::{CurveModel, Point, fidelity};
 use super::{FidelityConfig, FidelityReport, FidelityStep, FidelityTrial};
 use crate::Result;
 use crate::gp::Hyperparameters;
@@ -29,6 +29,7 @@ pub(crate) struct Setup<'a> {
     pub fold: &'a Prepared,
     pub space: &'a SearchSpace,
     pub config: &'a FidelityConfig,
+    pub policy: Policy,
     /// The full fidelity (epochs of a complete training).
     pub full: usize,
     pub budget_epochs: usize,
@@ -39,6 +40,17 @@ pub(crate) struct Setup<'a> {
     pub stop: &'a StopHandle,
     /// Where snapshots spill; a temporary directory if `None`.
     pub snapshot_dir: Option<PathBuf>,
+}
+
+/// How the next round is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// By expected improvement at the full fidelity per epoch (the
+    /// multi-fidelity strategy).
+    Model,
+    /// One epoch each for as many random configurations as the budget
+    /// leaves room for, then the `k` best to the full epochs.
+    TopK(usize),
 }
 
 /// One configuration under way.
@@ -306,14 +318,17 @@ impl Driver<'_> {
         ));
         let can_start = self.configs.len() < s.max_trials;
         let started = self.configs.len();
+        if let Policy::TopK(k) = s.policy {
+            return self.choose_top_k(k, left, &mut rng);
+        }
         let points = self.points();
-        // Scored actions: (score, order, action, cost).
+        // Scored actions: (score, action, epochs of the step).
         let mut scored: Vec<(f64, Action, usize)> = Vec::new();
         if started < cfg.n_initial || points.is_empty() {
             if can_start {
                 let n = s.workers.min(s.max_trials - started);
                 for (params, x) in self.candidates(n, &mut rng)? {
-                    scored.push((0.0, Action::New { params, x }, cfg.min_epochs));
+                    scored.push((0.0, Action::New { params, x }, cfg.min_epochs.min(s.full)));
                 }
             }
         } else {
@@ -321,22 +336,23 @@ impl Driver<'_> {
                 derive_seed(study.seed(), FIT_STREAM),
                 self.decisions,
             ));
-            let refs: Vec<(&[f64], f64, f64)> = points.iter().map(|p| (p.0, p.1, p.2)).collect();
-            let model = CurveModel::fit(&refs, self.warm.as_ref(), &mut fit_rng)?;
+            let model = CurveModel::fit(&points, self.warm.as_ref(), &mut fit_rng)?;
             self.warm = Some(model.hyperparameters().clone());
             for (index, c) in self.configs.iter().enumerate() {
                 if c.ended.is_none() && c.epochs < s.full {
-                    let cost = cfg.next_rung(c.epochs, s.full) - c.epochs;
+                    let step = cfg.next_rung(c.epochs, s.full) - c.epochs;
                     let gain = model.log_ei_at_full(&c.x)?;
-                    scored.push((gain - (cost as f64).ln(), Action::Continue { index }, cost));
+                    let cost = (s.full - c.epochs) as f64;
+                    scored.push((gain - cost.ln(), Action::Continue { index }, step));
                 }
             }
             if can_start {
                 let mut new: Vec<(f64, Action, usize)> = Vec::new();
-                let cost = cfg.min_epochs.min(s.full);
+                let step = cfg.min_epochs.min(s.full);
+                let cost = (s.full as f64).ln();
                 for (params, x) in self.candidates(cfg.n_candidates, &mut rng)? {
                     let gain = model.log_ei_at_full(&x)?;
-                    new.push((gain - (cost as f64).ln(), Action::New { params, x }, cost));
+                    new.push((gain - cost, Action::New { params, x }, step));
                 }
                 new.sort_by(|a, b| b.0.total_cmp(&a.0));
                 new.truncate(s.workers.min(s.max_trials - started));
@@ -354,6 +370,58 @@ impl Driver<'_> {
             }
             left -= epochs;
             plan.push((action, epochs));
+        }
+        Ok(plan)
+    }
+
+    /// [`Policy::TopK`]: new configurations for one epoch while the budget
+    /// leaves room for the `k` best to finish, then those `k` to the full
+    /// epochs, best first.
+    fn choose_top_k(
+        &self,
+        k: usize,
+        left: usize,
+        rng: &mut crate::rng::StudyRng,
+    ) -> Result<Vec<(Action, usize)>> {
+        let s = self.s;
+        let started = self.configs.len();
+        let n_new = s
+            .budget_epochs
+            .saturating_sub(k.saturating_mul(s.full - 1))
+            .max(k)
+            .min(s.max_trials);
+        if started < n_new {
+            let n = s.workers.min(n_new - started).min(left);
+            return Ok(self
+                .candidates(n, rng)?
+                .into_iter()
+                .map(|(params, x)| (Action::New { params, x }, 1))
+                .collect());
+        }
+        // The k best after their first epoch, in the minimising direction.
+        let mut ranked: Vec<(f64, usize)> = self
+            .configs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let v = self.direction.to_minimize(c.curve.first()?.0);
+                v.is_finite().then_some((v, i))
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut plan = Vec::new();
+        let mut left = left;
+        for &(_, index) in ranked.iter().take(k) {
+            let c = &self.configs[index];
+            if c.ended.is_some() || c.epochs >= s.full {
+                continue;
+            }
+            let epochs = (s.full - c.epochs).min(left);
+            if epochs == 0 || plan.len() == s.workers {
+                break;
+            }
+            left -= epochs;
+            plan.push((Action::Continue { index }, epochs));
         }
         Ok(plan)
     }
@@ -380,13 +448,13 @@ impl Driver<'_> {
 
     /// The model's observations `(x, u, y)`: each configuration's running
     /// best at `t = 1, 2, 4, …` and at its last epoch.
-    fn points(&self) -> Vec<(&[f64], f64, f64)> {
+    fn points(&self) -> Vec<Point<'_>> {
         let positive = matches!(
             self.s.objective.objective,
             TuneObjective::ValidationLoss | TuneObjective::Rmse
         );
         let mut points = Vec::new();
-        for c in &self.configs {
+        for (index, c) in self.configs.iter().enumerate() {
             let mut best = f64::INFINITY;
             let n = c.curve.len();
             for (e, &(v, _)) in c.curve.iter().enumerate() {
@@ -401,7 +469,7 @@ impl Driver<'_> {
                     } else {
                         best
                     };
-                    points.push((c.x.as_slice(), fidelity(t, self.s.full), y));
+                    points.push((index, c.x.as_slice(), fidelity(t, self.s.full), y));
                 }
             }
         }
