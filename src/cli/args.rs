@@ -59,6 +59,13 @@ pub struct TuneArgs {
     /// trials as fit.
     #[arg(long, value_name = "TIME", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
+    /// A limit on the training epochs of this run, at most 100000000: with
+    /// it the multi-fidelity strategy is used (configurations start with one
+    /// epoch and the promising ones are paused and resumed up to --epochs).
+    /// With --trials or --timeout as well, whichever is reached first ends
+    /// the study.
+    #[arg(long, value_name = "N", value_parser = budget_epochs)]
+    pub budget_epochs: Option<usize>,
     /// Trials trained side by side, one thread each, at most 4 per core
     /// [default: the number of cores].
     #[arg(long, value_name = "W", value_parser = workers)]
@@ -88,6 +95,11 @@ pub struct TuneArgs {
     /// No progress output (the final summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--budget-epochs`: at most [`MAX_BUDGET_EPOCHS`](autotune::tune::MAX_BUDGET_EPOCHS).
+fn budget_epochs(text: &str) -> Result<usize, String> {
+    at_most(text, autotune::tune::MAX_BUDGET_EPOCHS, "epochs")
 }
 
 /// A count given on the command line, at most `max` (0 is let through: the

@@ -237,7 +237,9 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         direction: study.direction(),
         seed: config.seed,
         workers: config.workers,
-        n_trials: if config.n_trials.is_some() || config.timeout.is_none() {
+        n_trials: if config.n_trials.is_some()
+            || (config.timeout.is_none() && config.budget_epochs.is_none())
+        {
             planned.max(counts.total())
         } else {
             counts.total()

@@ -244,3 +244,36 @@ fn one_epoch_then_top_k_finishes_the_k_best_first_epochs() {
         "k",
     );
 }
+
+#[test]
+fn the_command_line_takes_an_epoch_budget() {
+    use crate::helpers::{assert_ok, run, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mf");
+    let o = run(&format!(
+        "tune --data iris --budget-epochs 25 --epochs 6 --workers 1 --quiet --out {}",
+        out.display()
+    ));
+    assert_ok(&o);
+    let text = stdout(&o);
+    let budget = text
+        .lines()
+        .find(|l| l.starts_with("budget "))
+        .unwrap_or_else(|| panic!("no budget line in {text}"));
+    assert!(budget.contains("25 of 25 epochs"), "{budget}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["budget"]["epochs_used"], 25);
+    assert_eq!(report["fidelity"]["used_epochs"], 25);
+    assert_eq!(report["fidelity"]["full_epochs"], 6);
+    // 0 is refused with the setting's name, as is an absurd budget.
+    for bad in ["0", "100000001"] {
+        let o = run(&format!(
+            "tune --data iris --budget-epochs {bad} --quiet --out {}",
+            dir.path().join(format!("bad{bad}")).display()
+        ));
+        assert!(!o.status.success(), "--budget-epochs {bad} was accepted");
+        let err = stderr(&o);
+        assert!(err.contains("budget"), "{err}");
+    }
+}

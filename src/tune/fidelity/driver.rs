@@ -85,7 +85,6 @@ struct StepOut {
 /// report and what was spent.
 pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, Spent)> {
     let start = Instant::now();
-    let temporary = s.snapshot_dir.is_none();
     let dir = s.snapshot_dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!(
             "autotune-snapshots-{}-{}",
@@ -108,9 +107,8 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
     for key in store.keys() {
         store.remove(key)?;
     }
-    if temporary {
-        let _ = std::fs::remove_dir(&dir);
-    }
+    // Emptied: the directory goes too (if something else is in it, it stays).
+    let _ = std::fs::remove_dir(&dir);
     let stopped = result?;
     let mut counts = Counts::default();
     let mut trials = Vec::with_capacity(driver.configs.len());
