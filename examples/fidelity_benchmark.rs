@@ -10,7 +10,15 @@
 //! seeds the best validation loss reached the reference's.
 //!
 //! Run: `cargo run --release --example fidelity_benchmark -- --data digits
-//! --seeds 10 --epochs 20 --budget 120 --ref-trials 30`.
+//! --seeds 10 --epochs 20 --budget 120 --ref-trials 30` (about a minute on
+//! one core; `--data breast_cancer`, `wine`, `iris` too).
+//!
+//! Measured so (seeds 0-9, dev profile): the multi-fidelity default had the
+//! lowest median best validation loss at 120 epochs (0.0652 against 0.0729
+//! for GP + median pruner, 0.0763 for full-fidelity GP, 0.0768 for one
+//! epoch then top 3, 0.0806 for ASHA), but reached the reference's (GP,
+//! 30 × 20 = 600 epochs: 0.0586) on 4 seeds of 10 only; with 180 epochs on
+//! 6 of 10 (median 0.0626).
 
 use autotune::data::{Builtin, Dataset, SplitFractions};
 use autotune::pruner::{MinResource, SuccessiveHalvingPruner};

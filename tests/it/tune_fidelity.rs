@@ -277,3 +277,25 @@ fn the_command_line_takes_an_epoch_budget() {
         assert!(err.contains("budget"), "{err}");
     }
 }
+
+#[test]
+fn spilled_snapshots_give_the_same_study() {
+    // A cap of 0 bytes writes every paused training beside the journal and
+    // reads it back to resume it: the study is the one held in memory.
+    let s = iris();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("study.jsonl");
+    let spilled = quick(30)
+        .strategy(Strategy::MultiFidelity(
+            FidelityConfig::default().snapshot_cap_bytes(0),
+        ))
+        .journal(&journal);
+    let a = autotune(&s, &spilled).unwrap();
+    let b = autotune(&s, &quick(30)).unwrap();
+    assert_eq!(strip(&a.trials), strip(&b.trials));
+    assert_eq!(fidelity(&a), fidelity(&b));
+    assert!(fidelity(&a).trials.iter().any(|t| !t.resumes.is_empty()));
+    // The snapshots are gone with the run; the journal holds every trial.
+    assert!(!dir.path().join("study.jsonl.snapshots").exists());
+    assert_eq!(crate::helpers::journal_trials(&journal), a.trials.len());
+}

@@ -49,7 +49,11 @@
 //! without a model. With `w` workers each round takes the `w` best actions
 //! on distinct configurations, trains them side by side, then the model is
 //! refitted: decisions depend only on the seed and what the rounds returned,
-//! so a study is reproducible for any number of workers.
+//! so a study is reproducible for any number of workers (rounds are
+//! synchronous whatever [`Mode`](crate::study::Mode) says). With
+//! `n_trials` as well, at most that many configurations are started; with a
+//! `timeout`, a round starts only while its epochs are expected to end
+//! within it (at the mean pace of the rounds so far).
 //!
 //! **Trials.** One configuration is one trial of the [`Study`](crate::study::Study):
 //! asked when it is started (enqueued, so the study's sampler is not
