@@ -102,6 +102,13 @@ pub struct TuneArgs {
     /// top_K_retrained [default: top_5_retrained].
     #[arg(long, value_name = "KIND", value_parser = parse_final_model)]
     pub final_model: Option<autotune::tune::FinalModel>,
+    /// A limit on the training epochs of this run, at most 100000000: with
+    /// it the multi-fidelity strategy is used (configurations start with one
+    /// epoch and the promising ones are paused and resumed up to --epochs).
+    /// With --trials or --timeout as well, whichever is reached first ends
+    /// the study. Not with --storage.
+    #[arg(long, value_name = "N", value_parser = budget_epochs, conflicts_with = "storage")]
+    pub budget_epochs: Option<usize>,
     /// Trials trained side by side, one thread each, at most 4 per core
     /// [default: the number of cores].
     #[arg(long, value_name = "W", value_parser = workers)]
@@ -136,6 +143,11 @@ pub struct TuneArgs {
     /// No progress output (the final summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--budget-epochs`: at most [`MAX_BUDGET_EPOCHS`](autotune::tune::MAX_BUDGET_EPOCHS).
+fn budget_epochs(text: &str) -> Result<usize, String> {
+    at_most(text, autotune::tune::MAX_BUDGET_EPOCHS, "epochs")
 }
 
 /// A count given on the command line, at most `max` (0 is let through: the

@@ -69,6 +69,8 @@ pub struct ProgressView {
     started: Instant,
     /// Epochs of a trial (the most, if epochs are searched), if known.
     epochs: Option<usize>,
+    /// The run's epoch budget, if any, and the epochs reported so far.
+    epoch_budget: Option<(usize, usize)>,
     /// The running trials: when each first reported, and its last step and value.
     steps: BTreeMap<usize, (Instant, usize, f64)>,
     /// When the running trials' epochs were last shown.
@@ -118,6 +120,7 @@ impl ProgressView {
             objective: objective.to_owned(),
             started: Instant::now(),
             epochs: None,
+            epoch_budget: None,
             steps: BTreeMap::new(),
             shown: None,
             status: String::new(),
@@ -145,11 +148,23 @@ impl ProgressView {
         self
     }
 
-    /// `epoch 7/50`, or `epoch 7` if the epochs of a trial are not known.
+    /// Shows the epochs used of an epoch budget `budget` beside each trial's.
+    #[must_use]
+    pub fn epoch_budget(mut self, budget: Option<usize>) -> Self {
+        self.epoch_budget = budget.map(|b| (0, b));
+        self
+    }
+
+    /// `epoch 7/50`, or `epoch 7` if the epochs of a trial are not known;
+    /// with an epoch budget, then `(112/600 epochs of the budget)`.
     fn epoch(&self, step: usize) -> String {
-        match self.epochs {
+        let trial = match self.epochs {
             Some(e) => format!("epoch {step}/{e}"),
             None => format!("epoch {step}"),
+        };
+        match self.epoch_budget {
+            Some((used, budget)) => format!("{trial} ({used}/{budget} epochs of the budget)"),
+            None => trial,
         }
     }
 
@@ -239,6 +254,9 @@ impl ProgressView {
 
 impl Observer for ProgressView {
     fn trial_progress(&mut self, trial: usize, step: usize, value: f64) {
+        if let Some((used, _)) = &mut self.epoch_budget {
+            *used += 1;
+        }
         if let Some(text) = self.step(trial, step, value, Instant::now()) {
             match &self.bar {
                 Some(bar) => bar.set_message(text),

@@ -118,6 +118,10 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             sizes[1],
             sizes[2],
             match (settings.trials, args.timeout) {
+                _ if args.budget_epochs.is_some() => format!(
+                    "a budget of {} epochs (multi-fidelity)",
+                    args.budget_epochs.unwrap_or_default()
+                ),
                 (Some(n), None) => format!("{n} trials"),
                 (Some(n), Some(t)) => format!("{n} trials or {}", fmt_duration(t.as_secs_f64())),
                 (None, Some(t)) => format!("trials for {}", fmt_duration(t.as_secs_f64())),
@@ -129,8 +133,9 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             out.root().display()
         );
     }
-    let total = (settings.trials.is_some() || args.timeout.is_none())
-        .then(|| settings.planned_trials(args.timeout));
+    let total = (settings.trials.is_some()
+        || (args.timeout.is_none() && args.budget_epochs.is_none()))
+    .then(|| settings.planned_trials(args.timeout));
     let view = ProgressView::new(
         style,
         total,
@@ -139,7 +144,8 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         config.objective.label(),
     )
     .epochs(settings.epochs)
-    .time_limit(args.timeout);
+    .time_limit(args.timeout)
+    .epoch_budget(args.budget_epochs);
     let stop = interrupt::install(
         view.shared(),
         out.journal(),
@@ -196,6 +202,7 @@ impl Loaded {
         if let Some(kind) = args.final_model {
             config.final_model = kind;
         }
+        config.budget_epochs = args.budget_epochs;
         config.check().map_err(classify)?;
         Ok(Self {
             settings,

@@ -74,6 +74,14 @@ pub enum StopReason {
     },
     /// The study's [`StopHandle`](super::StopHandle) was set.
     Stopped,
+    /// The epoch budget was spent: `used` of `budget` epochs (see
+    /// [`crate::tune::AutotuneConfig::budget_epochs`]).
+    Epochs {
+        /// Epochs trained.
+        used: usize,
+        /// The budget.
+        budget: usize,
+    },
     /// A study shared through a database reached its budget (counted over
     /// all its workers).
     StudyBudget,

@@ -1,6 +1,6 @@
 //! `autotune()`'s configuration.
 
-use super::{FinalModel, TuneSpace};
+use super::{FinalModel, Strategy, TuneSpace};
 use crate::Result;
 use crate::data::Scaling;
 use crate::error::ConfigError;
@@ -179,6 +179,10 @@ enum ScalingDef {
 /// are typos caught before any trial.
 pub const MAX_TRIALS: usize = 1_000_000;
 
+/// The largest epoch budget [`AutotuneConfig::check`] accepts (a hundred
+/// million epochs, beyond any study that could run); larger ones are typos.
+pub const MAX_BUDGET_EPOCHS: usize = 100_000_000;
+
 /// The trials [`AutotuneConfig`] runs when neither a number of trials nor a
 /// time limit is set.
 pub const DEFAULT_TRIALS: usize = 30;
@@ -208,6 +212,22 @@ pub struct AutotuneConfig {
     /// says how it was spent.
     #[serde(default)]
     pub timeout: Option<Duration>,
+    /// A limit on the training epochs of the study's trials (in this call),
+    /// in `1..=`[`MAX_BUDGET_EPOCHS`]: beside `n_trials` and `timeout`,
+    /// whichever is reached first ends the study. With it the default
+    /// [`strategy`](Self::strategy) is multi-fidelity (the space's fixed
+    /// epochs are then the full fidelity) and the budget is never exceeded;
+    /// with the full-fidelity strategy a trial starts only while the mean
+    /// epochs of the trials finished so far (its full epochs before any)
+    /// still fit. [`TuneReport::budget`](super::TuneReport::budget) says
+    /// how it was spent.
+    #[serde(default)]
+    pub budget_epochs: Option<usize>,
+    /// How the budget is spent: full-fidelity trials or the multi-fidelity
+    /// strategy ([`crate::tune::fidelity`]). By default
+    /// [`Strategy::Auto`]: multi-fidelity with an epoch budget.
+    #[serde(default)]
+    pub strategy: Strategy,
     /// Trials trained side by side, in `1..=`[`max_workers`](crate::study::max_workers)
     /// (see [`StudyBuilder::workers`] for what it means beside the threads).
     pub workers: usize,
@@ -257,6 +277,8 @@ impl Default for AutotuneConfig {
         Self {
             n_trials: None,
             timeout: None,
+            budget_epochs: None,
+            strategy: Strategy::Auto,
             workers: 1,
             mode: Mode::Synchronous,
             seed: 0,
@@ -294,15 +316,42 @@ impl AutotuneConfig {
         self
     }
 
+    /// Sets an epoch budget (see the field).
+    #[must_use]
+    pub fn budget_epochs(mut self, epochs: usize) -> Self {
+        self.budget_epochs = Some(epochs);
+        self
+    }
+
+    setter!(/// Sets the strategy.
+        strategy: Strategy);
+
     /// The trials the study runs at most: `n_trials`, or without it
-    /// [`DEFAULT_TRIALS`] — or [`MAX_TRIALS`] with a time limit, which
-    /// then decides.
+    /// [`DEFAULT_TRIALS`] — or [`MAX_TRIALS`] with a time limit or an epoch
+    /// budget, which then decides.
     #[must_use]
     pub fn planned_trials(&self) -> usize {
-        match (self.n_trials, self.timeout) {
+        match (
+            self.n_trials,
+            self.timeout.is_some() || self.budget_epochs.is_some(),
+        ) {
             (Some(n), _) => n,
-            (None, None) => DEFAULT_TRIALS,
-            (None, Some(_)) => MAX_TRIALS,
+            (None, false) => DEFAULT_TRIALS,
+            (None, true) => MAX_TRIALS,
+        }
+    }
+
+    /// The multi-fidelity settings if the study runs the multi-fidelity
+    /// driver: [`Strategy::MultiFidelity`]'s, or the default ones for
+    /// [`Strategy::Auto`] with an epoch budget and for
+    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap).
+    #[must_use]
+    pub fn multi_fidelity(&self) -> Option<crate::tune::fidelity::FidelityConfig> {
+        match (&self.strategy, self.budget_epochs) {
+            (Strategy::MultiFidelity(c), _) => Some(c.clone()),
+            (Strategy::Auto | Strategy::OneEpochTopK { .. }, Some(_))
+            | (Strategy::OneEpochTopK { .. }, None) => Some(Default::default()),
+            _ => None,
         }
     }
     setter!(/// Sets the number of workers.
@@ -364,7 +413,9 @@ impl AutotuneConfig {
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
-    /// [`MAX_TRIALS`], a `timeout` of zero, `workers` of 0 or above
+    /// [`MAX_TRIALS`], a `timeout` of zero, `budget_epochs` of 0 or above
+    /// [`MAX_BUDGET_EPOCHS`], the multi-fidelity strategy without an epoch
+    /// budget, with `cv_folds`, with `resume` or with free `epochs`, `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
     /// `patience` of 0, invalid sampler or pruner settings, or an invalid
     /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
@@ -386,6 +437,44 @@ impl AutotuneConfig {
         }
         if self.timeout == Some(Duration::ZERO) {
             return invalid("timeout", "a time limit must be above zero");
+        }
+        match self.budget_epochs {
+            Some(0) => return invalid("budget_epochs", "at least one epoch is needed"),
+            Some(n) if n > MAX_BUDGET_EPOCHS => {
+                let reason = format!("at most {MAX_BUDGET_EPOCHS} epochs, got {n}");
+                return invalid("budget_epochs", &reason);
+            }
+            _ => {}
+        }
+        if let Some(mf) = self.multi_fidelity() {
+            mf.check()?;
+            if self.strategy == (Strategy::OneEpochTopK { k: 0 }) {
+                return invalid("k", "at least one configuration must be finished");
+            }
+            if self.budget_epochs.is_none() {
+                return invalid(
+                    "strategy",
+                    "the multi-fidelity strategy needs an epoch budget",
+                );
+            }
+            if self.cv_folds.is_some() {
+                return invalid(
+                    "cv_folds",
+                    "the multi-fidelity strategy scores on the validation part, not by cross-validation",
+                );
+            }
+            if self.resume {
+                return invalid(
+                    "resume",
+                    "a multi-fidelity study cannot be resumed from its journal (its pauses are not journaled)",
+                );
+            }
+            if !matches!(self.space.epochs, crate::space::Domain::Fixed { .. }) {
+                return invalid(
+                    "epochs",
+                    "the multi-fidelity strategy needs a fixed number of epochs (the full fidelity)",
+                );
+            }
         }
         crate::eval::check_workers(self.workers)?;
         if self.cv_folds.is_some_and(|k| k < 2) {

@@ -41,6 +41,7 @@
 
 mod config;
 mod data;
+pub mod fidelity;
 mod final_model;
 mod objective;
 mod report;
@@ -49,8 +50,10 @@ mod space;
 mod summary;
 
 pub use config::{
-    AutotuneConfig, DEFAULT_TRIALS, MAX_TRIALS, PrunerConfig, SamplerConfig, ScoreAt, TuneObjective,
+    AutotuneConfig, DEFAULT_TRIALS, MAX_BUDGET_EPOCHS, MAX_TRIALS, PrunerConfig, SamplerConfig,
+    ScoreAt, TuneObjective,
 };
+pub use fidelity::{FidelityConfig, FidelityReport, Strategy};
 pub use final_model::{FinalModel, make_final_model};
 pub use report::{BestTrial, BudgetSpent, TestScores, TuneReport};
 pub use results::{BestFile, Written, write_results, write_trials_and_plots};
@@ -154,7 +157,48 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         },
         time: config.timeout,
     };
-    let spent = study.optimize_within(|t| objective.evaluate(t), budget)?;
+    let (spent, fidelity) = match (config.multi_fidelity(), config.budget_epochs) {
+        (Some(mf), Some(budget_epochs)) => {
+            let full = config.space.max_epochs().ok_or(ConfigError::Invalid {
+                name: "epochs",
+                reason: "the multi-fidelity strategy needs a fixed number of epochs".into(),
+            })?;
+            let setup = fidelity::Setup {
+                objective: &objective,
+                fold: &folds[0],
+                space: &space,
+                config: &mf,
+                policy: match config.strategy {
+                    Strategy::OneEpochTopK { k } => fidelity::Policy::TopK(k),
+                    _ => fidelity::Policy::Model,
+                },
+                full,
+                budget_epochs,
+                max_trials: budget.trials,
+                workers: config.workers,
+                timeout: config.timeout,
+                stop,
+                snapshot_dir: config.journal.as_deref().map(snapshot_dir),
+            };
+            let (report, spent) = fidelity::run(&mut study, &setup)?;
+            (spent, Some(report))
+        }
+        (_, Some(budget_epochs)) => (
+            within_epochs(
+                &mut study,
+                &objective,
+                budget,
+                budget_epochs,
+                config,
+                folds.len(),
+            )?,
+            None,
+        ),
+        (_, None) => (
+            study.optimize_within(|t| objective.evaluate(t), budget)?,
+            None,
+        ),
+    };
     if spent.stopped == StopReason::Stopped && study.history().len() < planned {
         return Err(StudyError::Interrupted {
             finished: study.history().len(),
@@ -191,24 +235,22 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     let k = folds.len();
     // The trials' data is not needed any more: the retraining's takes its place.
     drop(folds);
-    let epochs = study
-        .history()
-        .trials()
-        .iter()
-        .map(|t| {
-            ran.get(&t.number).copied().unwrap_or_else(|| {
-                let folds_run = if t.state.value().is_some() { k } else { 1 };
-                t.intermediate.len() * folds_run
-            })
-        })
-        .sum();
+    let epochs = match &fidelity {
+        Some(f) => f.used_epochs,
+        None => epochs_of(&study, &ran, k),
+    };
+    let epochs_used = fidelity
+        .as_ref()
+        .map_or_else(|| ran.values().sum(), |f| f.used_epochs);
     let mut report = TuneReport {
         data: split.train.name().to_owned(),
         objective: config.objective,
         direction: study.direction(),
         seed: config.seed,
         workers: config.workers,
-        n_trials: if config.n_trials.is_some() || config.timeout.is_none() {
+        n_trials: if config.n_trials.is_some()
+            || (config.timeout.is_none() && config.budget_epochs.is_none())
+        {
             planned.max(counts.total())
         } else {
             counts.total()
@@ -219,7 +261,10 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             study_secs: spent.elapsed_secs,
             trials_run: spent.counts.total(),
             stopped: spent.stopped,
+            budget_epochs: config.budget_epochs,
+            epochs_used,
         }),
+        fidelity,
         space,
         best,
         test: None,
@@ -343,4 +388,100 @@ fn best_step(trial: &TrialRecord, direction: Direction) -> usize {
         }
     }
     best.map_or(1, |(s, _)| s.max(1))
+}
+
+/// Training epochs of the study's trials: those counted in this process,
+/// else (trials of a resumed journal) from their recorded curves.
+fn epochs_of(study: &Study, ran: &BTreeMap<usize, usize>, k: usize) -> usize {
+    study
+        .history()
+        .trials()
+        .iter()
+        .map(|t| {
+            ran.get(&t.number).copied().unwrap_or_else(|| {
+                let folds_run = if t.state.value().is_some() { k } else { 1 };
+                t.intermediate.len() * folds_run
+            })
+        })
+        .sum()
+}
+
+/// The directory beside `journal` that a multi-fidelity study's paused
+/// trainings spill to: `<journal>.snapshots`.
+fn snapshot_dir(journal: &std::path::Path) -> std::path::PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(".snapshots");
+    name.into()
+}
+
+/// Full-fidelity trials (as the sampler and pruner say) within an epoch
+/// budget: batches of `workers` trials, each started only while the mean
+/// epochs of the trials finished in this call (before any, a full training
+/// on every fold) fit in what is left; with `budget`'s trials and time
+/// limits too, whichever is reached first.
+fn within_epochs(
+    study: &mut Study,
+    objective: &TrainObjective<'_>,
+    budget: Budget,
+    budget_epochs: usize,
+    config: &AutotuneConfig,
+    folds: usize,
+) -> Result<crate::study::Spent> {
+    let start = Instant::now();
+    let full = config.space.max_epochs().unwrap_or(1) * folds;
+    let used = |o: &TrainObjective<'_>| -> usize {
+        o.epochs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .sum()
+    };
+    let mut counts = crate::study::Counts::default();
+    let stopped = loop {
+        let (spent_epochs, run) = (used(objective), counts.total());
+        if run >= budget.trials {
+            break StopReason::Trials;
+        }
+        let expected = if run == 0 {
+            full
+        } else {
+            spent_epochs.div_ceil(run)
+        }
+        .max(1);
+        let left = budget_epochs.saturating_sub(spent_epochs);
+        let n = (left / expected)
+            .min(config.workers)
+            .min(budget.trials - run);
+        if n == 0 {
+            break StopReason::Epochs {
+                used: spent_epochs,
+                budget: budget_epochs,
+            };
+        }
+        let time = match budget.time {
+            Some(limit) => match limit.checked_sub(start.elapsed()) {
+                Some(t) if !t.is_zero() => Some(t),
+                _ => {
+                    break StopReason::Time {
+                        expected_secs: 0.0,
+                        left_secs: 0.0,
+                    };
+                }
+            },
+            None => None,
+        };
+        let spent = study.optimize_within(|t| objective.evaluate(t), Budget { trials: n, time })?;
+        counts.complete += spent.counts.complete;
+        counts.pruned += spent.counts.pruned;
+        counts.failed += spent.counts.failed;
+        counts.diverged += spent.counts.diverged;
+        if !matches!(spent.stopped, StopReason::Trials) {
+            break spent.stopped;
+        }
+    };
+    Ok(crate::study::Spent {
+        counts,
+        elapsed_secs: start.elapsed().as_secs_f64(),
+        stopped,
+    })
 }

@@ -126,7 +126,7 @@ impl TrainObjective<'_> {
 /// mean objective there. `None` if no epoch has a finite mean loss.
 /// With [`ScoreAt::LastEpoch`], the last epoch all folds ran instead (`None`
 /// if its mean loss is not finite).
-fn score(curves: &[Vec<(f64, f64)>], at: ScoreAt) -> Option<(usize, f64)> {
+pub(super) fn score(curves: &[Vec<(f64, f64)>], at: ScoreAt) -> Option<(usize, f64)> {
     let epochs = curves.iter().map(Vec::len).min()?;
     let k = curves.len() as f64;
     let mean = |e: usize, part: fn(&(f64, f64)) -> f64| -> f64 {

@@ -65,6 +65,12 @@ pub struct BudgetSpent {
     pub trials_run: usize,
     /// Why the study stopped starting trials.
     pub stopped: StopReason,
+    /// The epoch budget, if one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_epochs: Option<usize>,
+    /// Training epochs run in this call (all folds with cross-validation).
+    #[serde(default)]
+    pub epochs_used: usize,
 }
 
 /// A duration for the budget line: two decimals below 10 s (the next trial's
@@ -102,6 +108,11 @@ impl fmt::Display for BudgetSpent {
                 super::fmt_duration(limit)
             ),
             (StopReason::Stopped, _) => write!(f, "{} trials in {secs}; stopped", self.trials_run),
+            (StopReason::Epochs { used, budget }, _) => write!(
+                f,
+                "{} trials in {secs}, {used} of {budget} epochs",
+                self.trials_run
+            ),
             _ => write!(f, "{} trials in {secs}", self.trials_run),
         }
     }
@@ -156,6 +167,11 @@ pub struct TuneReport {
     /// written before autotune had time limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetSpent>,
+    /// How the multi-fidelity strategy spent the epoch budget (`None` for
+    /// full-fidelity studies): every step, and per trial its epochs, pauses
+    /// and resumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<super::FidelityReport>,
     /// Problems worked around, the first of each cause.
     pub warnings: Vec<Warning>,
     /// The final model's networks (not serialised; save them with the `nn`

@@ -64,7 +64,10 @@ impl<'a> Summary<'a> {
             seed: report.seed,
             totals: Some((report.epochs, report.wall_secs)),
             session_only: report.resumed_trials > 0,
-            budget: report.budget.as_ref().filter(|b| b.timeout_secs.is_some()),
+            budget: report
+                .budget
+                .as_ref()
+                .filter(|b| b.timeout_secs.is_some() || b.budget_epochs.is_some()),
             best_epoch: Some(report.best.best_epoch),
             test: report.test.as_ref(),
             final_model: report.final_model.as_deref(),

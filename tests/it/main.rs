@@ -58,4 +58,5 @@ mod study_pruning;
 mod study_reproducible;
 mod study_resume;
 mod tune_autotune;
+mod tune_fidelity;
 mod tune_iris;

@@ -1,0 +1,517 @@
+//! Running the multi-fidelity strategy on a study: rounds of decisions,
+//! trainings started, paused and resumed, trials told at the end.
+
+use super::model::{CurveModel, Point, fidelity};
+use super::{FidelityConfig, FidelityReport, FidelityStep, FidelityTrial};
+use crate::Result;
+use crate::gp::Hyperparameters;
+use crate::history::{Counts, Direction};
+use crate::nn::{
+    Control, EpochStats, Outcome, Snapshot, SnapshotStore, TrainConfig, TrainData, Training,
+};
+use crate::rng::{derive_seed, rng_from_seed};
+use crate::space::{Params, SearchSpace};
+use crate::study::{Spent, StopHandle, StopReason, Study, Trial};
+use crate::tune::TuneObjective;
+use crate::tune::data::Prepared;
+use crate::tune::objective::{TrainObjective, score};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The seed stream of the candidate configurations.
+const CANDIDATE_STREAM: u64 = 0x6d66; // "mf"
+/// The seed stream of the GP fits.
+const FIT_STREAM: u64 = 0x6d67;
+
+/// What [`run`] is given.
+pub(crate) struct Setup<'a> {
+    pub objective: &'a TrainObjective<'a>,
+    pub fold: &'a Prepared,
+    pub space: &'a SearchSpace,
+    pub config: &'a FidelityConfig,
+    pub policy: Policy,
+    /// The full fidelity (epochs of a complete training).
+    pub full: usize,
+    pub budget_epochs: usize,
+    /// The most configurations to start (`usize::MAX`: no limit).
+    pub max_trials: usize,
+    pub workers: usize,
+    pub timeout: Option<Duration>,
+    pub stop: &'a StopHandle,
+    /// Where snapshots spill; a temporary directory if `None`.
+    pub snapshot_dir: Option<PathBuf>,
+}
+
+/// How the next round is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// By expected improvement at the full fidelity per epoch (the
+    /// multi-fidelity strategy).
+    Model,
+    /// One epoch each for as many random configurations as the budget
+    /// leaves room for, then the `k` best to the full epochs.
+    TopK(usize),
+}
+
+/// One configuration under way.
+struct Config {
+    trial: Trial,
+    x: Vec<f64>,
+    train: TrainConfig,
+    /// The objective after each epoch, and the validation loss.
+    curve: Vec<(f64, f64)>,
+    /// Epochs trained (a diverged epoch counted).
+    epochs: usize,
+    ended: Option<Outcome>,
+    record: FidelityTrial,
+}
+
+/// A decision: start `params`, or continue configuration `index`, for
+/// `epochs` epochs.
+enum Action {
+    New { params: Params, x: Vec<f64> },
+    Continue { index: usize },
+}
+
+/// What one step of training returned.
+struct StepOut {
+    stats: Vec<EpochStats>,
+    ran: usize,
+    outcome: Option<Outcome>,
+    snapshot: Option<Snapshot>,
+}
+
+/// Runs the strategy on `study` (see the [module](super) docs). Returns the
+/// report and what was spent.
+pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, Spent)> {
+    let start = Instant::now();
+    let dir = s.snapshot_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!(
+            "autotune-snapshots-{}-{}",
+            std::process::id(),
+            start.elapsed().as_nanos() ^ (study.seed() as u128)
+        ))
+    });
+    let mut store = SnapshotStore::new(&dir, s.config.snapshot_cap_bytes)?;
+    let mut driver = Driver {
+        s,
+        direction: study.direction(),
+        configs: Vec::new(),
+        steps: Vec::new(),
+        used: 0,
+        warm: None,
+        decisions: 0,
+    };
+    let result = driver.rounds(study, &mut store, start);
+    // Snapshots are not kept past the run (pauses are not journaled).
+    for key in store.keys() {
+        store.remove(key)?;
+    }
+    // Emptied: the directory goes too (if something else is in it, it stays).
+    let _ = std::fs::remove_dir(&dir);
+    let stopped = result?;
+    let mut counts = Counts::default();
+    let mut trials = Vec::with_capacity(driver.configs.len());
+    for c in driver.configs {
+        let mut trial = c.trial;
+        let value = if let Some(Outcome::Diverged { epoch, reason }) = c.ended {
+            trial.set_diverged(format!(
+                "training diverged in epoch {} ({reason:?})",
+                epoch + 1
+            ));
+            f64::NAN
+        } else {
+            let curve: Vec<(f64, f64)> = c.curve.iter().map(|&(v, l)| (l, v)).collect();
+            match score(&[curve], s.objective.score_at) {
+                Some((epoch, value)) => {
+                    trial.set_scored_step(epoch);
+                    value
+                }
+                None => f64::NAN,
+            }
+        };
+        counts.add(&study.tell(trial, value)?.state);
+        trials.push(c.record);
+    }
+    let report = FidelityReport {
+        full_epochs: s.full,
+        budget_epochs: s.budget_epochs,
+        used_epochs: driver.used,
+        steps: driver.steps,
+        trials,
+    };
+    let spent = Spent {
+        counts,
+        elapsed_secs: start.elapsed().as_secs_f64(),
+        stopped,
+    };
+    Ok((report, spent))
+}
+
+struct Driver<'s> {
+    s: &'s Setup<'s>,
+    direction: Direction,
+    configs: Vec<Config>,
+    steps: Vec<FidelityStep>,
+    used: usize,
+    warm: Option<Hyperparameters>,
+    decisions: u64,
+}
+
+impl Driver<'_> {
+    /// Rounds until the budget is spent, the time limit expected to pass,
+    /// nothing is left to do, or the stop handle is set.
+    fn rounds(
+        &mut self,
+        study: &mut Study,
+        store: &mut SnapshotStore,
+        start: Instant,
+    ) -> Result<StopReason> {
+        let data = self.s.fold.with_validation()?;
+        let (mut round, mut round_secs, mut round_epochs) = (0usize, 0.0f64, 0usize);
+        loop {
+            if self.s.stop.is_stopped() {
+                return Ok(StopReason::Stopped);
+            }
+            let left = self.s.budget_epochs - self.used;
+            if left == 0 {
+                return Ok(StopReason::Epochs {
+                    used: self.used,
+                    budget: self.s.budget_epochs,
+                });
+            }
+            let plan = self.choose(study, left)?;
+            if plan.is_empty() {
+                return Ok(StopReason::Trials);
+            }
+            let longest = plan.iter().map(|p| p.1).max().unwrap_or(0);
+            if let Some(limit) = self.s.timeout
+                && round_epochs > 0
+            {
+                let expected = round_secs / round_epochs as f64 * longest as f64;
+                let left_secs = limit.as_secs_f64() - start.elapsed().as_secs_f64();
+                if expected > left_secs {
+                    return Ok(StopReason::Time {
+                        expected_secs: expected,
+                        left_secs: left_secs.max(0.0),
+                    });
+                }
+            }
+            let t0 = Instant::now();
+            self.run_round(study, store, &data, plan, round)?;
+            round_secs += t0.elapsed().as_secs_f64();
+            round_epochs += longest;
+            round += 1;
+        }
+    }
+
+    /// Starts the planned configurations (trials asked in plan order), trains
+    /// every step side by side, and records what came back.
+    fn run_round(
+        &mut self,
+        study: &mut Study,
+        store: &mut SnapshotStore,
+        data: &TrainData<'_>,
+        plan: Vec<(Action, usize)>,
+        round: usize,
+    ) -> Result<()> {
+        let mut work: Vec<(usize, usize)> = Vec::with_capacity(plan.len());
+        for (action, epochs) in plan {
+            let index = match action {
+                Action::Continue { index } => index,
+                Action::New { params, x } => {
+                    if !study.enqueue(params)? {
+                        continue;
+                    }
+                    let trial = study.ask()?;
+                    let train = self.s.objective.config(&trial)?;
+                    self.configs.push(Config {
+                        record: FidelityTrial {
+                            trial: trial.number(),
+                            epochs: 0,
+                            pauses: Vec::new(),
+                            resumes: Vec::new(),
+                        },
+                        trial,
+                        x,
+                        train,
+                        curve: Vec::new(),
+                        epochs: 0,
+                        ended: None,
+                    });
+                    self.configs.len() - 1
+                }
+            };
+            work.push((index, epochs));
+        }
+        let mut inputs = Vec::with_capacity(work.len());
+        for &(index, epochs) in &work {
+            let number = self.configs[index].trial.number() as u64;
+            inputs.push((&self.configs[index].train, store.take(number)?, epochs));
+        }
+        let outs: Vec<Result<StepOut>> = if inputs.len() == 1 {
+            inputs
+                .into_iter()
+                .map(|(c, snap, n)| step(c, data, snap, n))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = inputs
+                    .into_iter()
+                    .map(|(c, snap, n)| scope.spawn(move || step(c, data, snap, n)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(crate::error::StudyError::Sampler {
+                                reason: "a training thread panicked".into(),
+                            }
+                            .into())
+                        })
+                    })
+                    .collect()
+            })
+        };
+        let target_sd = self.s.fold.target_sd;
+        for ((index, _), out) in work.into_iter().zip(outs) {
+            let out = out?;
+            let c = &mut self.configs[index];
+            let from = c.epochs;
+            if from > 0 {
+                c.record.resumes.push(from);
+            }
+            for e in &out.stats {
+                let v = value(self.s.objective.objective, e, target_sd);
+                c.trial.report(e.epoch + 1, v);
+                c.curve.push((v, e.validation_loss.unwrap_or(f64::NAN)));
+            }
+            c.epochs += out.ran;
+            c.record.epochs = c.epochs;
+            c.ended = out.outcome;
+            self.used += out.ran;
+            if let Some(snap) = out.snapshot {
+                c.record.pauses.push(c.epochs);
+                store.insert(c.trial.number() as u64, snap)?;
+            }
+            self.steps.push(FidelityStep {
+                round,
+                trial: c.trial.number(),
+                from,
+                to: c.epochs,
+            });
+        }
+        Ok(())
+    }
+
+    /// The next round: up to `workers` actions on distinct configurations
+    /// with their epochs, in all at most `left`.
+    fn choose(&mut self, study: &Study, left: usize) -> Result<Vec<(Action, usize)>> {
+        let s = self.s;
+        let cfg = s.config;
+        self.decisions += 1;
+        let mut rng = rng_from_seed(derive_seed(
+            derive_seed(study.seed(), CANDIDATE_STREAM),
+            self.decisions,
+        ));
+        let can_start = self.configs.len() < s.max_trials;
+        let started = self.configs.len();
+        if let Policy::TopK(k) = s.policy {
+            return self.choose_top_k(k, left, &mut rng);
+        }
+        let points = self.points();
+        // Scored actions: (score, action, epochs of the step).
+        let mut scored: Vec<(f64, Action, usize)> = Vec::new();
+        if started < cfg.n_initial || points.is_empty() {
+            if can_start {
+                let n = s.workers.min(s.max_trials - started);
+                for (params, x) in self.candidates(n, &mut rng)? {
+                    scored.push((0.0, Action::New { params, x }, cfg.min_epochs.min(s.full)));
+                }
+            }
+        } else {
+            let mut fit_rng = rng_from_seed(derive_seed(
+                derive_seed(study.seed(), FIT_STREAM),
+                self.decisions,
+            ));
+            let model = CurveModel::fit(&points, self.warm.as_ref(), &mut fit_rng)?;
+            self.warm = Some(model.hyperparameters().clone());
+            for (index, c) in self.configs.iter().enumerate() {
+                if c.ended.is_none() && c.epochs < s.full {
+                    let step = cfg.next_rung(c.epochs, s.full) - c.epochs;
+                    let gain = model.log_ei_at_full(&c.x)?;
+                    let cost = (s.full - c.epochs) as f64;
+                    scored.push((gain - cost.ln(), Action::Continue { index }, step));
+                }
+            }
+            if can_start {
+                let mut new: Vec<(f64, Action, usize)> = Vec::new();
+                let step = cfg.min_epochs.min(s.full);
+                let cost = (s.full as f64).ln();
+                for (params, x) in self.candidates(cfg.n_candidates, &mut rng)? {
+                    let gain = model.log_ei_at_full(&x)?;
+                    new.push((gain - cost, Action::New { params, x }, step));
+                }
+                new.sort_by(|a, b| b.0.total_cmp(&a.0));
+                new.truncate(s.workers.min(s.max_trials - started));
+                scored.extend(new);
+            }
+            // Stable: equal scores keep their order (continuations first).
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
+        let mut plan = Vec::new();
+        let mut left = left;
+        for (_, action, cost) in scored.into_iter().take(s.workers) {
+            let epochs = cost.min(left);
+            if epochs == 0 {
+                break;
+            }
+            left -= epochs;
+            plan.push((action, epochs));
+        }
+        Ok(plan)
+    }
+
+    /// [`Policy::TopK`]: new configurations for one epoch while the budget
+    /// leaves room for the `k` best to finish, then those `k` to the full
+    /// epochs, best first.
+    fn choose_top_k(
+        &self,
+        k: usize,
+        left: usize,
+        rng: &mut crate::rng::StudyRng,
+    ) -> Result<Vec<(Action, usize)>> {
+        let s = self.s;
+        let started = self.configs.len();
+        let n_new = s
+            .budget_epochs
+            .saturating_sub(k.saturating_mul(s.full - 1))
+            .max(k)
+            .min(s.max_trials);
+        if started < n_new {
+            let n = s.workers.min(n_new - started).min(left);
+            return Ok(self
+                .candidates(n, rng)?
+                .into_iter()
+                .map(|(params, x)| (Action::New { params, x }, 1))
+                .collect());
+        }
+        // The k best after their first epoch, in the minimising direction.
+        let mut ranked: Vec<(f64, usize)> = self
+            .configs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let v = self.direction.to_minimize(c.curve.first()?.0);
+                v.is_finite().then_some((v, i))
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut plan = Vec::new();
+        let mut left = left;
+        for &(_, index) in ranked.iter().take(k) {
+            let c = &self.configs[index];
+            if c.ended.is_some() || c.epochs >= s.full {
+                continue;
+            }
+            let epochs = (s.full - c.epochs).min(left);
+            if epochs == 0 || plan.len() == s.workers {
+                break;
+            }
+            left -= epochs;
+            plan.push((Action::Continue { index }, epochs));
+        }
+        Ok(plan)
+    }
+
+    /// `n` uniform configurations of the space not already started, with
+    /// their encodings (fewer if the space has too few).
+    fn candidates(
+        &self,
+        n: usize,
+        rng: &mut crate::rng::StudyRng,
+    ) -> Result<Vec<(Params, Vec<f64>)>> {
+        let mut out: Vec<(Params, Vec<f64>)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let params = self.s.space.sample(rng);
+            let seen = self.configs.iter().any(|c| *c.trial.params() == params)
+                || out.iter().any(|(p, _)| *p == params);
+            if !seen {
+                let x = self.s.space.encode(&params)?;
+                out.push((params, x));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The model's observations `(x, u, y)`: each configuration's running
+    /// best at `t = 1, 2, 4, …` and at its last epoch.
+    fn points(&self) -> Vec<Point<'_>> {
+        let positive = matches!(
+            self.s.objective.objective,
+            TuneObjective::ValidationLoss | TuneObjective::Rmse
+        );
+        let mut points = Vec::new();
+        for (index, c) in self.configs.iter().enumerate() {
+            let mut best = f64::INFINITY;
+            let n = c.curve.len();
+            for (e, &(v, _)) in c.curve.iter().enumerate() {
+                let v = self.direction.to_minimize(v);
+                if v.is_finite() {
+                    best = best.min(v);
+                }
+                let t = e + 1;
+                if best.is_finite() && (t.is_power_of_two() || t == n) {
+                    let y = if positive {
+                        best.max(1e-300).ln()
+                    } else {
+                        best
+                    };
+                    points.push((index, c.x.as_slice(), fidelity(t, self.s.full), y));
+                }
+            }
+        }
+        points
+    }
+}
+
+/// The objective after an epoch (as the full-fidelity objective reports it).
+fn value(objective: TuneObjective, e: &EpochStats, target_sd: f64) -> f64 {
+    match objective {
+        TuneObjective::ValidationLoss => e.validation_loss.unwrap_or(f64::NAN),
+        TuneObjective::Accuracy => e.validation_metric.unwrap_or(f64::NAN),
+        TuneObjective::Rmse => e.validation_metric.map_or(f64::NAN, |m| m * target_sd),
+    }
+}
+
+/// Trains `epochs` more epochs of `config`, fresh or from `snapshot`, and
+/// pauses it (a snapshot) unless it ended.
+fn step(
+    config: &TrainConfig,
+    data: &TrainData<'_>,
+    snapshot: Option<Snapshot>,
+    epochs: usize,
+) -> Result<StepOut> {
+    let mut training = match snapshot {
+        None => Training::new(config, data)?,
+        Some(s) => Training::resume(s, config, data)?,
+    };
+    let before = training.epochs_done();
+    let mut stats = Vec::with_capacity(epochs);
+    let outcome = training.run_epochs(epochs, |e| {
+        stats.push(e.clone());
+        Control::Continue
+    })?;
+    let diverged = matches!(outcome, Some(Outcome::Diverged { .. }));
+    let ran = training.epochs_done() - before + usize::from(diverged);
+    let snapshot = match outcome {
+        None => Some(training.snapshot()?),
+        Some(_) => None,
+    };
+    Ok(StepOut {
+        stats,
+        ran,
+        outcome,
+        snapshot,
+    })
+}

@@ -1,0 +1,301 @@
+//! The multi-fidelity strategy and epoch budgets of `autotune()`.
+
+use crate::helpers::strip;
+use autotune::Error;
+use autotune::data::{Builtin, Dataset, Scaling, Split, SplitFractions};
+use autotune::error::ConfigError;
+use autotune::nn::{Control, MatRef, Metric, Targets, TrainData, train};
+use autotune::space::Domain;
+use autotune::study::{StopReason, objective_seed};
+use autotune::tune::{
+    AutotuneConfig, FidelityConfig, FidelityReport, PrunerConfig, Strategy, TuneReport, TuneSpace,
+    autotune,
+};
+
+fn iris() -> Split {
+    Dataset::builtin(Builtin::Iris)
+        .unwrap()
+        .split(SplitFractions::new(0.6, 0.2, 0.2), 1)
+        .unwrap()
+}
+
+/// Multi-fidelity on iris: `budget` epochs, full fidelity 8 epochs, no
+/// final model.
+fn quick(budget: usize) -> AutotuneConfig {
+    AutotuneConfig::default()
+        .seed(5)
+        .budget_epochs(budget)
+        .retrain(false)
+        .space(TuneSpace::default().epochs(Domain::fixed(8)))
+}
+
+fn fidelity(r: &TuneReport) -> &FidelityReport {
+    r.fidelity.as_ref().expect("a multi-fidelity study")
+}
+
+fn invalid(result: Result<TuneReport, Error>, name: &str) {
+    match result {
+        Err(Error::Config(ConfigError::Invalid { name: n, .. })) => assert_eq!(n, name),
+        other => panic!("{name}: expected an invalid setting, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_epoch_budget_is_never_exceeded() {
+    let s = iris();
+    for (budget, workers) in [(37, 1), (29, 2)] {
+        let r = autotune(&s, &quick(budget).workers(workers)).unwrap();
+        let f = fidelity(&r);
+        // The budget is spent to the last epoch: no step is ever cut short
+        // but by the budget itself.
+        assert_eq!(f.used_epochs, budget, "workers {workers}");
+        assert_eq!(r.epochs, budget);
+        let b = r.budget.as_ref().unwrap();
+        assert_eq!((b.budget_epochs, b.epochs_used), (Some(budget), budget));
+        assert_eq!(
+            b.stopped,
+            StopReason::Epochs {
+                used: budget,
+                budget
+            }
+        );
+        // Every count agrees: steps, per-trial records, reported curves.
+        let by_steps: usize = f.steps.iter().map(|st| st.to - st.from).sum();
+        assert_eq!(by_steps, budget);
+        let by_trials: usize = f.trials.iter().map(|t| t.epochs).sum();
+        assert_eq!(by_trials, budget);
+        assert_eq!(f.trials.len(), r.trials.len());
+        for (t, rec) in r.trials.iter().zip(&f.trials) {
+            assert_eq!(t.number, rec.trial);
+            assert_eq!(t.intermediate.len(), rec.epochs, "trial {}", t.number);
+            assert!(rec.epochs <= 8);
+            // A pause is followed by a resume at the same epoch, but the last.
+            assert!(rec.pauses.len() - rec.resumes.len() <= 1);
+            assert_eq!(&rec.pauses[..rec.resumes.len()], &rec.resumes[..]);
+        }
+    }
+    // Full fidelity within an epoch budget, no pruner: 37 epochs hold 4
+    // trainings of 8 epochs, and the fifth is not started.
+    let r = autotune(
+        &s,
+        &quick(37)
+            .strategy(Strategy::FullFidelity)
+            .pruner(PrunerConfig::None),
+    )
+    .unwrap();
+    assert!(r.fidelity.is_none());
+    assert_eq!((r.trials.len(), r.epochs), (4, 32));
+    assert_eq!(
+        r.budget.unwrap().stopped,
+        StopReason::Epochs {
+            used: 32,
+            budget: 37
+        }
+    );
+}
+
+#[test]
+fn a_seed_decides_the_whole_study() {
+    let s = iris();
+    for workers in [1, 2] {
+        let a = autotune(&s, &quick(30).workers(workers)).unwrap();
+        let b = autotune(&s, &quick(30).workers(workers)).unwrap();
+        assert_eq!(strip(&a.trials), strip(&b.trials), "workers {workers}");
+        assert_eq!(fidelity(&a), fidelity(&b));
+        let c = autotune(&s, &quick(30).workers(workers).seed(6)).unwrap();
+        assert_ne!(fidelity(&a).steps, fidelity(&c).steps);
+    }
+}
+
+#[test]
+fn a_paused_and_resumed_curve_is_an_uninterrupted_one() {
+    // Without scaling the trials train on the split's own features, so the
+    // test can train the same configuration in one go.
+    let s = iris();
+    let config = quick(40).scaling(Scaling::None);
+    let r = autotune(&s, &config).unwrap();
+    let f = fidelity(&r);
+    let x = |d: &Dataset| d.features().iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    let (xt, xv) = (x(&s.train), x(&s.validation));
+    let (yt, yv) = (
+        s.train.target().labels().unwrap().to_vec(),
+        s.validation.target().labels().unwrap().to_vec(),
+    );
+    let data = TrainData::new(
+        MatRef::new(&xt, yt.len(), 4).unwrap(),
+        Targets::classes(&yt, 3),
+    )
+    .with_validation(
+        MatRef::new(&xv, yv.len(), 4).unwrap(),
+        Targets::classes(&yv, 3),
+    );
+    let resumed: Vec<_> = f.trials.iter().filter(|t| !t.resumes.is_empty()).collect();
+    assert!(!resumed.is_empty(), "no configuration was resumed");
+    for rec in resumed {
+        let t = &r.trials[rec.trial];
+        let train_config = config
+            .space
+            .train_config(&t.params, objective_seed(config.seed, t.number))
+            .unwrap()
+            .metric(Metric::Accuracy);
+        let whole = train(&train_config, &data, |_| Control::Continue).unwrap();
+        let curve: Vec<(usize, f64)> = whole
+            .history
+            .iter()
+            .take(rec.epochs)
+            .map(|e| (e.epoch + 1, e.validation_loss.unwrap()))
+            .collect();
+        // Bit for bit: snapshots restore the whole training state.
+        assert_eq!(t.intermediate, curve, "trial {}", t.number);
+    }
+}
+
+#[test]
+fn promising_configurations_get_more_epochs() {
+    let r = autotune(&iris(), &quick(60)).unwrap();
+    let f = fidelity(&r);
+    let best = r.best.number;
+    let best_epochs = f.trials[best].epochs;
+    let mut epochs: Vec<usize> = f.trials.iter().map(|t| t.epochs).collect();
+    epochs.sort_unstable();
+    let median = epochs[epochs.len() / 2];
+    assert!(
+        best_epochs > median,
+        "best trial {best} got {best_epochs} epochs, the median {median}: {epochs:?}"
+    );
+    // Some configuration went all the way and several stayed at one epoch.
+    assert_eq!(epochs.last(), Some(&8));
+    assert!(
+        epochs.iter().filter(|&&e| e == 1).count() >= 2,
+        "{epochs:?}"
+    );
+}
+
+#[test]
+fn bad_budgets_and_strategies_are_typed_errors() {
+    let s = iris();
+    invalid(autotune(&s, &quick(0)), "budget_epochs");
+    invalid(
+        autotune(&s, &quick(autotune::tune::MAX_BUDGET_EPOCHS + 1)),
+        "budget_epochs",
+    );
+    invalid(
+        autotune(
+            &s,
+            &AutotuneConfig::default().strategy(Strategy::MultiFidelity(FidelityConfig::default())),
+        ),
+        "strategy",
+    );
+    invalid(autotune(&s, &quick(10).cv_folds(Some(3))), "cv_folds");
+    invalid(
+        autotune(
+            &s,
+            &quick(10).space(TuneSpace::default().epochs(Domain::int(
+                2,
+                8,
+                autotune::space::Scale::Log,
+            ))),
+        ),
+        "epochs",
+    );
+    invalid(
+        autotune(
+            &s,
+            &quick(10).strategy(Strategy::MultiFidelity(FidelityConfig::default().eta(1))),
+        ),
+        "eta",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    invalid(
+        autotune(
+            &s,
+            &quick(10).journal(dir.path().join("j.jsonl")).resume(true),
+        ),
+        "resume",
+    );
+}
+
+#[test]
+fn one_epoch_then_top_k_finishes_the_k_best_first_epochs() {
+    // 30 epochs, k = 2, 8 epochs each: 30 - 2 * 7 = 16 configurations get
+    // one epoch, then the 2 best of them after it the other 7 each.
+    let r = autotune(
+        &iris(),
+        &quick(30).strategy(Strategy::OneEpochTopK { k: 2 }),
+    )
+    .unwrap();
+    let f = fidelity(&r);
+    assert_eq!((f.trials.len(), f.used_epochs), (16, 30));
+    let mut first: Vec<(f64, usize)> = r
+        .trials
+        .iter()
+        .map(|t| (t.intermediate[0].1, t.number))
+        .collect();
+    first.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (rank, &(_, number)) in first.iter().enumerate() {
+        let expected = if rank < 2 { 8 } else { 1 };
+        assert_eq!(f.trials[number].epochs, expected, "rank {rank}");
+    }
+    invalid(
+        autotune(
+            &iris(),
+            &quick(30).strategy(Strategy::OneEpochTopK { k: 0 }),
+        ),
+        "k",
+    );
+}
+
+#[test]
+fn the_command_line_takes_an_epoch_budget() {
+    use crate::helpers::{assert_ok, run, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mf");
+    let o = run(&format!(
+        "tune --data iris --budget-epochs 25 --epochs 6 --workers 1 --quiet --out {}",
+        out.display()
+    ));
+    assert_ok(&o);
+    let text = stdout(&o);
+    let budget = text
+        .lines()
+        .find(|l| l.starts_with("budget "))
+        .unwrap_or_else(|| panic!("no budget line in {text}"));
+    assert!(budget.contains("25 of 25 epochs"), "{budget}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["budget"]["epochs_used"], 25);
+    assert_eq!(report["fidelity"]["used_epochs"], 25);
+    assert_eq!(report["fidelity"]["full_epochs"], 6);
+    // 0 is refused with the setting's name, as is an absurd budget.
+    for bad in ["0", "100000001"] {
+        let o = run(&format!(
+            "tune --data iris --budget-epochs {bad} --quiet --out {}",
+            dir.path().join(format!("bad{bad}")).display()
+        ));
+        assert!(!o.status.success(), "--budget-epochs {bad} was accepted");
+        let err = stderr(&o);
+        assert!(err.contains("budget"), "{err}");
+    }
+}
+
+#[test]
+fn spilled_snapshots_give_the_same_study() {
+    // A cap of 0 bytes writes every paused training beside the journal and
+    // reads it back to resume it: the study is the one held in memory.
+    let s = iris();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("study.jsonl");
+    let spilled = quick(30)
+        .strategy(Strategy::MultiFidelity(
+            FidelityConfig::default().snapshot_cap_bytes(0),
+        ))
+        .journal(&journal);
+    let a = autotune(&s, &spilled).unwrap();
+    let b = autotune(&s, &quick(30)).unwrap();
+    assert_eq!(strip(&a.trials), strip(&b.trials));
+    assert_eq!(fidelity(&a), fidelity(&b));
+    assert!(fidelity(&a).trials.iter().any(|t| !t.resumes.is_empty()));
+    // The snapshots are gone with the run; the journal holds every trial.
+    assert!(!dir.path().join("study.jsonl.snapshots").exists());
+    assert_eq!(crate::helpers::journal_trials(&journal), a.trials.len());
+}
