@@ -98,7 +98,7 @@ pub struct TrainReport {
     /// One entry per completed epoch.
     pub history: Vec<EpochStats>,
     /// The trained network: the best epoch's parameters if
-    /// [`TrainConfig::restore_best`] (always after divergence), else the last.
+    /// [`TrainConfig::restore_best`](super::TrainConfig::restore_best) (always after divergence), else the last.
     pub model: Network,
     /// The metric in the history.
     pub metric: Metric,

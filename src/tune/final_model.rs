@@ -23,8 +23,10 @@ use crate::nn::{
 use crate::rng::derive_seed;
 use serde::{Deserialize, Serialize};
 
-/// How the final network is made from the study's trials (see the
-/// [module](self) docs).
+/// How the final network is made from the study's trials. Trial networks
+/// are remade from their seeds when needed (training is deterministic), so
+/// every kind works for a resumed study too; [`make_final_model`] makes any
+/// kind from a finished study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FinalModel {
