@@ -24,15 +24,18 @@
 //! [--python python3] [--no-anchor] [--no-equal-time]`.
 
 use anyhow::{Context, Result, bail};
-use autotune::data::{Builtin, CsvOptions, CsvTask, Dataset, Header, Split, TargetColumn};
+use autotune::data::{Builtin, Dataset};
 use autotune::nn::{Init, Optimizer};
 use autotune::space::{Domain, Scale};
 use autotune::tune::{
     AutotuneConfig, FinalModel, PrunerConfig, ScoreAt, TuneReport, TuneSpace, autotune,
     make_final_model,
 };
-use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "common/anchor.rs"]
+mod anchor;
+use anchor::{anchor_split, root};
 use std::time::Duration;
 
 /// One measured run: a study and the test scores of its final model.
@@ -80,10 +83,6 @@ fn flags() -> Result<Flags> {
     Ok(f)
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The anchor's search space, network and training, in autotune's terms.
 fn space() -> TuneSpace {
     TuneSpace::default()
@@ -119,38 +118,6 @@ fn anchor_available(python: &str) -> std::result::Result<(), String> {
             .unwrap_or("import failed")
             .to_owned())
     }
-}
-
-/// The anchor's split of `seed`, written by its `write_split.py` and read back.
-fn anchor_split(python: &str, seed: u64, dir: &Path) -> Result<Split> {
-    let script = root().join("../shared/anchors/write_split.py");
-    let out = Command::new(python)
-        .arg(&script)
-        .arg(seed.to_string())
-        .arg(dir)
-        .output()
-        .with_context(|| format!("running {}", script.display()))?;
-    if !out.status.success() {
-        bail!(
-            "write_split.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let opts = CsvOptions::default()
-        .header(Header::Present)
-        .target(TargetColumn::Name("label".into()))
-        .task(CsvTask::Classification);
-    let read = |name: &str| -> Result<Dataset> {
-        Ok(Dataset::from_csv_path(
-            dir.join(format!("{name}.csv")),
-            &opts.clone().name("digits"),
-        )?)
-    };
-    Ok(Split {
-        train: read("train")?,
-        validation: read("valid")?,
-        test: read("test")?,
-    })
 }
 
 /// Runs the anchor for `seed`: its JSON line as a row.

@@ -20,13 +20,17 @@
 //! Run: `cargo run --release --example trainer_parity -- [--seeds 10] [--python python3]`.
 
 use anyhow::{Context, Result, bail};
-use autotune::data::{CsvOptions, CsvTask, Dataset, Header, Scaling, Split, Target, TargetColumn};
+use autotune::data::{Dataset, Scaling, Split, Target};
 use autotune::nn::{
     BatchSize, Control, Init, MatRef, Metric, Optimizer, Regularizer, Targets, TrainConfig,
     TrainData, accuracy, log_loss, to_f32, train,
 };
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+#[path = "common/anchor.rs"]
+mod anchor;
+use anchor::{anchor_split, root};
 
 #[derive(Debug, Clone, Copy)]
 struct Conf {
@@ -87,35 +91,6 @@ fn configs() -> Vec<Conf> {
 /// Validation loss after the last epoch, lowest over the epochs, test
 /// accuracy, test log loss.
 type Scores = [f64; 4];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn write_split(python: &str, seed: u64, dir: &Path) -> Result<Split> {
-    let script = root().join("../shared/anchors/write_split.py");
-    let out = Command::new(python)
-        .arg(&script)
-        .arg(seed.to_string())
-        .arg(dir)
-        .output()
-        .with_context(|| format!("running {}", script.display()))?;
-    if !out.status.success() {
-        bail!("write_split.py: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let opts = CsvOptions::default()
-        .header(Header::Present)
-        .target(TargetColumn::Name("label".into()))
-        .task(CsvTask::Classification);
-    let read = |n: &str| -> Result<Dataset> {
-        Ok(Dataset::from_csv_path(dir.join(format!("{n}.csv")), &opts)?)
-    };
-    Ok(Split {
-        train: read("train")?,
-        validation: read("valid")?,
-        test: read("test")?,
-    })
-}
 
 fn torch(python: &str, dir: &Path, seed: u64, confs: &[Conf]) -> Result<Vec<Scores>> {
     let json: Vec<serde_json::Value> = confs
@@ -208,7 +183,7 @@ fn main() -> Result<()> {
     let mut all: Vec<[Vec<Scores>; 3]> = vec![Default::default(); confs.len()];
     for seed in 0..seeds {
         let dir = tmp.path().join(seed.to_string());
-        let split = write_split(&python, seed, &dir)?;
+        let split = anchor_split(&python, seed, &dir)?;
         let t = torch(&python, &dir, seed, &confs)?;
         for (i, c) in confs.iter().enumerate() {
             all[i][0].push(t[i]);

@@ -250,14 +250,8 @@ fn a_timeout_runs_the_trials_that_fit_and_says_how_it_spent_them() {
         out.display()
     ));
     assert_ok(&o);
-    let text = stdout(&o);
-    let budget = text
-        .lines()
-        .find(|l| l.starts_with("budget "))
-        .unwrap_or_else(|| panic!("no budget line in {text}"));
+    let (budget, report) = crate::helpers::budget_and_report(&o, &out);
     assert!(budget.contains("of a 1.5s limit"), "{budget}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let spent = &report["budget"];
     assert_eq!(spent["timeout_secs"], 1.5);
     assert_eq!(spent["stopped"]["reason"], "time", "{spent}");

@@ -120,3 +120,35 @@ pub fn strip(trials: &[autotune::history::TrialRecord]) -> Vec<autotune::history
         })
         .collect()
 }
+
+/// The summary's `budget` line of a `tune` run's stdout, and the
+/// `report.json` it wrote in `out`.
+pub fn budget_and_report(o: &Output, out: &Path) -> (String, serde_json::Value) {
+    let text = stdout(o);
+    let budget = text
+        .lines()
+        .find(|l| l.starts_with("budget "))
+        .unwrap_or_else(|| panic!("no budget line in {text}"))
+        .to_owned();
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (budget, report)
+}
+
+/// The PostgreSQL test server's URL, or `None` (and a printed reason)
+/// without one.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub fn postgres_server(test: &str) -> Option<String> {
+    let url = std::env::var("AUTOTUNE_TEST_POSTGRES").ok();
+    if url.is_none() {
+        // CI sets this: there, a skipped test would hide a missing server.
+        assert!(
+            std::env::var_os("AUTOTUNE_REQUIRE_POSTGRES").is_none(),
+            "{test}: AUTOTUNE_TEST_POSTGRES is unset but AUTOTUNE_REQUIRE_POSTGRES is set"
+        );
+        println!(
+            "{test}: skipped, AUTOTUNE_TEST_POSTGRES is unset (`eval \"$(bash .ci/postgres start)\"` sets it)"
+        );
+    }
+    url
+}

@@ -13,18 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_autotune");
 
 /// The test server's URL, or `None` (and a printed reason) without one.
 fn server(test: &str) -> Option<String> {
-    let url = std::env::var("AUTOTUNE_TEST_POSTGRES").ok();
-    if url.is_none() {
-        // CI sets this: there, a skipped test would hide a missing server.
-        assert!(
-            std::env::var_os("AUTOTUNE_REQUIRE_POSTGRES").is_none(),
-            "{test}: AUTOTUNE_TEST_POSTGRES is unset but AUTOTUNE_REQUIRE_POSTGRES is set"
-        );
-        println!(
-            "{test}: skipped, AUTOTUNE_TEST_POSTGRES is unset (`eval \"$(bash .ci/postgres start)\"` sets it)"
-        );
-    }
-    url
+    crate::helpers::postgres_server(test)
 }
 
 /// A study name no other test run uses.

@@ -247,7 +247,7 @@ fn one_epoch_then_top_k_finishes_the_k_best_first_epochs() {
 
 #[test]
 fn the_command_line_takes_an_epoch_budget() {
-    use crate::helpers::{assert_ok, run, stderr, stdout};
+    use crate::helpers::{assert_ok, run, stderr};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("mf");
     let o = run(&format!(
@@ -255,14 +255,8 @@ fn the_command_line_takes_an_epoch_budget() {
         out.display()
     ));
     assert_ok(&o);
-    let text = stdout(&o);
-    let budget = text
-        .lines()
-        .find(|l| l.starts_with("budget "))
-        .unwrap_or_else(|| panic!("no budget line in {text}"));
+    let (budget, report) = crate::helpers::budget_and_report(&o, &out);
     assert!(budget.contains("25 of 25 epochs"), "{budget}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["budget"]["epochs_used"], 25);
     assert_eq!(report["fidelity"]["used_epochs"], 25);
     assert_eq!(report["fidelity"]["full_epochs"], 6);
