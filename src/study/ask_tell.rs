@@ -163,6 +163,12 @@ impl Study {
             Err(reason) => Returned::Error(reason),
         };
         let record = make_record(&trial, &returned, 0.0);
+        self.store(record)
+    }
+
+    /// Records a finished trial told by hand: in the storage first, then
+    /// in the history; returns its record there.
+    fn store(&mut self, record: TrialRecord) -> Result<&TrialRecord> {
         lock(&self.storage).tell(&record)?;
         let number = record.number;
         self.record(record, 0, 0);
@@ -188,15 +194,7 @@ impl Study {
             .into());
         }
         let record = make_record(&trial, returned, trial.elapsed_secs());
-        lock(&self.storage).tell(&record)?;
-        let number = record.number;
-        self.record(record, 0, 0);
-        Ok(self
-            .history
-            .trials()
-            .iter()
-            .find(|t| t.number == number)
-            .expect("just recorded"))
+        self.store(record)
     }
 
     /// Asks a batch of up to `q >= 1` trials: trials waiting in a shared
