@@ -70,26 +70,16 @@ pub fn run(args: &ReportArgs) -> CliResult<()> {
     // (The journal's warnings went to stderr above.)
     let summary = match &report {
         Some(r) => Summary::of_report(r, &history).with_results(&written, out.root(), files),
-        None => Summary {
-            data: settings.as_ref().map_or("study", |s| s.data.as_str()),
-            space: &journal.header.space,
-            history: &history,
-            objective: TuneObjective::ValidationLoss,
-            planned: settings
+        None => Summary::of_trials(
+            settings.as_ref().map_or("study", |s| s.data.as_str()),
+            &journal.header.space,
+            &history,
+            settings
                 .as_ref()
                 .map_or(history.len(), |s| s.planned_trials(None).max(history.len())),
-            workers: journal.header.workers,
-            seed: journal.header.seed,
-            totals: None,
-            session_only: false,
-            budget: None,
-            best_epoch: None,
-            test: None,
-            final_model: None,
-            importance: None,
-            files: None,
-            warnings: Vec::new(),
-        }
+            journal.header.workers,
+            journal.header.seed,
+        )
         .with_results(&written, out.root(), files),
     };
     print!("{}", summary.render());

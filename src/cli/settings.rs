@@ -191,6 +191,20 @@ impl Settings {
         })
     }
 
+    /// The data of these settings, loaded and split by the seed (the split
+    /// takes the data set's rows: they are held once).
+    ///
+    /// # Errors
+    /// Bad input: a missing or malformed data set, a bad target or split.
+    pub fn load_split(&self) -> CliResult<autotune::data::Split> {
+        let csv = super::data::CsvFlags {
+            delimiter: self.delimiter,
+            no_header: self.no_header,
+        };
+        let dataset = super::data::load(&self.data, self.target.as_deref(), self.task, csv)?;
+        super::data::split(dataset, self.seed)
+    }
+
     /// The trials the study runs (at most), with a time limit or not.
     pub fn planned_trials(&self, timeout: Option<std::time::Duration>) -> usize {
         AutotuneConfig {

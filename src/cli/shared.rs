@@ -8,7 +8,6 @@
 
 use super::args::{SharedArgs, StorageArgs, TuneArgs, WorkerArgs};
 use super::ask_tell::AskSettings;
-use super::data;
 use super::fail::{CliResult, Failure, OrFail};
 use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
 use super::progress::{ProgressView, Style};
@@ -20,7 +19,7 @@ use autotune::error::Warning;
 use autotune::history::History;
 use autotune::study::storage::postgres::{PostgresOptions, StoredStudy, stored_study};
 use autotune::study::{Observer, Progress, StopHandle};
-use autotune::tune::{AutotuneConfig, Summary, TuneObjective, autotune_stoppable};
+use autotune::tune::{AutotuneConfig, Summary, autotune_stoppable};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -114,17 +113,7 @@ fn tune_settings(study: &StoredStudy, at: &str) -> CliResult<Settings> {
 /// Loads the data of `settings` and makes the configuration of a shared
 /// study.
 fn load(settings: &Settings, options: PostgresOptions, retrain: bool) -> CliResult<LoadedShared> {
-    let csv = data::CsvFlags {
-        delimiter: settings.delimiter,
-        no_header: settings.no_header,
-    };
-    let dataset = data::load(
-        &settings.data,
-        settings.target.as_deref(),
-        settings.task,
-        csv,
-    )?;
-    let split = data::split(dataset, settings.seed)?;
+    let split = settings.load_split()?;
     let mut config = settings.config(Path::new(JOURNAL), false);
     config.journal = None;
     config.retrain = retrain;
@@ -308,24 +297,14 @@ pub fn report(storage: &StorageArgs) -> CliResult<()> {
     };
     let header = &stored.header;
     let history = History::from_trials(header.direction, stored.trials.iter().cloned());
-    let summary = Summary {
-        data: settings.as_ref().map_or(name, |s| s.data.as_str()),
-        space: &header.space,
-        history: &history,
-        objective: TuneObjective::ValidationLoss,
-        planned: stored.budget.unwrap_or(history.len()),
-        workers: header.workers,
-        seed: header.seed,
-        totals: None,
-        session_only: false,
-        budget: None,
-        best_epoch: None,
-        test: None,
-        final_model: None,
-        importance: None,
-        files: None,
-        warnings: Vec::new(),
-    };
+    let summary = Summary::of_trials(
+        settings.as_ref().map_or(name, |s| s.data.as_str()),
+        &header.space,
+        &history,
+        stored.budget.unwrap_or(history.len()),
+        header.workers,
+        header.seed,
+    );
     print!("{}", summary.render());
     println!(
         "storage    {at}: {} trials finished, {} running or waiting",

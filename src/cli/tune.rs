@@ -1,7 +1,6 @@
 //! `autotune tune`: run (or resume) a study and write its results.
 
 use super::args::TuneArgs;
-use super::data;
 use super::fail::{CliResult, Failure, OrFail};
 use super::interrupt;
 use super::outdir::{JOURNAL, OutDir, RESULTS, SETTINGS};
@@ -185,18 +184,7 @@ impl Loaded {
     /// Bad input.
     fn new(args: &TuneArgs, saved: Option<&Settings>, out: &OutDir) -> CliResult<Self> {
         let settings = Settings::resolve(args, saved)?;
-        let csv = data::CsvFlags {
-            delimiter: settings.delimiter,
-            no_header: settings.no_header,
-        };
-        let dataset = data::load(
-            &settings.data,
-            settings.target.as_deref(),
-            settings.task,
-            csv,
-        )?;
-        // The split takes the data set's rows: they are held once.
-        let split = data::split(dataset, settings.seed)?;
+        let split = settings.load_split()?;
         let mut config = settings.config(&out.journal(), args.resume);
         config.timeout = args.timeout;
         if let Some(kind) = args.final_model {

@@ -77,6 +77,39 @@ impl<'a> Summary<'a> {
         }
     }
 
+    /// The summary of trials alone, without a report (an unfinished study,
+    /// or one read from its storage): no totals, best epoch, test scores,
+    /// importances, files or warnings; the values labelled as validation
+    /// losses.
+    #[must_use]
+    pub fn of_trials(
+        data: &'a str,
+        space: &'a SearchSpace,
+        history: &'a History,
+        planned: usize,
+        workers: usize,
+        seed: u64,
+    ) -> Self {
+        Self {
+            data,
+            space,
+            history,
+            objective: TuneObjective::ValidationLoss,
+            planned,
+            workers,
+            seed,
+            totals: None,
+            session_only: false,
+            budget: None,
+            best_epoch: None,
+            test: None,
+            final_model: None,
+            importance: None,
+            files: None,
+            warnings: Vec::new(),
+        }
+    }
+
     /// With what [`write_results`](super::write_results) wrote into `dir`:
     /// the importances, the `files` to list, and the writer's warnings after
     /// the study's.

@@ -152,3 +152,13 @@ pub fn postgres_server(test: &str) -> Option<String> {
     }
     url
 }
+
+/// A study name no other test run uses (the process and the time in it).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub fn unique_name(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}

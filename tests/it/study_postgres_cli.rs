@@ -11,19 +11,7 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_autotune");
 
-/// The test server's URL, or `None` (and a printed reason) without one.
-fn server(test: &str) -> Option<String> {
-    crate::helpers::postgres_server(test)
-}
-
-/// A study name no other test run uses.
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!("{name}-{}-{nanos}", std::process::id())
-}
+use crate::helpers::{postgres_server as server, unique_name as unique};
 
 fn autotune(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run autotune")
