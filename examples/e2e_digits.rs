@@ -10,6 +10,9 @@
 //! rows:
 //! - with equal trials (30), scoring each trial at its best epoch and at its
 //!   last, and making every [`FinalModel`] from the same study;
+//! - with equal trials and 5-fold cross-validation on train + validation,
+//!   for the ensemble of the best trial's fold networks (`best_trial`) and
+//!   the top-5 ensembles;
 //! - with the anchor's own study wall time of that seed as its `timeout`
 //!   (the defaults otherwise: the final model the five best configurations
 //!   retrained, with two other final models of the same study beside it).
@@ -21,7 +24,7 @@
 //! digits (the same 60/20/20 proportions, other rows).
 //!
 //! Run: `cargo run --release --example e2e_digits -- [--seeds 10] [--trials 30]
-//! [--python python3] [--no-anchor] [--no-equal-time]`.
+//! [--python python3] [--no-anchor] [--no-equal-time] [--only-cv]`.
 
 use anyhow::{Context, Result, bail};
 use autotune::data::{Builtin, Dataset};
@@ -56,6 +59,9 @@ struct Flags {
     python: String,
     anchor: bool,
     equal_time: bool,
+    /// Only the cross-validated study, on the anchor's splits, without
+    /// running the anchor (its rows are deterministic: see the README).
+    only_cv: bool,
 }
 
 fn flags() -> Result<Flags> {
@@ -65,6 +71,7 @@ fn flags() -> Result<Flags> {
         python: "python3".into(),
         anchor: true,
         equal_time: true,
+        only_cv: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -75,8 +82,9 @@ fn flags() -> Result<Flags> {
             "--python" => f.python = value()?,
             "--no-anchor" => f.anchor = false,
             "--no-equal-time" => f.equal_time = false,
+            "--only-cv" => f.only_cv = true,
             other => bail!(
-                "unknown flag {other}; flags: --seeds N --trials N --python P --no-anchor --no-equal-time"
+                "unknown flag {other}; flags: --seeds N --trials N --python P --no-anchor --no-equal-time --only-cv"
             ),
         }
     }
@@ -189,6 +197,22 @@ fn main() -> Result<()> {
             Dataset::builtin(Builtin::Digits)?
                 .split(autotune::data::SplitFractions::new(0.6, 0.2, 0.2), seed)?
         };
+        // 5-fold cross-validation on train + validation: the fold networks'
+        // ensemble (best_trial) and the ensembles of the best trials.
+        let cfg = config(seed).n_trials(f.trials).cv_folds(Some(5));
+        let report = autotune(&split, &cfg)?;
+        for kind in [
+            FinalModel::BestTrial,
+            FinalModel::TopK { k: 5 },
+            FinalModel::TopKRetrained { k: 5 },
+        ] {
+            let (scores, _) = make_final_model(kind, &split, &cfg, &report)?;
+            let what = format!("autotune 5-fold cv {}", kind.name());
+            rows.push(row(what, seed, &report, &scores.context("no test part")?));
+        }
+        if f.only_cv {
+            continue;
+        }
         let anchor_row = if anchor_ok {
             let r = anchor(&f.python, f.trials, seed)?;
             eprintln!(
