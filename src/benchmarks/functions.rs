@@ -83,6 +83,24 @@ pub fn rosenbrock(x: &[f64]) -> f64 {
         .sum()
 }
 
+/// The sphere in any dimension `d ≥ 1`, on `[−5.12, 5.12]^d`:
+/// `f(x) = Σ xᵢ²`. Minimum 0 at the origin.
+#[must_use]
+pub fn sphere(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum()
+}
+
+/// The axis-parallel hyper-ellipsoid (also "sum squares") in any dimension
+/// `d ≥ 1`, on `[−5.12, 5.12]^d`: `f(x) = Σᵢ i xᵢ²` with `i = 1, …, d`
+/// (curvatures 2 to `2d`: condition number `d`). Minimum 0 at the origin.
+#[must_use]
+pub fn ellipsoid(x: &[f64]) -> f64 {
+    x.iter()
+        .enumerate()
+        .map(|(i, v)| (i + 1) as f64 * v * v)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +150,22 @@ mod tests {
         // Classic reference values: f(0, 0) = 1 and f(−1.2, 1) = 24.2 (to a
         // few ulps: −1.2 is not exact in binary).
         assert_relative_eq!(rosenbrock(&[-1.2, 1.0]), 24.2, max_relative = 1e-14);
+    }
+
+    #[test]
+    fn sphere_and_ellipsoid_values() {
+        for d in [1, 2, 5] {
+            assert_eq!(sphere(&vec![0.0; d]), 0.0);
+            assert_eq!(ellipsoid(&vec![0.0; d]), 0.0);
+        }
+        // Hand values: 1 + 4 + 9 = 14; 1·1 + 2·4 + 3·9 = 36 (exact in binary).
+        assert_eq!(sphere(&[1.0, -2.0, 3.0]), 14.0);
+        assert_eq!(ellipsoid(&[1.0, -2.0, 3.0]), 36.0);
+        // The ellipsoid weights coordinate i by i: a unit step on the last of
+        // five costs 5, on the first 1.
+        let mut x = [0.0; 5];
+        x[4] = 1.0;
+        assert_eq!(ellipsoid(&x), 5.0);
+        assert_eq!(sphere(&x), 1.0);
     }
 }

@@ -2,7 +2,8 @@
 //! samplers.
 //!
 //! [`Function`] names the classic continuous test functions (Branin,
-//! Hartmann 6-D, Ackley and Rosenbrock in any dimension), each with its box
+//! Hartmann 6-D, Ackley, Rosenbrock, the sphere and the axis-parallel
+//! ellipsoid in any dimension), each with its box
 //! and its known minimum and minimisers; the formulas follow their papers
 //! (in the crate-private `functions` module). The simple
 //! regret of a run is `best found − minimum`. [`MixedFunction`] is a
@@ -42,6 +43,18 @@ pub enum Function {
         /// Number of dimensions.
         dim: usize,
     },
+    /// The sphere `Σ xᵢ²` in `dim ≥ 1` dimensions (`sphere` in `functions`):
+    /// smooth and unimodal, a test of late-budget precision.
+    Sphere {
+        /// Number of dimensions.
+        dim: usize,
+    },
+    /// The axis-parallel hyper-ellipsoid `Σ i xᵢ²` in `dim ≥ 1` dimensions
+    /// (`ellipsoid` in `functions`): the sphere with unequal curvatures.
+    Ellipsoid {
+        /// Number of dimensions.
+        dim: usize,
+    },
 }
 
 impl Function {
@@ -53,6 +66,8 @@ impl Function {
             Self::Hartmann6 => "hartmann6".to_owned(),
             Self::Ackley { dim } => format!("ackley{dim}"),
             Self::Rosenbrock { dim } => format!("rosenbrock{dim}"),
+            Self::Sphere { dim } => format!("sphere{dim}"),
+            Self::Ellipsoid { dim } => format!("ellipsoid{dim}"),
         }
     }
 
@@ -62,18 +77,22 @@ impl Function {
         match *self {
             Self::Branin => 2,
             Self::Hartmann6 => 6,
-            Self::Ackley { dim } | Self::Rosenbrock { dim } => dim,
+            Self::Ackley { dim }
+            | Self::Rosenbrock { dim }
+            | Self::Sphere { dim }
+            | Self::Ellipsoid { dim } => dim,
         }
     }
 
-    /// Checks the dimension: Ackley needs at least 1, Rosenbrock at least 2.
+    /// Checks the dimension: Ackley, the sphere and the ellipsoid need at
+    /// least 1, Rosenbrock at least 2.
     ///
     /// # Errors
     /// [`ConfigError::Invalid`] for a dimension below that.
     pub fn check(&self) -> Result<()> {
         let (ok, least) = match *self {
             Self::Branin | Self::Hartmann6 => (true, 0),
-            Self::Ackley { dim } => (dim >= 1, 1),
+            Self::Ackley { dim } | Self::Sphere { dim } | Self::Ellipsoid { dim } => (dim >= 1, 1),
             Self::Rosenbrock { dim } => (dim >= 2, 2),
         };
         if ok {
@@ -95,6 +114,7 @@ impl Function {
             Self::Hartmann6 => vec![(0.0, 1.0); 6],
             Self::Ackley { dim } => vec![(-32.768, 32.768); dim],
             Self::Rosenbrock { dim } => vec![(-5.0, 10.0); dim],
+            Self::Sphere { dim } | Self::Ellipsoid { dim } => vec![(-5.12, 5.12); dim],
         }
     }
 
@@ -104,7 +124,10 @@ impl Function {
         match self {
             Self::Branin => functions::BRANIN_MINIMUM,
             Self::Hartmann6 => functions::HARTMANN6_MINIMUM,
-            Self::Ackley { .. } | Self::Rosenbrock { .. } => 0.0,
+            Self::Ackley { .. }
+            | Self::Rosenbrock { .. }
+            | Self::Sphere { .. }
+            | Self::Ellipsoid { .. } => 0.0,
         }
     }
 
@@ -115,7 +138,9 @@ impl Function {
         match *self {
             Self::Branin => vec![vec![-PI, 12.275], vec![PI, 2.275], vec![3.0 * PI, 2.475]],
             Self::Hartmann6 => vec![functions::HARTMANN6_ARGMIN.to_vec()],
-            Self::Ackley { dim } => vec![vec![0.0; dim]],
+            Self::Ackley { dim } | Self::Sphere { dim } | Self::Ellipsoid { dim } => {
+                vec![vec![0.0; dim]]
+            }
             Self::Rosenbrock { dim } => vec![vec![1.0; dim]],
         }
     }
@@ -170,6 +195,8 @@ impl Function {
             Self::Hartmann6 => functions::hartmann6([x[0], x[1], x[2], x[3], x[4], x[5]]),
             Self::Ackley { .. } => functions::ackley(x),
             Self::Rosenbrock { .. } => functions::rosenbrock(x),
+            Self::Sphere { .. } => functions::sphere(x),
+            Self::Ellipsoid { .. } => functions::ellipsoid(x),
         })
     }
 }
@@ -180,11 +207,13 @@ mod tests {
     use crate::Error;
     use approx::assert_abs_diff_eq;
 
-    const ALL: [Function; 4] = [
+    const ALL: [Function; 6] = [
         Function::Branin,
         Function::Hartmann6,
         Function::Ackley { dim: 5 },
         Function::Rosenbrock { dim: 3 },
+        Function::Sphere { dim: 5 },
+        Function::Ellipsoid { dim: 5 },
     ];
 
     #[test]
@@ -224,6 +253,22 @@ mod tests {
     }
 
     #[test]
+    fn sphere_and_ellipsoid_through_their_spaces() {
+        let (s, e) = (Function::Sphere { dim: 5 }, Function::Ellipsoid { dim: 5 });
+        assert_eq!(
+            (s.name().as_str(), e.name().as_str()),
+            ("sphere5", "ellipsoid5")
+        );
+        let space = s.space().unwrap();
+        // The box corner (5.12, …, 5.12): 5 · 5.12² and (1 + … + 5) · 5.12².
+        let corner = space.decode(&[1.0; 5]).unwrap();
+        let sq = 5.12_f64 * 5.12;
+        // Decoding the unit cube's corner is exact on a linear scale.
+        assert_abs_diff_eq!(s.value_at(&corner).unwrap(), 5.0 * sq, epsilon = 1e-12);
+        assert_abs_diff_eq!(e.value_at(&corner).unwrap(), 15.0 * sq, epsilon = 1e-12);
+    }
+
+    #[test]
     fn wrong_dimension_is_an_error() {
         assert!(matches!(
             Function::Branin.value(&[1.0, 2.0, 3.0]),
@@ -233,9 +278,19 @@ mod tests {
             Function::Rosenbrock { dim: 1 }.value(&[1.0]),
             Err(Error::Config(ConfigError::Invalid { name: "dim", .. }))
         ));
+        for f in [
+            Function::Ackley { dim: 0 },
+            Function::Sphere { dim: 0 },
+            Function::Ellipsoid { dim: 0 },
+        ] {
+            assert!(matches!(
+                f.check(),
+                Err(Error::Config(ConfigError::Invalid { name: "dim", .. }))
+            ));
+        }
         assert!(matches!(
-            Function::Ackley { dim: 0 }.check(),
-            Err(Error::Config(ConfigError::Invalid { name: "dim", .. }))
+            Function::Sphere { dim: 5 }.value(&[0.0; 4]),
+            Err(Error::Config(ConfigError::Invalid { name: "x", .. }))
         ));
     }
 }
