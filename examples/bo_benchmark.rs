@@ -1,12 +1,19 @@
 //! Benchmark of the GP sampler against random search on functions with known
 //! minima: median (over seeds) log10 simple regret after 10/20/30/50/100
-//! evaluations, and the median time per suggestion (all suggestions, and the
-//! last ten of each run).
+//! evaluations, the median time per suggestion (all suggestions, and the
+//! last ten of each run), the share of suggestions with a continuous
+//! coordinate exactly on a bound of the box (`bound %`), and the share within
+//! 1e-6 (max-norm, unit cube) of an earlier trial (`repeat %`; on these
+//! deterministic objectives a wasted evaluation).
 //!
 //! The objectives are deterministic, so the GP sampler is configured with
 //! `GpSamplerConfig::deterministic_objective()` (as Optuna's
 //! `deterministic_objective=True`); `--learned-noise` keeps the default
 //! learned noise instead. `--ucb BETA` adds a row with UCB instead of LogEI.
+//!
+//! `sphere5` and `ellipsoid5` test late-budget precision on smooth unimodal
+//! functions; `linear-corner` (`Σ xᵢ` on `[0, 1]³`, optimum at a corner)
+//! shows repeats and bound points.
 //!
 //! Rows for real training objectives: `branin-outlier` (trial 3 returns 1e4
 //! instead of its value), `branin-scale1e200` / `branin-scale1e-200` (every
@@ -20,6 +27,7 @@
 //! cargo run --release --example bo_benchmark                # everything, 10 seeds
 //! cargo run --release --example bo_benchmark -- --seeds 3 --functions branin
 //! cargo run --release --example bo_benchmark -- --ucb 2 --first-seed 100
+//! cargo run --release --example bo_benchmark -- --no-trust-region  # without the trust-region steps
 //! ```
 
 use anyhow::Result;
@@ -28,7 +36,7 @@ use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction};
 use autotune::sampler::{
     AskTell, FailedTrials, GpSampler, GpSamplerConfig, RandomSampler, Sampler, ValueTransform,
 };
-use autotune::space::{Params, SearchSpace};
+use autotune::space::{EncodedKind, Params, Scale, SearchSpace};
 use clap::Parser;
 use std::time::Instant;
 
@@ -41,13 +49,13 @@ struct Args {
     /// The first seed (seeds run from here).
     #[arg(long, default_value_t = 0)]
     first_seed: u64,
-    /// Functions to run: branin, hartmann6, ackley5, mixed, branin-outlier,
-    /// branin-scale1e200, branin-scale1e-200, mixed-fail12, cliff
-    /// (comma-separated).
+    /// Functions to run: branin, hartmann6, ackley5, sphere5, ellipsoid5,
+    /// mixed, linear-corner, branin-outlier, branin-scale1e200,
+    /// branin-scale1e-200, mixed-fail12, cliff (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "branin,hartmann6,ackley5,mixed"
+        default_value = "branin,hartmann6,ackley5,sphere5,ellipsoid5,mixed"
     )]
     functions: Vec<String>,
     /// Skip the batch (q = 4) runs.
@@ -71,11 +79,17 @@ struct Args {
     /// Failed trials: ignore, worst, classifier (default: the sampler's).
     #[arg(long)]
     failed: Option<String>,
+    /// Turn the trust-region steps off (`MaximizerConfig::trust_region`).
+    #[arg(long)]
+    no_trust_region: bool,
 }
 
 /// The GP sampler's configuration for a run.
 fn gp_config(args: &Args, acquisition: Acquisition) -> GpSamplerConfig {
     let mut config = GpSamplerConfig::default().acquisition(acquisition);
+    if args.no_trust_region {
+        config.maximizer = config.maximizer.trust_region(false);
+    }
     if let Some(t) = &args.transform {
         config = config.transform(
             serde_json::from_value::<ValueTransform>(serde_json::Value::String(t.clone()))
@@ -131,6 +145,26 @@ fn problem(name: &str) -> Result<Problem> {
         "branin-scale1e-200" => (Function::Branin, 50, |_, v| v * 1e-200),
         "hartmann6" => (Function::Hartmann6, 100, |_, v| v),
         "ackley5" => (Function::Ackley { dim: 5 }, 100, |_, v| v),
+        "sphere5" => (Function::Sphere { dim: 5 }, 100, |_, v| v),
+        "ellipsoid5" => (Function::Ellipsoid { dim: 5 }, 100, |_, v| v),
+        "linear-corner" => {
+            let mut b = SearchSpace::builder();
+            for i in 0..3 {
+                b = b.float(format!("x{i}"), 0.0..=1.0, Scale::Linear);
+            }
+            return Ok(Problem {
+                name: name.to_owned(),
+                space: b.build()?,
+                minimum: 0.0,
+                budget: 50,
+                eval: Box::new(|_, p| {
+                    let v = (0..3)
+                        .map(|i| p.float(&format!("x{i}")).unwrap_or(f64::NAN))
+                        .sum();
+                    (v, v)
+                }),
+            });
+        }
         "mixed" => return Ok(mixed(name, 100, None)),
         "mixed-fail12" => return Ok(mixed(name, 50, Some(12))),
         "cliff" => {
@@ -160,26 +194,66 @@ fn problem(name: &str) -> Result<Problem> {
     })
 }
 
-/// One run: best-so-far regret after each evaluation, and seconds per suggestion.
-fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+/// One run's record.
+struct Run {
+    /// Best-so-far regret after each evaluation.
+    regret: Vec<f64>,
+    /// Seconds per suggestion.
+    times: Vec<f64>,
+    /// Suggestions with a continuous coordinate exactly at 0 or 1 (encoded).
+    on_bound: usize,
+    /// Suggestions within [`REPEAT_TOLERANCE`] of an earlier trial.
+    repeats: usize,
+}
+
+/// Max-norm distance in the unit cube below which a suggestion counts as a
+/// repeat of an earlier trial.
+const REPEAT_TOLERANCE: f64 = 1e-6;
+
+fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<Run> {
     let mut opt = AskTell::new(p.space.clone(), sampler, seed);
-    let mut regret = Vec::with_capacity(p.budget);
-    let mut times = Vec::new();
+    let continuous: Vec<usize> = p
+        .space
+        .encoded_params()
+        .iter()
+        .filter(|e| e.kind == EncodedKind::Continuous)
+        .map(|e| e.offset)
+        .collect();
+    let mut r = Run {
+        regret: Vec::with_capacity(p.budget),
+        times: Vec::new(),
+        on_bound: 0,
+        repeats: 0,
+    };
+    let mut seen: Vec<Vec<f64>> = Vec::new();
     let mut best = f64::INFINITY;
-    while regret.len() < p.budget {
-        let q = q.min(p.budget - regret.len());
+    while r.regret.len() < p.budget {
+        let q = q.min(p.budget - r.regret.len());
         let start = Instant::now();
         let batch = opt.ask_batch(q)?;
         let per = start.elapsed().as_secs_f64() / q as f64;
         for (n, params) in batch {
-            times.push(per);
+            r.times.push(per);
+            let x = p.space.encode(&params)?;
+            if continuous.iter().any(|&c| x[c] == 0.0 || x[c] == 1.0) {
+                r.on_bound += 1;
+            }
+            let near = |y: &Vec<f64>| {
+                x.iter()
+                    .zip(y)
+                    .all(|(a, b)| (a - b).abs() <= REPEAT_TOLERANCE)
+            };
+            if seen.iter().any(near) {
+                r.repeats += 1;
+            }
+            seen.push(x);
             let (told, v) = (p.eval)(n, &params);
             opt.tell(n, told)?;
             best = best.min(v);
-            regret.push((best - p.minimum).max(1e-20));
+            r.regret.push((best - p.minimum).max(1e-20));
         }
     }
-    Ok((regret, times))
+    Ok(r)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -194,34 +268,46 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn report(p: &Problem, label: &str, runs: &[(Vec<f64>, Vec<f64>)]) {
+fn report(p: &Problem, label: &str, runs: &[Run]) {
     let mut row = format!("| {} | {label} |", p.name);
     for at in [10, 20, 30, 50, 100] {
         if at <= p.budget {
-            let m = median(runs.iter().map(|(r, _)| r[at - 1].log10()).collect());
+            let m = median(runs.iter().map(|r| r.regret[at - 1].log10()).collect());
             row += &format!(" {m:.2} |");
         } else {
             row += " |";
         }
     }
-    let all = median(runs.iter().flat_map(|(_, t)| t.iter().copied()).collect());
+    let all = median(runs.iter().flat_map(|r| r.times.iter().copied()).collect());
     let last = median(
         runs.iter()
-            .flat_map(|(_, t)| t[t.len().saturating_sub(10)..].iter().copied())
+            .flat_map(|r| r.times[r.times.len().saturating_sub(10)..].iter().copied())
             .collect(),
     );
-    row += &format!(" {:.2} | {:.2} |", all * 1e3, last * 1e3);
+    let total: usize = runs.iter().map(|r| r.times.len()).sum();
+    let share = |n: usize| 100.0 * n as f64 / total.max(1) as f64;
+    let bound = share(runs.iter().map(|r| r.on_bound).sum());
+    let repeats = share(runs.iter().map(|r| r.repeats).sum());
+    row += &format!(
+        " {:.2} | {:.2} | {bound:.1} | {repeats:.1} |",
+        all * 1e3,
+        last * 1e3
+    );
     println!("{row}");
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     println!(
-        "median over {} seeds of log10(best − minimum); time = median ms per suggestion (all / last 10)\n",
+        "median over {} seeds of log10(best − minimum); time = median ms per suggestion (all / last 10); \
+         bound % / repeat % = share of all suggestions with a continuous coordinate on a bound / within \
+         {REPEAT_TOLERANCE:e} of an earlier trial\n",
         args.seeds
     );
-    println!("| function | sampler | @10 | @20 | @30 | @50 | @100 | ms | ms last 10 |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| function | sampler | @10 | @20 | @30 | @50 | @100 | ms | ms last 10 | bound % | repeat % |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for name in &args.functions {
         let mut p = problem(name)?;
         if let Some(b) = args.budget {

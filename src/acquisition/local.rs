@@ -43,10 +43,15 @@ pub(super) struct LocalSettings {
 }
 
 /// The search layout: continuous coordinates with their preconditioning
-/// scales, and the discrete blocks.
+/// scales and their box (`[0, 1]`, or a trust region's), and the discrete
+/// blocks.
 pub(super) struct Layout<'a> {
     pub continuous: &'a [usize],
     pub scales: &'a [f64],
+    /// Per continuous coordinate, its lower bound (in `[0, 1]`).
+    pub lower: &'a [f64],
+    /// Per continuous coordinate, its upper bound (`≥ lower`, `≤ 1`).
+    pub upper: &'a [f64],
     pub blocks: &'a [Block],
 }
 
@@ -85,12 +90,14 @@ pub(super) fn local_search<O: Maximand>(
 }
 
 /// The continuous coordinates are optimised through the bounded
-/// reparametrisation `x = (1 + sin(ℓ w))/2`, unconstrained in `w` and always
-/// inside `[0, 1]` in `x`; the bounds are stationary points of the map, so an
-/// optimum on the boundary is reached, not crossed. `ℓ` (a GP length scale
-/// per coordinate, else 1) preconditions the problem: one unit of `w` moves
-/// `x` by about `ℓ/2`, so every coordinate has a similar curvature (Optuna
-/// divides by the length scales for the same reason).
+/// reparametrisation `x = a + (b − a)(1 + sin(s w))/2` on the box `[a, b]`
+/// (`[0, 1]`, or a trust region inside it), unconstrained in `w` and always
+/// inside the box in `x`; the bounds are stationary points of the map, so an
+/// optimum on the boundary is reached, not crossed. `s = ℓ/(b − a)`, with
+/// `ℓ` a GP length scale per coordinate (else 1), preconditions the
+/// problem: one unit of `w` moves `x` by about `ℓ/2`, so every coordinate
+/// has a similar curvature (Optuna divides by the length scales for the
+/// same reason).
 /// A point `w`, the cost there and its gradient.
 type Evaluated = (DVector<f64>, f64, DVector<f64>);
 
@@ -98,7 +105,10 @@ struct Reparametrised<'a, O> {
     f: &'a O,
     base: &'a [f64],
     continuous: &'a [usize],
+    /// `s` per continuous coordinate (`ℓ/(b − a)`).
     scales: &'a [f64],
+    lower: &'a [f64],
+    upper: &'a [f64],
     /// The last point evaluated, its cost and gradient in `w` (argmin asks for
     /// cost and gradient separately; the objective computes both at once).
     cache: RefCell<Option<Evaluated>>,
@@ -111,7 +121,8 @@ impl<O: Maximand> Reparametrised<'_, O> {
     fn to_x(&self, w: &DVector<f64>) -> Vec<f64> {
         let mut x = self.base.to_vec();
         for (k, &c) in self.continuous.iter().enumerate() {
-            x[c] = 0.5 * (1.0 + (self.scales[k] * w[k]).sin());
+            let (a, b) = (self.lower[k], self.upper[k]);
+            x[c] = (a + (b - a) * 0.5 * (1.0 + (self.scales[k] * w[k]).sin())).clamp(a, b);
         }
         x
     }
@@ -129,7 +140,7 @@ impl<O: Maximand> Reparametrised<'_, O> {
             self.continuous.len(),
             self.continuous.iter().enumerate().map(|(k, &c)| {
                 let s = self.scales[k];
-                -grad[c] * 0.5 * s * (s * w[k]).cos()
+                -grad[c] * (self.upper[k] - self.lower[k]) * 0.5 * s * (s * w[k]).cos()
             }),
         );
         *self.cache.borrow_mut() = Some((w.clone(), cost, g.clone()));
@@ -157,14 +168,29 @@ impl<O: Maximand> Gradient for Reparametrised<'_, O> {
     }
 }
 
-/// The `w` of a point `x` (inverse of [`Reparametrised::to_x`], `w ∈ [−π/2ℓ, π/2ℓ]`).
-fn to_w(x: &[f64], continuous: &[usize], scales: &[f64]) -> DVector<f64> {
+/// The `w` of a point `x` (inverse of [`Reparametrised::to_x`],
+/// `w ∈ [−π/2s, π/2s]`; a point outside the box maps to its nearest face, a
+/// box of zero width to `w = 0`).
+fn to_w(
+    x: &[f64],
+    continuous: &[usize],
+    scales: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+) -> DVector<f64> {
     DVector::from_iterator(
         continuous.len(),
-        continuous
-            .iter()
-            .zip(scales)
-            .map(|(&c, s)| (2.0 * x[c] - 1.0).clamp(-1.0, 1.0).asin() / s),
+        continuous.iter().enumerate().map(|(k, &c)| {
+            let width = upper[k] - lower[k];
+            if width > 0.0 {
+                (2.0 * (x[c] - lower[k]) / width - 1.0)
+                    .clamp(-1.0, 1.0)
+                    .asin()
+                    / scales[k]
+            } else {
+                0.0
+            }
+        }),
     )
 }
 
@@ -185,10 +211,18 @@ fn continuous_step<O: Maximand>(
         base: x,
         continuous: layout.continuous,
         scales: layout.scales,
+        lower: layout.lower,
+        upper: layout.upper,
         cache: RefCell::new(None),
         best: RefCell::new(None),
     };
-    let w0 = to_w(x, layout.continuous, layout.scales);
+    let w0 = to_w(
+        x,
+        layout.continuous,
+        layout.scales,
+        layout.lower,
+        layout.upper,
+    );
     let linesearch = Capped::new(1e4, LINE_SEARCH_ITERS).ok()?;
     // A positive cost tolerance ends L-BFGS when a capped line search
     // reports no move (see `Capped`); LogEI changes below 1e-12 are rounding.
@@ -454,15 +488,18 @@ mod tests {
         let base = [0.0, 0.25, 1.0];
         let cont = [0, 1, 2];
         let scales = [1.0, 0.1, 3.0];
+        let (lower, upper) = ([0.0; 3], [1.0; 3]);
         let p = Reparametrised {
             f: &f,
             base: &base,
             continuous: &cont,
             scales: &scales,
+            lower: &lower,
+            upper: &upper,
             cache: RefCell::new(None),
             best: RefCell::new(None),
         };
-        let w = to_w(&base, &cont, &scales);
+        let w = to_w(&base, &cont, &scales, &lower, &upper);
         let x = p.to_x(&w);
         for (a, b) in x.iter().zip(base) {
             // asin, a scale and sin back, on values ≤ 1: an ulp or two.
@@ -470,5 +507,36 @@ mod tests {
         }
         let far = p.to_x(&DVector::from_vec(vec![1e3, -7.0, 42.0]));
         assert!(far.iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+
+    #[test]
+    fn reparametrisation_stays_in_a_sub_box() {
+        let f = |_: &[f64]| (0.0, vec![0.0; 3]);
+        let base = [0.3, 0.45, 0.9];
+        let cont = [0, 1, 2];
+        let scales = [2.0, 0.5, 1.0];
+        // The third box has zero width: its coordinate is pinned.
+        let (lower, upper) = ([0.2, 0.4, 0.9], [0.4, 0.5, 0.9]);
+        let p = Reparametrised {
+            f: &f,
+            base: &base,
+            continuous: &cont,
+            scales: &scales,
+            lower: &lower,
+            upper: &upper,
+            cache: RefCell::new(None),
+            best: RefCell::new(None),
+        };
+        let x = p.to_x(&to_w(&base, &cont, &scales, &lower, &upper));
+        for (a, b) in x.iter().zip(base) {
+            // As above, times a width below 1.
+            approx::assert_abs_diff_eq!(*a, b, epsilon = 1e-15);
+        }
+        for w in [vec![1e3, -7.0, 42.0], vec![-3.3, 1e6, -1.0]] {
+            let x = p.to_x(&DVector::from_vec(w));
+            for k in 0..3 {
+                assert!((lower[k]..=upper[k]).contains(&x[k]), "{x:?}");
+            }
+        }
     }
 }

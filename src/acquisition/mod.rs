@@ -34,10 +34,14 @@ mod local;
 mod maximand;
 mod maximize;
 pub(crate) mod normal;
+pub mod trust_region;
 
 pub use maximand::Maximand;
-pub use maximize::{MAX_INTEGER_REFINEMENT, Maximizer, MaximizerConfig, Maximum};
+pub use maximize::{
+    MAX_INTEGER_REFINEMENT, Maximizer, MaximizerConfig, Maximum, NEAR_REPEAT_TOLERANCE,
+};
 use serde::{Deserialize, Serialize};
+pub use trust_region::TrustRegion;
 /// Smallest standard deviation the acquisitions use: a smaller `σ`
 /// (including 0 at an observed point of a noise-free model) is raised to this
 /// value, and the derivative with respect to `σ` is then 0 (that of the

@@ -4,7 +4,8 @@ use super::gp_config::GpSamplerConfig;
 use super::training::{observations, to_matrix, transform};
 use super::{Sampler, Suggestion};
 use crate::Result;
-use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior};
+use crate::acquisition::trust_region::{Step, next_step};
+use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior, TrustRegion};
 use crate::error::Warning;
 use crate::gp::{Classifier, Gp, log_expected_sigmoid};
 use crate::history::History;
@@ -42,7 +43,13 @@ use nalgebra::DMatrix;
 ///    (Sobol candidates, L-BFGS on continuous coordinates preconditioned by
 ///    the GP's length scales, exact integer and categorical search), warm
 ///    started from the best observed point, never returning a finished or
-///    pending configuration.
+///    pending configuration or a near-repeat of one
+///    ([`NEAR_REPEAT_TOLERANCE`](crate::acquisition::NEAR_REPEAT_TOLERANCE)).
+///    With [`MaximizerConfig::trust_region`](crate::acquisition::MaximizerConfig::trust_region)
+///    (the default) a suggestion that follows a global one which did not
+///    improve on the best value searches only a box around the best observed
+///    point ([`trust_region`](crate::acquisition::trust_region), TREGO's
+///    schedule replayed from the history).
 ///
 /// `suggest` is a pure function of the sampler's configuration, the study
 /// seed, the space, the history, the pending list and the rng: a study
@@ -262,11 +269,19 @@ impl GpSampler {
             .chain(pending.iter().cloned())
             .collect();
         let length_scales = gp.hyperparameters().length_scales.clone();
-        let found = maximizer.maximize(
+        let region = match self.step(history) {
+            Step::Local { radius } if self.config.maximizer.trust_region => Some(TrustRegion {
+                centre: model.best_x.clone(),
+                radius,
+            }),
+            _ => None,
+        };
+        let found = maximizer.maximize_in(
             &objective,
             std::slice::from_ref(&model.best_x),
             &forbidden,
             Some(&length_scales),
+            region.as_ref(),
             rng,
         );
         let params = match found {
@@ -282,6 +297,25 @@ impl GpSampler {
             }
         };
         Ok(Suggestion { params, warnings })
+    }
+
+    /// The trust-region schedule's next step ([`next_step`]) after the
+    /// finished trials beyond the initial design (values to minimise; trials
+    /// without a value count as no improvement).
+    fn step(&self, history: &History) -> Step {
+        let dir = history.direction();
+        let values: Vec<f64> = history
+            .trials()
+            .iter()
+            .map(|t| t.state.value().map_or(f64::NAN, |v| dir.to_minimize(v)))
+            .collect();
+        let n = self.config.n_startup_trials.min(values.len());
+        let best = values[..n]
+            .iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .fold(f64::INFINITY, f64::min);
+        next_step(best, &values[n..])
     }
 
     fn in_design(&self, history: &History, pending: &[Params]) -> bool {

@@ -4,7 +4,7 @@
 use autotune::benchmarks::Function;
 use autotune::history::{Direction, History, TrialRecord, TrialState};
 use autotune::rng::rng_from_seed;
-use autotune::sampler::{AskTell, GpSampler, RandomSampler, Sampler, minimize};
+use autotune::sampler::{AskTell, GpSampler, GpSamplerConfig, RandomSampler, Sampler, minimize};
 use autotune::space::{Params, Scale, SearchSpace};
 
 fn branin_space() -> SearchSpace {
@@ -217,4 +217,89 @@ fn ask_tell_errors_are_the_studys() {
     opt.tell_failed(m, "out of memory").unwrap();
     assert_eq!(opt.history().counts().failed, 1);
     assert!(opt.warnings().is_empty());
+}
+
+/// The suggestions of `config` on `Σ xᵢ` over `[0, 1]³` (optimum 0 at the
+/// corner 0), encoded.
+fn linear_corner_points(config: GpSamplerConfig, seed: u64, n: usize) -> Vec<Vec<f64>> {
+    let space = SearchSpace::builder()
+        .float("x0", 0.0..=1.0, Scale::Linear)
+        .float("x1", 0.0..=1.0, Scale::Linear)
+        .float("x2", 0.0..=1.0, Scale::Linear)
+        .build()
+        .unwrap();
+    let mut opt = AskTell::new(space.clone(), GpSampler::new(config).unwrap(), seed);
+    let mut points = Vec::new();
+    for _ in 0..n {
+        let (k, p) = opt.ask().unwrap();
+        let v: f64 = ["x0", "x1", "x2"].iter().map(|c| p.float(c).unwrap()).sum();
+        opt.tell(k, v).unwrap();
+        points.push(encoded(&space, &p));
+    }
+    points
+}
+
+/// Suggestions within `tol` (max-norm, unit cube) of an earlier one.
+fn repeats(points: &[Vec<f64>], tol: f64) -> usize {
+    (1..points.len())
+        .filter(|&i| {
+            points[..i]
+                .iter()
+                .any(|q| points[i].iter().zip(q).all(|(a, b)| (a - b).abs() <= tol))
+        })
+        .count()
+}
+
+/// Before the near-repeat rule, 15–19 of 50 suggestions (learned noise)
+/// re-evaluated the corner, some one ulp from it; the rule forbids any point
+/// within `NEAR_REPEAT_TOLERANCE` length scales of an evaluated one.
+#[test]
+fn no_near_repeats_on_a_linear_function_with_a_corner_optimum() {
+    for (name, config) in [
+        (
+            "deterministic",
+            GpSamplerConfig::default().deterministic_objective(),
+        ),
+        ("learned noise", GpSamplerConfig::default()),
+    ] {
+        for seed in 0..2 {
+            let points = linear_corner_points(config.clone(), seed, 30);
+            // The GP's length scales on a linear function are long (clamped
+            // to 1 by the maximiser), so the tolerance is 1e-6 of the cube.
+            let n = repeats(&points, 1e-6);
+            assert_eq!(n, 0, "{name}, seed {seed}: {n} near-repeats of 30");
+            // The corner is found, to within a few ulps (once a point 1e-16
+            // from it is evaluated, the corner itself is a near-repeat).
+            assert!(
+                points.iter().any(|x| x.iter().all(|&v| v < 1e-12)),
+                "{name}, seed {seed}: corner not reached"
+            );
+        }
+    }
+}
+
+/// The trust-region steps refine the incumbent between global steps: on
+/// Branin at 30 evaluations (deterministic objective) the median regret of
+/// seeds 0–4 was measured at 2e-5 (log10 −6.1, −4.7, −6.0, −4.5, −2.3)
+/// against 2.5e-4 without them (−1.7, −4.1, −4.2, −2.8, −3.6).
+#[test]
+fn trust_region_steps_reach_a_small_regret_on_branin_at_30_evaluations() {
+    let regrets = |trust_region: bool| {
+        let mut config = GpSamplerConfig::default().deterministic_objective();
+        config.maximizer = config.maximizer.trust_region(trust_region);
+        let mut r: Vec<f64> = (0..5)
+            .map(|s| best_regret(&run(GpSampler::new(config.clone()).unwrap(), s, 30)))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r
+    };
+    let with = regrets(true);
+    assert!(with[2] < 1e-4, "median regret {} (all {with:?})", with[2]);
+    let without = regrets(false);
+    assert!(
+        with[2] < without[2],
+        "median regret {} with the trust region, {} without",
+        with[2],
+        without[2]
+    );
 }
