@@ -344,7 +344,10 @@ impl<'s> Maximizer<'s> {
             }
         }
         // One unit of `w` moves a coordinate by about half its length scale
-        // whatever the box's width (see `local`).
+        // whatever the box's width (see `local`). In a box narrower than `ℓ`
+        // a unit step wraps the sine around the box; capping `s` at 1 (half
+        // the box per unit) measured worse: Ackley5@100 0.40 against −0.97
+        // (median of 10 seeds), Branin@50 and the sphere unchanged.
         let scales: Vec<f64> = ell
             .iter()
             .zip(lower.iter().zip(&upper))

@@ -18,12 +18,19 @@
 //! initial design in trial order: a global step (the acquisition over the
 //! whole cube) that improves on the best value is followed by another global
 //! step; one that does not is followed by a local step (the acquisition
-//! inside the box around the incumbent); a local step is followed by a global
-//! one, and doubles the radius if it improved on the best value, halves it
-//! otherwise, within `[`[`MIN_RADIUS`]`, `[`MAX_RADIUS`]`]`. This is
-//! TREGO's alternation (a local step only after a failed global one), which
-//! keeps EGO's global convergence while spending the failed global steps'
-//! turns on refining the incumbent.
+//! inside the box around the incumbent). A local step that improves on the
+//! best value doubles the radius and is followed by another local step (as
+//! TuRBO stays in its region while it succeeds); one that does not halves
+//! the radius and is followed by a global step; the radius stays within
+//! `[`[`MIN_RADIUS`]`, `[`MAX_RADIUS`]`]`. This is TREGO's alternation (a
+//! local step only after a failed global one), which keeps EGO's global
+//! convergence while spending the failed global steps' turns on refining the
+//! incumbent. Measured (`bo_benchmark`, deterministic objectives, median of
+//! 10 seeds, log10 regret), going back to a global step after every local
+//! one instead: Branin@50 −7.24 against −7.46 (20 seeds −7.38 against
+//! −7.78), sphere5@50 −6.34 against −6.45, Hartmann6@100 −7.53 against
+//! −7.58, mixed@100 −9.53 against −9.52, Ackley5@100 −0.97 against −0.34
+//! (bimodal over seeds: the central basin is found or not).
 
 /// The initial radius of the box: half-side 0.1 of the unit cube. Measured
 /// (`bo_benchmark`, deterministic objectives, median of 10 seeds, log10
@@ -108,7 +115,7 @@ pub fn next_step(best: f64, values: &[f64]) -> Step {
             } else {
                 (0.5 * radius).max(MIN_RADIUS)
             };
-            local = false;
+            local = improved;
         } else {
             local = !improved;
         }
@@ -135,24 +142,22 @@ mod tests {
         // A global failure: local, at the initial radius.
         let local = |radius| Step::Local { radius };
         assert_eq!(next_step(1.0, &[2.0]), local(INITIAL_RADIUS));
-        // Global fails, local fails (halve), global fails: local at ρ/2.
+        // Global fails, local fails (halve): global; it fails: local at ρ/2.
+        assert_eq!(next_step(1.0, &[2.0, 3.0]), Step::Global);
         assert_eq!(
             next_step(1.0, &[2.0, 3.0, 4.0]),
             local(INITIAL_RADIUS / 2.0)
         );
-        // Global fails, local succeeds (double), global fails: local at 2ρ.
-        assert_eq!(
-            next_step(1.0, &[2.0, 0.5, 4.0]),
-            local(2.0 * INITIAL_RADIUS)
-        );
+        // Global fails, local succeeds (double): local again at 2ρ; it fails
+        // (halve): global; it fails: local at ρ.
+        assert_eq!(next_step(1.0, &[2.0, 0.5]), local(2.0 * INITIAL_RADIUS));
+        assert_eq!(next_step(1.0, &[2.0, 0.5, 4.0]), Step::Global);
+        assert_eq!(next_step(1.0, &[2.0, 0.5, 4.0, 5.0]), local(INITIAL_RADIUS));
         // NaN is no improvement; the radius never leaves its range.
         let fails = vec![f64::NAN; 200];
         assert_eq!(next_step(1.0, &fails[..199]), local(MIN_RADIUS));
-        let mut wins = Vec::new();
-        for k in 0..40 {
-            wins.extend([2.0, -f64::from(k)]);
-        }
-        wins.push(100.0);
+        let mut wins = vec![2.0];
+        wins.extend((0..40).map(|k| -f64::from(k)));
         assert_eq!(next_step(1.0, &wins), local(MAX_RADIUS));
     }
 
