@@ -314,18 +314,7 @@ impl<'s> Maximizer<'s> {
         region: Option<&TrustRegion>,
         rng: &mut StudyRng,
     ) -> Option<Maximum> {
-        let ell: Vec<f64> = self
-            .continuous
-            .iter()
-            .map(|&c| length_scales.map_or(1.0, |l| l.get(c).copied().unwrap_or(1.0)))
-            .map(|l| {
-                if l.is_finite() {
-                    l.clamp(1e-3, 1.0)
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let ell = self.clamped_scales(length_scales);
         let (lower, upper) = match region {
             Some(r) => r.bounds(&self.continuous, &ell),
             None => (vec![0.0; ell.len()], vec![1.0; ell.len()]),
@@ -398,6 +387,39 @@ impl<'s> Maximizer<'s> {
                 params,
             })
         })
+    }
+
+    /// The length scales of the continuous coordinates, clamped to
+    /// `[1e-3, 1]` (1 where none is given or it is not finite).
+    fn clamped_scales(&self, length_scales: Option<&[f64]>) -> Vec<f64> {
+        self.continuous
+            .iter()
+            .map(|&c| length_scales.map_or(1.0, |l| l.get(c).copied().unwrap_or(1.0)))
+            .map(|l| {
+                if l.is_finite() {
+                    l.clamp(1e-3, 1.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the encoded point `x` lies in `region`'s box (built with
+    /// `length_scales` as in [`Maximizer::maximize_in`]) on every continuous
+    /// coordinate.
+    #[must_use]
+    pub fn in_region(
+        &self,
+        region: &TrustRegion,
+        length_scales: Option<&[f64]>,
+        x: &[f64],
+    ) -> bool {
+        let (lower, upper) = region.bounds(&self.continuous, &self.clamped_scales(length_scales));
+        self.continuous
+            .iter()
+            .enumerate()
+            .all(|(j, &c)| x.get(c).is_some_and(|v| (lower[j]..=upper[j]).contains(v)))
     }
 
     /// Whether `x` is a near-repeat of `y` (both canonical encodings):

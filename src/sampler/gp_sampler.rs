@@ -49,7 +49,8 @@ use nalgebra::DMatrix;
 ///    (the default) a suggestion that follows a global one which did not
 ///    improve on the best value searches only a box around the best observed
 ///    point ([`trust_region`](crate::acquisition::trust_region), TREGO's
-///    schedule replayed from the history).
+///    schedule replayed from the history), unless a pending trial already
+///    lies in that box.
 ///
 /// `suggest` is a pure function of the sampler's configuration, the study
 /// seed, the space, the history, the pending list and the rng: a study
@@ -269,13 +270,22 @@ impl GpSampler {
             .chain(pending.iter().cloned())
             .collect();
         let length_scales = gp.hyperparameters().length_scales.clone();
+        // One local step at a time: with a pending trial already in the box
+        // (an earlier suggestion of the batch, another worker's) the step is
+        // global.
         let region = match self.step(history) {
             Step::Local { radius } if self.config.maximizer.trust_region => Some(TrustRegion {
                 centre: model.best_x.clone(),
                 radius,
             }),
             _ => None,
-        };
+        }
+        .filter(|r| {
+            !pending
+                .iter()
+                .filter_map(|p| space.encode(p).ok())
+                .any(|x| maximizer.in_region(r, Some(&length_scales), &x))
+        });
         let found = maximizer.maximize_in(
             &objective,
             std::slice::from_ref(&model.best_x),

@@ -356,4 +356,10 @@ fn trust_region_search_stays_in_its_box_and_keeps_discrete_values_valid() {
     // Discrete coordinates are not boxed and are searched exactly.
     assert_eq!(max.params.int("n").unwrap(), 5);
     assert_eq!(max.params.categorical("c").unwrap(), "z");
+    // `in_region` sees the same box: the maximum is in it, the cube's
+    // corner (a = b = 1) is not, whatever the discrete coordinates.
+    assert!(m.in_region(&region, Some(&ell), &max.x));
+    let mut corner = max.x.clone();
+    corner[0] = 1.0;
+    assert!(!m.in_region(&region, Some(&ell), &corner));
 }
