@@ -50,7 +50,9 @@ use nalgebra::DMatrix;
 ///    improve on the best value searches only a box around the best observed
 ///    point ([`trust_region`](crate::acquisition::trust_region), TREGO's
 ///    schedule replayed from the history), unless a pending trial already
-///    lies in that box.
+///    lies in that box or the suggestion is one of a batch of several
+///    (measured with q = 4, seeds 0–9: Hartmann6@100 −5.21 with local steps
+///    against −6.54 without, Branin@50 −5.35 against −5.76).
 ///
 /// `suggest` is a pure function of the sampler's configuration, the study
 /// seed, the space, the history, the pending list and the rng: a study
@@ -211,12 +213,15 @@ impl GpSampler {
     }
 
     /// Fantasises `pending` into `model` and maximises the acquisition.
+    /// `local_steps`: whether a trust-region step may be taken (not within a
+    /// batch of several suggestions).
     fn propose(
         &self,
         space: &SearchSpace,
         model: &Model,
         history: &History,
         pending: &[Params],
+        local_steps: bool,
         rng: &mut StudyRng,
     ) -> Result<Suggestion> {
         let mut warnings = Vec::new();
@@ -274,10 +279,12 @@ impl GpSampler {
         // (an earlier suggestion of the batch, another worker's) the step is
         // global.
         let region = match self.step(history) {
-            Step::Local { radius } if self.config.maximizer.trust_region => Some(TrustRegion {
-                centre: model.best_x.clone(),
-                radius,
-            }),
+            Step::Local { radius } if local_steps && self.config.maximizer.trust_region => {
+                Some(TrustRegion {
+                    centre: model.best_x.clone(),
+                    radius,
+                })
+            }
             _ => None,
         }
         .filter(|r| {
@@ -419,6 +426,7 @@ impl Sampler for GpSampler {
         let mut all: Vec<Params> = pending.to_vec();
         let mut out: Vec<Suggestion> = Vec::with_capacity(rngs.len());
         let mut model: Option<Result<Model, Vec<Warning>>> = None;
+        let rngs_len = rngs.len();
         for rng in rngs.iter_mut() {
             let index = history.len() + all.len();
             let s = if self.in_design(history, &all) {
@@ -427,7 +435,8 @@ impl Sampler for GpSampler {
                 let first_fit = model.is_none();
                 match model.get_or_insert_with(|| self.fit(space, history, rng)) {
                     Ok(m) => {
-                        let mut s = self.propose(space, m, history, &all, rng)?;
+                        let local_steps = rngs_len == 1;
+                        let mut s = self.propose(space, m, history, &all, local_steps, rng)?;
                         if first_fit {
                             s.warnings.splice(0..0, m.warnings.iter().cloned());
                         }
