@@ -6,7 +6,9 @@
 //! The objectives are deterministic, so the GP sampler is configured with
 //! `GpSamplerConfig::deterministic_objective()` (as Optuna's
 //! `deterministic_objective=True`); `--learned-noise` keeps the default
-//! learned noise instead. `--ucb BETA` adds a row with UCB instead of LogEI.
+//! noise model instead (a learned noise checked against an interpolating fit,
+//! `GpSamplerConfig::select_noise`), `--learned-noise --no-select-noise` the
+//! learned noise alone. `--ucb BETA` adds a row with UCB instead of LogEI.
 //!
 //! Rows for real training objectives: `branin-outlier` (trial 3 returns 1e4
 //! instead of its value), `branin-scale1e200` / `branin-scale1e-200` (every
@@ -16,6 +18,15 @@
 //! `--transform` and `--failed` choose the value warp and the failure
 //! handling.
 //!
+//! Rows for noisy objectives ([`Noisy`]: value + Gaussian noise of the stated
+//! sd, drawn per trial from the seed): `branin-noise1` (σ = 1),
+//! `hartmann6-noise0.1` (σ = 0.1, 3% of its range), `styblinski_tang5-noise1`.
+//! They are scored by the noise-free value of the configuration reported as
+//! best: the row `GP` by the best observation ([`AskTell::best`]), the row
+//! `GP recommended` by the sampler's recommendation
+//! ([`AskTell::recommended`]). `--incumbent` chooses the acquisition's
+//! incumbent. `styblinski_tang5` is the noise-free Styblinski–Tang row.
+//!
 //! ```text
 //! cargo run --release --example bo_benchmark                # everything, 10 seeds
 //! cargo run --release --example bo_benchmark -- --seeds 3 --functions branin
@@ -24,7 +35,8 @@
 
 use anyhow::Result;
 use autotune::acquisition::Acquisition;
-use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction};
+use autotune::acquisition::Incumbent;
+use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction, Noisy};
 use autotune::sampler::{
     AskTell, FailedTrials, GpSampler, GpSamplerConfig, RandomSampler, Sampler, ValueTransform,
 };
@@ -42,8 +54,9 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     first_seed: u64,
     /// Functions to run: branin, hartmann6, ackley5, mixed, branin-outlier,
-    /// branin-scale1e200, branin-scale1e-200, mixed-fail12, cliff
-    /// (comma-separated).
+    /// branin-scale1e200, branin-scale1e-200, mixed-fail12, cliff,
+    /// styblinski_tang5, branin-noise1, hartmann6-noise0.1,
+    /// styblinski_tang5-noise1 (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
@@ -62,15 +75,23 @@ struct Args {
     /// Also run the GP sampler with UCB of this beta instead of LogEI.
     #[arg(long)]
     ucb: Option<f64>,
-    /// Keep the GP's learned noise (the default for noisy objectives).
+    /// Keep the sampler's default noise model (a learned noise checked
+    /// against an interpolating fit) instead of `deterministic_objective()`.
     #[arg(long)]
     learned_noise: bool,
+    /// With `--learned-noise`: the learned-noise fit alone (the default
+    /// before the interpolating fit was compared with it).
+    #[arg(long)]
+    no_select_noise: bool,
     /// Value warp: identity, yeo_johnson, clipped_yeo_johnson, rank (default: the sampler's).
     #[arg(long)]
     transform: Option<String>,
     /// Failed trials: ignore, worst, classifier (default: the sampler's).
     #[arg(long)]
     failed: Option<String>,
+    /// The incumbent: best_observed, best_posterior_mean (default: the sampler's).
+    #[arg(long)]
+    incumbent: Option<String>,
 }
 
 /// The GP sampler's configuration for a run.
@@ -88,8 +109,14 @@ fn gp_config(args: &Args, acquisition: Acquisition) -> GpSamplerConfig {
                 .expect("a failed-trials name"),
         );
     }
+    if let Some(i) = &args.incumbent {
+        config = config.incumbent(
+            serde_json::from_value::<Incumbent>(serde_json::Value::String(i.clone()))
+                .expect("an incumbent name"),
+        );
+    }
     if args.learned_noise {
-        config
+        config.select_noise(!args.no_select_noise)
     } else {
         config.deterministic_objective()
     }
@@ -101,13 +128,20 @@ struct Problem {
     space: SearchSpace,
     minimum: f64,
     budget: usize,
-    /// `(value told, true value counted in the regret)` of trial `i`; the
+    /// `(value told, true value counted in the regret)` of trial `i` in the
+    /// run of seed `seed` (arguments `seed, i, params`); the
     /// second is +∞ for a trial that failed.
     eval: Eval,
+    /// For a noisy objective, the noise-free value of a configuration: the
+    /// run is then scored by the configuration reported as best.
+    truth: Option<Truth>,
 }
 
+/// See [`Problem::truth`].
+type Truth = Box<dyn Fn(&Params) -> f64>;
+
 /// See [`Problem::eval`].
-type Eval = Box<dyn Fn(usize, &Params) -> (f64, f64)>;
+type Eval = Box<dyn Fn(u64, usize, &Params) -> (f64, f64)>;
 
 fn problem(name: &str) -> Result<Problem> {
     let mixed = |name: &str, budget, fail_at: Option<usize>| Problem {
@@ -115,7 +149,7 @@ fn problem(name: &str) -> Result<Problem> {
         space: MixedFunction.space(),
         minimum: MixedFunction.minimum(),
         budget,
-        eval: Box::new(move |i, p| {
+        eval: Box::new(move |_, i, p| {
             let v = MixedFunction.value(p).unwrap_or(f64::NAN);
             if Some(i) == fail_at {
                 (f64::NAN, f64::INFINITY)
@@ -123,6 +157,7 @@ fn problem(name: &str) -> Result<Problem> {
                 (v, v)
             }
         }),
+        truth: None,
     };
     let (function, budget, told): (Function, usize, fn(usize, f64) -> f64) = match name {
         "branin" => (Function::Branin, 50, |_, v| v),
@@ -140,10 +175,35 @@ fn problem(name: &str) -> Result<Problem> {
                 space: f.space(),
                 minimum: f.minimum(),
                 budget: 50,
-                eval: Box::new(move |_, p| {
+                eval: Box::new(move |_, _, p| {
                     let v = f.value(p).unwrap_or(f64::NAN);
                     (v, if v.is_nan() { f64::INFINITY } else { v })
                 }),
+                truth: None,
+            });
+        }
+        // Styblinski–Tang and the noisy rows.
+        "styblinski_tang5" => (Function::StyblinskiTang { dim: 5 }, 100, |_, v| v),
+        "branin-noise1" | "hartmann6-noise0.1" | "styblinski_tang5-noise1" => {
+            let (function, sd, budget) = match name {
+                "branin-noise1" => (Function::Branin, 1.0, 50),
+                "hartmann6-noise0.1" => (Function::Hartmann6, 0.1, 100),
+                _ => (Function::StyblinskiTang { dim: 5 }, 1.0, 100),
+            };
+            let noisy = Noisy::new(function, sd)?;
+            return Ok(Problem {
+                name: name.to_owned(),
+                space: function.space()?,
+                minimum: function.minimum(),
+                budget,
+                eval: Box::new(move |seed, i, p| {
+                    noisy
+                        .observe(p, seed, i)
+                        .unwrap_or((f64::NAN, f64::INFINITY))
+                }),
+                truth: Some(Box::new(move |p| {
+                    function.value_at(p).unwrap_or(f64::INFINITY)
+                })),
             });
         }
         other => anyhow::bail!("unknown function `{other}`"),
@@ -153,19 +213,31 @@ fn problem(name: &str) -> Result<Problem> {
         space: function.space()?,
         minimum: function.minimum(),
         budget,
-        eval: Box::new(move |i, p| {
+        eval: Box::new(move |_, i, p| {
             let v = function.value_at(p).unwrap_or(f64::NAN);
             (told(i, v), v)
         }),
+        truth: None,
     })
 }
 
-/// One run: best-so-far regret after each evaluation, and seconds per suggestion.
-fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+/// Regret after each evaluation (of the best true value so far, or for a
+/// noisy problem of the configuration reported best: the best observed
+/// one), the regret of the sampler's recommendation (noisy problems only, at
+/// the report's checkpoints; NaN elsewhere), and seconds per suggestion.
+type Run = (Vec<f64>, Option<Vec<f64>>, Vec<f64>);
+
+/// The report's checkpoints (evaluations).
+const CHECKPOINTS: [usize; 5] = [10, 20, 30, 50, 100];
+
+/// One run of `p` with `sampler`, seed `seed`, asking `q` at a time.
+fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<Run> {
     let mut opt = AskTell::new(p.space.clone(), sampler, seed);
     let mut regret = Vec::with_capacity(p.budget);
+    let mut recommended = p.truth.as_ref().map(|_| vec![f64::NAN; p.budget]);
     let mut times = Vec::new();
     let mut best = f64::INFINITY;
+    let regret_of = |v: f64| (v - p.minimum).max(1e-20);
     while regret.len() < p.budget {
         let q = q.min(p.budget - regret.len());
         let start = Instant::now();
@@ -173,13 +245,24 @@ fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<(Vec<
         let per = start.elapsed().as_secs_f64() / q as f64;
         for (n, params) in batch {
             times.push(per);
-            let (told, v) = (p.eval)(n, &params);
+            let (told, v) = (p.eval)(seed, n, &params);
             opt.tell(n, told)?;
             best = best.min(v);
-            regret.push((best - p.minimum).max(1e-20));
+            let done = regret.len() + 1;
+            match (&p.truth, &mut recommended) {
+                (Some(truth), Some(rec)) => {
+                    let observed = opt.best().map_or(f64::INFINITY, |(b, _)| truth(b));
+                    regret.push(regret_of(observed));
+                    if CHECKPOINTS.contains(&done) || done == p.budget {
+                        let r = opt.recommended().map_or(f64::INFINITY, |(b, _)| truth(b));
+                        rec[done - 1] = regret_of(r);
+                    }
+                }
+                _ => regret.push(regret_of(best)),
+            }
         }
     }
-    Ok((regret, times))
+    Ok((regret, recommended, times))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -194,20 +277,26 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn report(p: &Problem, label: &str, runs: &[(Vec<f64>, Vec<f64>)]) {
+/// One table row: the median log10 regret of `regrets` (one per run) at each
+/// checkpoint, and the median time per suggestion of `runs`.
+fn report(p: &Problem, label: &str, regrets: &[&Vec<f64>], runs: &[Run]) {
     let mut row = format!("| {} | {label} |", p.name);
-    for at in [10, 20, 30, 50, 100] {
+    for at in CHECKPOINTS {
         if at <= p.budget {
-            let m = median(runs.iter().map(|(r, _)| r[at - 1].log10()).collect());
+            let m = median(regrets.iter().map(|r| r[at - 1].log10()).collect());
             row += &format!(" {m:.2} |");
         } else {
             row += " |";
         }
     }
-    let all = median(runs.iter().flat_map(|(_, t)| t.iter().copied()).collect());
+    let all = median(
+        runs.iter()
+            .flat_map(|(_, _, t)| t.iter().copied())
+            .collect(),
+    );
     let last = median(
         runs.iter()
-            .flat_map(|(_, t)| t[t.len().saturating_sub(10)..].iter().copied())
+            .flat_map(|(_, _, t)| t[t.len().saturating_sub(10)..].iter().copied())
             .collect(),
     );
     row += &format!(" {:.2} | {:.2} |", all * 1e3, last * 1e3);
@@ -249,7 +338,17 @@ fn main() -> Result<()> {
                     None => run(&p, RandomSampler, seed, q),
                 })
                 .collect::<Result<Vec<_>>>()?;
-            report(&p, &label, &runs);
+            report(
+                &p,
+                &label,
+                &runs.iter().map(|r| &r.0).collect::<Vec<_>>(),
+                &runs,
+            );
+            // Noisy rows: the same runs scored by the sampler's recommendation.
+            let recommended: Option<Vec<&Vec<f64>>> = runs.iter().map(|r| r.1.as_ref()).collect();
+            if let (Some(rec), Some(_)) = (recommended, acquisition) {
+                report(&p, &format!("{label} recommended"), &rec, &runs);
+            }
         }
     }
     Ok(())

@@ -9,7 +9,8 @@
 //! mixed-type problem (log float, log integer, integer, categorical) shaped
 //! like a network-tuning task, with a known minimum; [`DivergenceCliff`] is
 //! the same problem whose "training" diverges (NaN) for learning rates just
-//! past the best one.
+//! past the best one. [`Noisy`] observes a [`Function`] with Gaussian
+//! noise, scored by the noise-free value of the configuration reported best.
 //!
 //! Every benchmark has a [`SearchSpace`] (parameters `x0`, `x1`, … for the
 //! continuous ones) and is evaluated on [`Params`] as a sampler proposes them.
@@ -17,9 +18,11 @@
 mod cliff;
 pub(crate) mod functions;
 mod mixed;
+mod noisy;
 
 pub use cliff::DivergenceCliff;
 pub use mixed::MixedFunction;
+pub use noisy::Noisy;
 
 use crate::Result;
 use crate::error::ConfigError;
@@ -42,6 +45,12 @@ pub enum Function {
         /// Number of dimensions.
         dim: usize,
     },
+    /// Styblinski–Tang in `dim ≥ 1` dimensions (`styblinski_tang` in
+    /// `functions`): two basins per coordinate, the wrong one 14.14 higher.
+    StyblinskiTang {
+        /// Number of dimensions.
+        dim: usize,
+    },
 }
 
 impl Function {
@@ -53,6 +62,7 @@ impl Function {
             Self::Hartmann6 => "hartmann6".to_owned(),
             Self::Ackley { dim } => format!("ackley{dim}"),
             Self::Rosenbrock { dim } => format!("rosenbrock{dim}"),
+            Self::StyblinskiTang { dim } => format!("styblinski_tang{dim}"),
         }
     }
 
@@ -63,6 +73,7 @@ impl Function {
             Self::Branin => 2,
             Self::Hartmann6 => 6,
             Self::Ackley { dim } | Self::Rosenbrock { dim } => dim,
+            Self::StyblinskiTang { dim } => dim,
         }
     }
 
@@ -75,6 +86,7 @@ impl Function {
             Self::Branin | Self::Hartmann6 => (true, 0),
             Self::Ackley { dim } => (dim >= 1, 1),
             Self::Rosenbrock { dim } => (dim >= 2, 2),
+            Self::StyblinskiTang { dim } => (dim >= 1, 1),
         };
         if ok {
             Ok(())
@@ -95,6 +107,7 @@ impl Function {
             Self::Hartmann6 => vec![(0.0, 1.0); 6],
             Self::Ackley { dim } => vec![(-32.768, 32.768); dim],
             Self::Rosenbrock { dim } => vec![(-5.0, 10.0); dim],
+            Self::StyblinskiTang { dim } => vec![(-5.0, 5.0); dim],
         }
     }
 
@@ -105,6 +118,9 @@ impl Function {
             Self::Branin => functions::BRANIN_MINIMUM,
             Self::Hartmann6 => functions::HARTMANN6_MINIMUM,
             Self::Ackley { .. } | Self::Rosenbrock { .. } => 0.0,
+            Self::StyblinskiTang { dim } => {
+                functions::STYBLINSKI_TANG_MINIMUM_PER_DIM * *dim as f64
+            }
         }
     }
 
@@ -117,6 +133,7 @@ impl Function {
             Self::Hartmann6 => vec![functions::HARTMANN6_ARGMIN.to_vec()],
             Self::Ackley { dim } => vec![vec![0.0; dim]],
             Self::Rosenbrock { dim } => vec![vec![1.0; dim]],
+            Self::StyblinskiTang { dim } => vec![vec![functions::STYBLINSKI_TANG_ARGMIN; dim]],
         }
     }
 
@@ -170,6 +187,7 @@ impl Function {
             Self::Hartmann6 => functions::hartmann6([x[0], x[1], x[2], x[3], x[4], x[5]]),
             Self::Ackley { .. } => functions::ackley(x),
             Self::Rosenbrock { .. } => functions::rosenbrock(x),
+            Self::StyblinskiTang { .. } => functions::styblinski_tang(x),
         })
     }
 }
@@ -180,11 +198,12 @@ mod tests {
     use crate::Error;
     use approx::assert_abs_diff_eq;
 
-    const ALL: [Function; 4] = [
+    const ALL: [Function; 5] = [
         Function::Branin,
         Function::Hartmann6,
         Function::Ackley { dim: 5 },
         Function::Rosenbrock { dim: 3 },
+        Function::StyblinskiTang { dim: 4 },
     ];
 
     #[test]

@@ -1,6 +1,7 @@
 //! Bayesian optimisation: a Gaussian process with LogEI over the mixed space.
 
 use super::gp_config::GpSamplerConfig;
+use super::noise::{NoiseFit, fit_gp};
 use super::training::{observations, to_matrix, transform};
 use super::{Sampler, Suggestion};
 use crate::Result;
@@ -146,8 +147,8 @@ impl GpSampler {
         let points = obs.points;
         let y = transform(&obs.values, self.config.transform);
         let x = to_matrix(&points, space.dim());
-        let gp = match Gp::fit(&x, &y, &self.config.gp, None, rng) {
-            Ok(gp) => gp,
+        let (gp, noise_fit) = match fit_gp(&x, &y, &self.config, rng) {
+            Ok(fit) => fit,
             Err(e) => {
                 warnings.push(Warning::new(
                     "gp_fit",
@@ -179,22 +180,10 @@ impl GpSampler {
                 }
             }
         };
-        let (best_i, best_y) = y
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("at least two observations");
-        let best = match self.config.incumbent {
-            Incumbent::BestObserved => best_y,
-            Incumbent::BestPosteriorMean => points
-                .iter()
-                .filter_map(|p| gp.predict(p).ok())
-                .map(|p| p.mean)
-                .fold(f64::INFINITY, f64::min),
-        };
+        let (best, best_i) = incumbent(&gp, noise_fit, &points, &y, self.config.incumbent);
         Ok(Model {
             gp,
+            noise_fit,
             classifier,
             best,
             best_x: points[best_i].clone(),
@@ -289,6 +278,10 @@ impl GpSampler {
     }
 }
 
+/// The rng stream of [`GpSampler::recommend`]'s fit (far from the trial
+/// numbers that seed suggestions).
+const RECOMMEND_STREAM: u64 = 0x7ec0_0000_0000_0000;
+
 /// The signal variances tried for the success classifier (its latent
 /// function's prior variance; 16 lets `P(success)` reach `σ(±4·2) ≈ 3e-4`
 /// within two prior standard deviations).
@@ -334,9 +327,41 @@ fn fit_classifier(
     best.ok_or_else(|| last_err.expect("a fit was tried"))
 }
 
+/// The incumbent (transformed units) and the index of its point:
+/// the best observation, or with [`Incumbent::BestPosteriorMean`] and a fit
+/// that says the values are noisy, the smallest posterior mean among the
+/// observed points (for an interpolating fit the two agree up to the
+/// interpolation error, and the best observation is taken exactly).
+fn incumbent(
+    gp: &Gp,
+    noise_fit: NoiseFit,
+    points: &[Vec<f64>],
+    y: &[f64],
+    incumbent: Incumbent,
+) -> (f64, usize) {
+    let argmin = |v: &mut dyn Iterator<Item = f64>| {
+        v.enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, v)| (v, i))
+    };
+    let observed = argmin(&mut y.iter().copied()).expect("at least two observations");
+    match (incumbent, noise_fit) {
+        (Incumbent::BestPosteriorMean, NoiseFit::Noisy) => argmin(
+            &mut points
+                .iter()
+                .map(|p| gp.predict(p).map_or(f64::INFINITY, |p| p.mean)),
+        )
+        .filter(|(v, _)| v.is_finite())
+        .unwrap_or(observed),
+        _ => observed,
+    }
+}
+
 /// A fitted GP with its incumbent.
 struct Model {
     gp: Gp,
+    /// Whether the GP's fit says the values are noisy.
+    noise_fit: NoiseFit,
     /// The success classifier, when some trials failed.
     classifier: Option<Classifier>,
     /// Warnings of the fit (about the values), reported with the first
@@ -344,7 +369,7 @@ struct Model {
     warnings: Vec<Warning>,
     /// The incumbent, in transformed units.
     best: f64,
-    /// The best observed point, encoded.
+    /// The incumbent's point, encoded.
     best_x: Vec<f64>,
 }
 
@@ -403,6 +428,28 @@ impl Sampler for GpSampler {
 
     fn set_study_seed(&mut self, seed: u64) {
         self.study_seed = seed;
+    }
+
+    /// With a noisy fit (the learned noise kept, see
+    /// [`GpSamplerConfig::select_noise`]), the complete trial of smallest
+    /// posterior mean; with an interpolating fit, or no fit, `None` (the best
+    /// observed). The GP is fitted as for a suggestion, its restarts drawn
+    /// from a stream of the study seed and the number of finished trials.
+    fn recommend(&self, space: &SearchSpace, history: &History) -> Option<usize> {
+        let stream = RECOMMEND_STREAM.wrapping_add(history.len() as u64);
+        let mut rng = crate::rng::rng_from_seed(derive_seed(self.study_seed, stream));
+        let model = self.fit(space, history, &mut rng).ok()?;
+        if model.noise_fit == NoiseFit::Interpolating {
+            return None;
+        }
+        history
+            .complete()
+            .filter_map(|(t, _)| {
+                let x = space.encode(&t.params).ok()?;
+                Some((t.number, model.gp.predict(&x).ok()?.mean))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, _)| n)
     }
 
     fn strategy(&self) -> Strategy {
