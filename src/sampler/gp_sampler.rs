@@ -58,10 +58,18 @@ use nalgebra::DMatrix;
 /// success classifier that cannot be fitted (`gp_classifier`, failures then
 /// left out) are reported with the suggestion made from that fit.
 ///
+/// **Noise.** By default the GP is fitted with learned noise and with an
+/// interpolating fixed noise, and the fit of larger marginal likelihood is
+/// used ([`GpSamplerConfig::select_noise`]). With a noisy fit the
+/// [`Sampler::recommend`]ation is the complete trial of best posterior mean.
+///
 /// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
 /// default) failed and diverged trials stay out of the regression GP; a GP
 /// classifier ([`Classifier`]) of `P(success | x)` is fitted on the same
 /// encoded points and the acquisition becomes `a(x) + log P(success | x)`.
+/// After the fit, each failed point is believed into the regression GP at
+/// `μ + 2σ` (see `believe_failures`; cause `failure_belief` if one cannot
+/// be), so the GP stops promising improvements where trials diverged.
 #[derive(Debug, Clone, Default)]
 pub struct GpSampler {
     config: GpSamplerConfig,
@@ -181,6 +189,17 @@ impl GpSampler {
             }
         };
         let (best, best_i) = incumbent(&gp, noise_fit, &points, &y, self.config.incumbent);
+        let (gp, skipped) = believe_failures(gp, &obs.failed);
+        if skipped > 0 {
+            warnings.push(Warning::new(
+                "failure_belief",
+                format!(
+                    "{skipped} of {} failed trials could not be believed into the GP; \
+                     the GP's variance there stays high",
+                    obs.failed.len()
+                ),
+            ));
+        }
         Ok(Model {
             gp,
             noise_fit,
@@ -355,6 +374,41 @@ fn incumbent(
         .unwrap_or(observed),
         _ => observed,
     }
+}
+
+/// How many posterior standard deviations above its mean a failed point is
+/// believed ([`believe_failures`]).
+const FAILURE_BELIEF_SDS: f64 = 2.0;
+
+/// `gp` conditioned on each failed point `x` as if it had returned
+/// `μ(x) + 2σ(x)`: a pessimistic Kriging believer (Ginsbourger et al. 2010,
+/// with a pessimistic lie). Failed trials stay out of the fit of the
+/// hyperparameters, but without this the regression GP knows nothing at
+/// them: its mean, extrapolated from the successes next to a divergence
+/// cliff, promised an improvement just past the cliff and the variance
+/// stayed high there, so LogEI + log P(success) kept proposing points next
+/// to earlier failures (12–25 of 50 trials diverged on `DivergenceCliff`,
+/// ten at one spot) — the success classifier cannot be sharp enough there
+/// to outweigh a "certain" improvement. Measured on `DivergenceCliff`, 50
+/// trials, log10 regret, medians of seeds 0–9 / 10–19: no belief −4.65 /
+/// −4.0, believed at `μ` −1.9 / –, at `max(μ, best)` −3.3 / –, at the
+/// median value −5.3 / –, at `μ + 2σ` −7.96 / −8.21, at `max(μ, best) + σ`
+/// −7.79 / −7.89 (without the cliff −7.93). A point that cannot be predicted
+/// or conditioned on is skipped and counted (the second value).
+fn believe_failures(gp: Gp, failed: &[Vec<f64>]) -> (Gp, usize) {
+    let mut gp = gp;
+    let mut skipped = 0;
+    for x in failed {
+        let believed = gp.predict(x).and_then(|p| {
+            let lie = p.mean + FAILURE_BELIEF_SDS * p.variance.max(0.0).sqrt();
+            gp.condition_on(x, lie)
+        });
+        match believed {
+            Ok(g) => gp = g,
+            Err(_) => skipped += 1,
+        }
+    }
+    (gp, skipped)
 }
 
 /// A fitted GP with its incumbent.
