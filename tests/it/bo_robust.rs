@@ -130,7 +130,7 @@ fn a_failure_at_trial_12_of_mixed_costs_at_most_half_a_decade() {
 
 /// The target for the divergence cliff: within one decade of the
 /// same objective without the cliff. Before failed points were believed into
-/// the GP at `μ + 2σ` it was not met (−4.30 against −7.97 on these 3 seeds).
+/// the GP at `μ + σ` it was not met (−4.30 against −7.97 on these 3 seeds).
 #[test]
 fn the_divergence_cliff_is_solved_nearly_as_well_as_without_it() {
     let cliff = DivergenceCliff;
