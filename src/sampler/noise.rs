@@ -29,8 +29,9 @@ pub(super) enum NoiseFit {
 /// model is the learned one with its noise pinned below the floor, so on an
 /// exactly deterministic objective the interpolating fit wins as soon as the
 /// data resolve differences below the floor, and on a noisy one the learned
-/// fit wins by many nats. Both fits use the same restarts budget; the second
-/// draws its restarts from `rng` after the first.
+/// fit wins by many nats. Both fits use the same restarts budget and draw
+/// them from the same state of `rng` (the learned fit from a copy), so `rng`
+/// ends as after the interpolating fit alone.
 ///
 /// If only one of the two fits succeeds it is kept.
 ///
@@ -49,7 +50,10 @@ pub(super) fn fit_gp(
     if !(config.select_noise && matches!(config.gp.noise, Noise::Learned { .. })) {
         return Gp::fit(x, y, &config.gp, None, rng).map(|g| (g, kind(config.gp.noise)));
     }
-    let learned = Gp::fit(x, y, &config.gp, None, rng);
+    // The learned fit draws its restarts from a copy of `rng`, so that the
+    // suggestions after an interpolating fit are those of
+    // `deterministic_objective()` from the same state.
+    let learned = Gp::fit(x, y, &config.gp, None, &mut rng.clone());
     let fixed = config.gp.clone().noise(Noise::Fixed(DETERMINISTIC_NOISE));
     let fixed = Gp::fit(x, y, &fixed, None, rng);
     match (learned, fixed) {
