@@ -9,7 +9,9 @@
 //! The objectives are deterministic, so the GP sampler is configured with
 //! `GpSamplerConfig::deterministic_objective()` (as Optuna's
 //! `deterministic_objective=True`); `--learned-noise` keeps the default
-//! learned noise instead. `--ucb BETA` adds a row with UCB instead of LogEI.
+//! noise model instead (a learned noise checked against an interpolating fit,
+//! `GpSamplerConfig::select_noise`), `--learned-noise --no-select-noise` the
+//! learned noise alone. `--ucb BETA` adds a row with UCB instead of LogEI.
 //!
 //! `sphere5` and `ellipsoid5` test late-budget precision on smooth unimodal
 //! functions; `linear-corner` (`Σ xᵢ` on `[0, 1]³`, optimum at a corner)
@@ -22,6 +24,23 @@
 //! regret is always that of the true value of trials that completed.
 //! `--transform` and `--failed` choose the value warp and the failure
 //! handling.
+//!
+//! Rows for noisy objectives ([`Noisy`]: value + Gaussian noise of the stated
+//! sd, drawn per trial from the seed): `branin-noise1` (σ = 1),
+//! `hartmann6-noise0.1` (σ = 0.1, 3% of its range), `styblinski_tang5-noise1`.
+//! They are scored by the noise-free value of the configuration reported as
+//! best: the row `GP` by the best observation ([`AskTell::best`]), the row
+//! `GP recommended` by the sampler's recommendation
+//! ([`AskTell::recommended`]). `--incumbent` chooses the acquisition's
+//! incumbent. `styblinski_tang5` is the noise-free Styblinski–Tang row.
+//!
+//! `--seeds 20 --no-batch --no-random --learned-noise --functions
+//! branin-noise1,hartmann6-noise0.1` (log10 regret of the noise-free value,
+//! median of 20 seeds), best observed / recommended, the default sampler:
+//! Branin σ = 1 @50 −0.88 / −1.10, Hartmann6 σ = 0.1 @100 −1.28 / −1.37;
+//! with `--no-select-noise` (the learned noise alone): −0.98 / −1.07 and
+//! −1.13 / −1.32. With 10 seeds, Styblinski–Tang σ = 1 @100 stays in a wrong
+//! basin either way (1.17).
 //!
 //! ```text
 //! cargo run --release --example bo_benchmark                # everything, 10 seeds
@@ -40,7 +59,8 @@
 
 use anyhow::Result;
 use autotune::acquisition::Acquisition;
-use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction};
+use autotune::acquisition::Incumbent;
+use autotune::benchmarks::{DivergenceCliff, Function, MixedFunction, Noisy};
 use autotune::sampler::{
     AskTell, FailedTrials, GpSampler, GpSamplerConfig, RandomSampler, Sampler, ValueTransform,
 };
@@ -59,7 +79,9 @@ struct Args {
     first_seed: u64,
     /// Functions to run: branin, hartmann6, ackley5, sphere5, ellipsoid5,
     /// mixed, linear-corner, branin-outlier, branin-scale1e200,
-    /// branin-scale1e-200, mixed-fail12, cliff (comma-separated).
+    /// branin-scale1e-200, mixed-fail12, cliff, styblinski_tang5,
+    /// branin-noise1, hartmann6-noise0.1, styblinski_tang5-noise1
+    /// (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
@@ -78,9 +100,14 @@ struct Args {
     /// Also run the GP sampler with UCB of this beta instead of LogEI.
     #[arg(long)]
     ucb: Option<f64>,
-    /// Keep the GP's learned noise (the default for noisy objectives).
+    /// Keep the sampler's default noise model (a learned noise checked
+    /// against an interpolating fit) instead of `deterministic_objective()`.
     #[arg(long)]
     learned_noise: bool,
+    /// With `--learned-noise`: the learned-noise fit alone (the default
+    /// before the interpolating fit was compared with it).
+    #[arg(long)]
+    no_select_noise: bool,
     /// Value warp: identity, yeo_johnson, clipped_yeo_johnson, rank (default: the sampler's).
     #[arg(long)]
     transform: Option<String>,
@@ -90,6 +117,9 @@ struct Args {
     /// Turn the trust-region steps off (`MaximizerConfig::trust_region`).
     #[arg(long)]
     no_trust_region: bool,
+    /// The incumbent: best_observed, best_posterior_mean (default: the sampler's).
+    #[arg(long)]
+    incumbent: Option<String>,
 }
 
 /// The GP sampler's configuration for a run.
@@ -110,8 +140,14 @@ fn gp_config(args: &Args, acquisition: Acquisition) -> GpSamplerConfig {
                 .expect("a failed-trials name"),
         );
     }
+    if let Some(i) = &args.incumbent {
+        config = config.incumbent(
+            serde_json::from_value::<Incumbent>(serde_json::Value::String(i.clone()))
+                .expect("an incumbent name"),
+        );
+    }
     if args.learned_noise {
-        config
+        config.select_noise(!args.no_select_noise)
     } else {
         config.deterministic_objective()
     }
@@ -123,13 +159,20 @@ struct Problem {
     space: SearchSpace,
     minimum: f64,
     budget: usize,
-    /// `(value told, true value counted in the regret)` of trial `i`; the
+    /// `(value told, true value counted in the regret)` of trial `i` in the
+    /// run of seed `seed` (arguments `seed, i, params`); the
     /// second is +∞ for a trial that failed.
     eval: Eval,
+    /// For a noisy objective, the noise-free value of a configuration: the
+    /// run is then scored by the configuration reported as best.
+    truth: Option<Truth>,
 }
 
+/// See [`Problem::truth`].
+type Truth = Box<dyn Fn(&Params) -> f64>;
+
 /// See [`Problem::eval`].
-type Eval = Box<dyn Fn(usize, &Params) -> (f64, f64)>;
+type Eval = Box<dyn Fn(u64, usize, &Params) -> (f64, f64)>;
 
 fn problem(name: &str) -> Result<Problem> {
     let mixed = |name: &str, budget, fail_at: Option<usize>| Problem {
@@ -137,7 +180,7 @@ fn problem(name: &str) -> Result<Problem> {
         space: MixedFunction.space(),
         minimum: MixedFunction.minimum(),
         budget,
-        eval: Box::new(move |i, p| {
+        eval: Box::new(move |_, i, p| {
             let v = MixedFunction.value(p).unwrap_or(f64::NAN);
             if Some(i) == fail_at {
                 (f64::NAN, f64::INFINITY)
@@ -145,6 +188,7 @@ fn problem(name: &str) -> Result<Problem> {
                 (v, v)
             }
         }),
+        truth: None,
     };
     let (function, budget, told): (Function, usize, fn(usize, f64) -> f64) = match name {
         "branin" => (Function::Branin, 50, |_, v| v),
@@ -165,12 +209,13 @@ fn problem(name: &str) -> Result<Problem> {
                 space: b.build()?,
                 minimum: 0.0,
                 budget: 50,
-                eval: Box::new(|_, p| {
+                eval: Box::new(|_, _, p| {
                     let v = (0..3)
                         .map(|i| p.float(&format!("x{i}")).unwrap_or(f64::NAN))
                         .sum();
                     (v, v)
                 }),
+                truth: None,
             });
         }
         "mixed" => return Ok(mixed(name, 100, None)),
@@ -182,10 +227,35 @@ fn problem(name: &str) -> Result<Problem> {
                 space: f.space(),
                 minimum: f.minimum(),
                 budget: 50,
-                eval: Box::new(move |_, p| {
+                eval: Box::new(move |_, _, p| {
                     let v = f.value(p).unwrap_or(f64::NAN);
                     (v, if v.is_nan() { f64::INFINITY } else { v })
                 }),
+                truth: None,
+            });
+        }
+        // Styblinski–Tang and the noisy rows.
+        "styblinski_tang5" => (Function::StyblinskiTang { dim: 5 }, 100, |_, v| v),
+        "branin-noise1" | "hartmann6-noise0.1" | "styblinski_tang5-noise1" => {
+            let (function, sd, budget) = match name {
+                "branin-noise1" => (Function::Branin, 1.0, 50),
+                "hartmann6-noise0.1" => (Function::Hartmann6, 0.1, 100),
+                _ => (Function::StyblinskiTang { dim: 5 }, 1.0, 100),
+            };
+            let noisy = Noisy::new(function, sd)?;
+            return Ok(Problem {
+                name: name.to_owned(),
+                space: function.space()?,
+                minimum: function.minimum(),
+                budget,
+                eval: Box::new(move |seed, i, p| {
+                    noisy
+                        .observe(p, seed, i)
+                        .unwrap_or((f64::NAN, f64::INFINITY))
+                }),
+                truth: Some(Box::new(move |p| {
+                    function.value_at(p).unwrap_or(f64::INFINITY)
+                })),
             });
         }
         other => anyhow::bail!("unknown function `{other}`"),
@@ -195,17 +265,22 @@ fn problem(name: &str) -> Result<Problem> {
         space: function.space()?,
         minimum: function.minimum(),
         budget,
-        eval: Box::new(move |i, p| {
+        eval: Box::new(move |_, i, p| {
             let v = function.value_at(p).unwrap_or(f64::NAN);
             (told(i, v), v)
         }),
+        truth: None,
     })
 }
 
 /// One run's record.
 struct Run {
-    /// Best-so-far regret after each evaluation.
+    /// Regret after each evaluation: of the best true value so far, or for a
+    /// noisy problem of the configuration reported best (the best observed).
     regret: Vec<f64>,
+    /// The regret of the sampler's recommendation (noisy problems only, at
+    /// the report's checkpoints; NaN elsewhere).
+    recommended: Option<Vec<f64>>,
     /// Seconds per suggestion.
     times: Vec<f64>,
     /// Suggestions with a continuous coordinate exactly at 0 or 1 (encoded).
@@ -218,6 +293,10 @@ struct Run {
 /// repeat of an earlier trial.
 const REPEAT_TOLERANCE: f64 = 1e-6;
 
+/// The report's checkpoints (evaluations).
+const CHECKPOINTS: [usize; 5] = [10, 20, 30, 50, 100];
+
+/// One run of `p` with `sampler`, seed `seed`, asking `q` at a time.
 fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<Run> {
     let mut opt = AskTell::new(p.space.clone(), sampler, seed);
     let continuous: Vec<usize> = p
@@ -229,12 +308,14 @@ fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<Run> 
         .collect();
     let mut r = Run {
         regret: Vec::with_capacity(p.budget),
+        recommended: p.truth.as_ref().map(|_| vec![f64::NAN; p.budget]),
         times: Vec::new(),
         on_bound: 0,
         repeats: 0,
     };
     let mut seen: Vec<Vec<f64>> = Vec::new();
     let mut best = f64::INFINITY;
+    let regret_of = |v: f64| (v - p.minimum).max(1e-20);
     while r.regret.len() < p.budget {
         let q = q.min(p.budget - r.regret.len());
         let start = Instant::now();
@@ -255,10 +336,21 @@ fn run<S: Sampler>(p: &Problem, sampler: S, seed: u64, q: usize) -> Result<Run> 
                 r.repeats += 1;
             }
             seen.push(x);
-            let (told, v) = (p.eval)(n, &params);
+            let (told, v) = (p.eval)(seed, n, &params);
             opt.tell(n, told)?;
             best = best.min(v);
-            r.regret.push((best - p.minimum).max(1e-20));
+            let done = r.regret.len() + 1;
+            match (&p.truth, &mut r.recommended) {
+                (Some(truth), Some(rec)) => {
+                    let observed = opt.best().map_or(f64::INFINITY, |(b, _)| truth(b));
+                    r.regret.push(regret_of(observed));
+                    if CHECKPOINTS.contains(&done) || done == p.budget {
+                        let got = opt.recommended().map_or(f64::INFINITY, |(b, _)| truth(b));
+                        rec[done - 1] = regret_of(got);
+                    }
+                }
+                _ => r.regret.push(regret_of(best)),
+            }
         }
     }
     Ok(r)
@@ -276,11 +368,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn report(p: &Problem, label: &str, runs: &[Run]) {
+/// One table row: the median log10 regret of `regrets` (one per run) at each
+/// checkpoint, and the median time per suggestion of `runs`.
+fn report(p: &Problem, label: &str, regrets: &[&Vec<f64>], runs: &[Run]) {
     let mut row = format!("| {} | {label} |", p.name);
-    for at in [10, 20, 30, 50, 100] {
+    for at in CHECKPOINTS {
         if at <= p.budget {
-            let m = median(runs.iter().map(|r| r.regret[at - 1].log10()).collect());
+            let m = median(regrets.iter().map(|r| r[at - 1].log10()).collect());
             row += &format!(" {m:.2} |");
         } else {
             row += " |";
@@ -343,7 +437,18 @@ fn main() -> Result<()> {
                     None => run(&p, RandomSampler, seed, q),
                 })
                 .collect::<Result<Vec<_>>>()?;
-            report(&p, &label, &runs);
+            report(
+                &p,
+                &label,
+                &runs.iter().map(|r| &r.regret).collect::<Vec<_>>(),
+                &runs,
+            );
+            // Noisy rows: the same runs scored by the sampler's recommendation.
+            let recommended: Option<Vec<&Vec<f64>>> =
+                runs.iter().map(|r| r.recommended.as_ref()).collect();
+            if let (Some(rec), Some(_)) = (recommended, acquisition) {
+                report(&p, &format!("{label} recommended"), &rec, &runs);
+            }
         }
     }
     Ok(())

@@ -100,6 +100,26 @@ pub fn ellipsoid(x: &[f64]) -> f64 {
         .map(|(i, v)| (i + 1) as f64 * v * v)
         .sum()
 }
+/// Styblinski–Tang in any dimension `d ≥ 1`, on `[−5, 5]^d`:
+/// `f(x) = ½ Σ (xᵢ⁴ − 16 xᵢ² + 5 xᵢ)`. Each coordinate has a global
+/// minimiser at [`STYBLINSKI_TANG_ARGMIN`] (≈ −2.9035) and a local one at
+/// ≈ 2.7468 about 14.14 higher, so a search stuck with one coordinate in the
+/// wrong basin has a regret of ~14 (log10 ≈ 1.15).
+#[must_use]
+pub fn styblinski_tang(x: &[f64]) -> f64 {
+    0.5 * x
+        .iter()
+        .map(|&v| v.powi(4) - 16.0 * v * v + 5.0 * v)
+        .sum::<f64>()
+}
+
+/// The global minimiser of each coordinate of [`styblinski_tang`]: the
+/// smallest root of `4x³ − 32x + 5 = 0`, by Newton's method in 30-digit
+/// arithmetic (mpmath), rounded to the nearest `f64`.
+pub const STYBLINSKI_TANG_ARGMIN: f64 = -2.903_534_027_771_177;
+/// The minimum of [`styblinski_tang`] per coordinate (same computation;
+/// ×d for `d` dimensions).
+pub const STYBLINSKI_TANG_MINIMUM_PER_DIM: f64 = -39.166_165_703_771_41;
 
 #[cfg(test)]
 mod tests {
@@ -134,6 +154,29 @@ mod tests {
                 assert!(hartmann6(x) > HARTMANN6_MINIMUM);
             }
         }
+    }
+
+    #[test]
+    fn styblinski_tang_minimum_is_stationary() {
+        let x = STYBLINSKI_TANG_ARGMIN;
+        // 4x³ − 32x + 5 at the 17-digit root: terms of size ~100, a few ulps.
+        assert_abs_diff_eq!(4.0 * x.powi(3) - 32.0 * x + 5.0, 0.0, epsilon = 1e-12);
+        for d in [1, 3, 5] {
+            // Terms of size ~40 per coordinate: a few ulps each.
+            assert_relative_eq!(
+                styblinski_tang(&vec![x; d]),
+                STYBLINSKI_TANG_MINIMUM_PER_DIM * d as f64,
+                max_relative = 1e-14
+            );
+        }
+        // The other basin (x ≈ 2.7468) is a local minimum ~14.1 higher.
+        // mpmath: the local root 2.746802770990837, 14.136719048487473 higher.
+        let local = styblinski_tang(&[2.746_802_770_990_837]);
+        assert_relative_eq!(
+            local - STYBLINSKI_TANG_MINIMUM_PER_DIM,
+            14.136_719_048_487_473,
+            max_relative = 1e-13
+        );
     }
 
     #[test]

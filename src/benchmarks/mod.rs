@@ -10,7 +10,8 @@
 //! mixed-type problem (log float, log integer, integer, categorical) shaped
 //! like a network-tuning task, with a known minimum; [`DivergenceCliff`] is
 //! the same problem whose "training" diverges (NaN) for learning rates just
-//! past the best one.
+//! past the best one. [`Noisy`] observes a [`Function`] with Gaussian
+//! noise, scored by the noise-free value of the configuration reported best.
 //!
 //! Every benchmark has a [`SearchSpace`] (parameters `x0`, `x1`, … for the
 //! continuous ones) and is evaluated on [`Params`] as a sampler proposes them.
@@ -18,9 +19,11 @@
 mod cliff;
 pub(crate) mod functions;
 mod mixed;
+mod noisy;
 
 pub use cliff::DivergenceCliff;
 pub use mixed::MixedFunction;
+pub use noisy::Noisy;
 
 use crate::Result;
 use crate::error::ConfigError;
@@ -55,6 +58,12 @@ pub enum Function {
         /// Number of dimensions.
         dim: usize,
     },
+    /// Styblinski–Tang in `dim ≥ 1` dimensions (`styblinski_tang` in
+    /// `functions`): two basins per coordinate, the wrong one 14.14 higher.
+    StyblinskiTang {
+        /// Number of dimensions.
+        dim: usize,
+    },
 }
 
 impl Function {
@@ -68,6 +77,7 @@ impl Function {
             Self::Rosenbrock { dim } => format!("rosenbrock{dim}"),
             Self::Sphere { dim } => format!("sphere{dim}"),
             Self::Ellipsoid { dim } => format!("ellipsoid{dim}"),
+            Self::StyblinskiTang { dim } => format!("styblinski_tang{dim}"),
         }
     }
 
@@ -81,6 +91,7 @@ impl Function {
             | Self::Rosenbrock { dim }
             | Self::Sphere { dim }
             | Self::Ellipsoid { dim } => dim,
+            Self::StyblinskiTang { dim } => dim,
         }
     }
 
@@ -94,6 +105,7 @@ impl Function {
             Self::Branin | Self::Hartmann6 => (true, 0),
             Self::Ackley { dim } | Self::Sphere { dim } | Self::Ellipsoid { dim } => (dim >= 1, 1),
             Self::Rosenbrock { dim } => (dim >= 2, 2),
+            Self::StyblinskiTang { dim } => (dim >= 1, 1),
         };
         if ok {
             Ok(())
@@ -115,6 +127,7 @@ impl Function {
             Self::Ackley { dim } => vec![(-32.768, 32.768); dim],
             Self::Rosenbrock { dim } => vec![(-5.0, 10.0); dim],
             Self::Sphere { dim } | Self::Ellipsoid { dim } => vec![(-5.12, 5.12); dim],
+            Self::StyblinskiTang { dim } => vec![(-5.0, 5.0); dim],
         }
     }
 
@@ -128,6 +141,9 @@ impl Function {
             | Self::Rosenbrock { .. }
             | Self::Sphere { .. }
             | Self::Ellipsoid { .. } => 0.0,
+            Self::StyblinskiTang { dim } => {
+                functions::STYBLINSKI_TANG_MINIMUM_PER_DIM * *dim as f64
+            }
         }
     }
 
@@ -142,6 +158,7 @@ impl Function {
                 vec![vec![0.0; dim]]
             }
             Self::Rosenbrock { dim } => vec![vec![1.0; dim]],
+            Self::StyblinskiTang { dim } => vec![vec![functions::STYBLINSKI_TANG_ARGMIN; dim]],
         }
     }
 
@@ -197,6 +214,7 @@ impl Function {
             Self::Rosenbrock { .. } => functions::rosenbrock(x),
             Self::Sphere { .. } => functions::sphere(x),
             Self::Ellipsoid { .. } => functions::ellipsoid(x),
+            Self::StyblinskiTang { .. } => functions::styblinski_tang(x),
         })
     }
 }
@@ -207,13 +225,14 @@ mod tests {
     use crate::Error;
     use approx::assert_abs_diff_eq;
 
-    const ALL: [Function; 6] = [
+    const ALL: [Function; 7] = [
         Function::Branin,
         Function::Hartmann6,
         Function::Ackley { dim: 5 },
         Function::Rosenbrock { dim: 3 },
         Function::Sphere { dim: 5 },
         Function::Ellipsoid { dim: 5 },
+        Function::StyblinskiTang { dim: 4 },
     ];
 
     #[test]

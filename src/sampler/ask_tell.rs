@@ -184,6 +184,23 @@ impl<S: Sampler> AskTell<S> {
             .best()
             .and_then(|t| t.state.value().map(|v| (&t.params, v)))
     }
+
+    /// The configuration the sampler's model recommends as best
+    /// ([`Sampler::recommend`]: under noise, not the luckiest observation)
+    /// and its observed value; [`AskTell::best`] when the sampler has no
+    /// recommendation.
+    #[must_use]
+    pub fn recommended(&self) -> Option<(&Params, f64)> {
+        let Some(n) = self.sampler.recommend(&self.space, &self.history) else {
+            return self.best();
+        };
+        self.history
+            .trials()
+            .iter()
+            .find(|t| t.number == n)
+            .and_then(|t| t.state.value().map(|v| (&t.params, v)))
+            .or_else(|| self.best())
+    }
 }
 /// The result of [`minimize`].
 #[derive(Debug, Clone, PartialEq)]

@@ -36,6 +36,7 @@
 mod ask_tell;
 mod gp_config;
 mod gp_sampler;
+mod noise;
 mod random;
 mod training;
 
@@ -107,6 +108,18 @@ pub trait Sampler: Send + Sync {
     /// compared on resume. By default the type name with unknown settings.
     fn strategy(&self) -> Strategy {
         Strategy::of_type::<Self>()
+    }
+
+    /// The number of the finished, complete trial this sampler's model
+    /// recommends as the best configuration, or `None` for the best observed
+    /// one ([`History::best`]). Under noise the luckiest observation is not
+    /// the best configuration: the [`GpSampler`] recommends the complete
+    /// trial of smallest posterior mean when its fit says the values are
+    /// noisy. A pure function of the sampler, the space and the history. By
+    /// default `None`.
+    fn recommend(&self, space: &SearchSpace, history: &History) -> Option<usize> {
+        let _ = (space, history);
+        None
     }
 
     /// Suggests `rngs.len()` configurations to be evaluated together, one rng

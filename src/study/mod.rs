@@ -187,6 +187,25 @@ impl Study {
         self.history.best()
     }
 
+    /// The complete trial the sampler's model recommends as best
+    /// ([`Sampler::recommend`]): under noise (a training run's seed, a
+    /// cross-validation split) the trial of best posterior mean rather than
+    /// the luckiest observation; [`Study::best_trial`] when the sampler makes
+    /// no recommendation (an interpolating GP fit, the random sampler).
+    /// Costs one GP fit with the GP sampler.
+    #[must_use]
+    pub fn recommended_trial(&self) -> Option<&TrialRecord> {
+        self.sampler
+            .recommend(&self.space, &self.history)
+            .and_then(|n| {
+                self.history
+                    .trials()
+                    .iter()
+                    .find(|t| t.number == n && t.state.value().is_some())
+            })
+            .or_else(|| self.best_trial())
+    }
+
     /// The best complete trial's value.
     #[must_use]
     pub fn best_value(&self) -> Option<f64> {

@@ -1,0 +1,132 @@
+//! One default for noisy and deterministic objectives: the GP is fitted
+//! twice, with its learned noise and with the noise fixed at
+//! [`DETERMINISTIC_NOISE`] (an interpolating fit), and the fit of larger
+//! marginal likelihood is kept.
+
+use super::gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
+use crate::error::GpError;
+use crate::gp::{Gp, Noise};
+use crate::rng::StudyRng;
+use nalgebra::DMatrix;
+
+/// Which of the two fits of [`fit_gp`] was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NoiseFit {
+    /// The noise was learned (or is fixed by the configuration at a value
+    /// other than the interpolating one): the observations are noisy.
+    Noisy,
+    /// The noise is [`DETERMINISTIC_NOISE`]: the GP interpolates.
+    Interpolating,
+}
+
+/// Fits the sampler's GP to `(x, y)`.
+///
+/// With a learned noise and [`GpSamplerConfig::select_noise`] (the default),
+/// fits both the learned-noise GP and the GP with noise fixed at
+/// [`DETERMINISTIC_NOISE`], and keeps the one whose log marginal likelihood
+/// `log p(y | θ̂)` (priors excluded, so that the two are compared on the same
+/// footing) is larger; ties go to the interpolating fit. The fixed-noise
+/// model is the learned one with its noise pinned below the floor, so on an
+/// exactly deterministic objective the interpolating fit wins as soon as the
+/// data resolve differences below the floor, and on a noisy one the learned
+/// fit wins by many nats. Both fits use the same restarts budget and draw
+/// them from the same state of `rng` (the learned fit from a copy), so `rng`
+/// ends as after the interpolating fit alone.
+///
+/// If only one of the two fits succeeds it is kept.
+///
+/// # Errors
+/// The first fit's error when both fail.
+pub(super) fn fit_gp(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    config: &GpSamplerConfig,
+    rng: &mut StudyRng,
+) -> Result<(Gp, NoiseFit), GpError> {
+    let kind = |noise: Noise| match noise {
+        Noise::Fixed(v) if v == DETERMINISTIC_NOISE => NoiseFit::Interpolating,
+        _ => NoiseFit::Noisy,
+    };
+    if !(config.select_noise && matches!(config.gp.noise, Noise::Learned { .. })) {
+        return Gp::fit(x, y, &config.gp, None, rng).map(|g| (g, kind(config.gp.noise)));
+    }
+    // The learned fit draws its restarts from a copy of `rng`, so that the
+    // suggestions after an interpolating fit are those of
+    // `deterministic_objective()` from the same state.
+    let learned = Gp::fit(x, y, &config.gp, None, &mut rng.clone());
+    let fixed = config.gp.clone().noise(Noise::Fixed(DETERMINISTIC_NOISE));
+    let fixed = Gp::fit(x, y, &fixed, None, rng);
+    match (learned, fixed) {
+        (Ok(l), Ok(f)) => Ok(
+            if l.log_marginal_likelihood() > f.log_marginal_likelihood() {
+                (l, NoiseFit::Noisy)
+            } else {
+                (f, NoiseFit::Interpolating)
+            },
+        ),
+        (Ok(l), Err(_)) => Ok((l, NoiseFit::Noisy)),
+        (Err(_), Ok(f)) => Ok((f, NoiseFit::Interpolating)),
+        (Err(e), Err(_)) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{normal, rng_from_seed, unit_f64};
+
+    /// `n` points of `[0, 1]²` and the smooth `sin(3a) + b²` there, plus
+    /// Gaussian noise of sd `sd`.
+    fn data(n: usize, sd: f64) -> (DMatrix<f64>, Vec<f64>) {
+        let mut rng = rng_from_seed(3);
+        let x = DMatrix::from_fn(n, 2, |_, _| unit_f64(&mut rng));
+        let y = (0..n)
+            .map(|i| (3.0 * x[(i, 0)]).sin() + x[(i, 1)].powi(2) + normal(&mut rng, 0.0, sd))
+            .collect();
+        (x, y)
+    }
+
+    #[test]
+    fn a_deterministic_function_is_interpolated() {
+        let (x, y) = data(20, 0.0);
+        let (gp, fit) = fit_gp(&x, &y, &GpSamplerConfig::default(), &mut rng_from_seed(1)).unwrap();
+        assert_eq!(fit, NoiseFit::Interpolating);
+        assert_eq!(gp.hyperparameters().noise_variance, DETERMINISTIC_NOISE);
+        // Without the selection the learned noise stays at its floor's order
+        // or above, which is what smoothed over the last digits.
+        let config = GpSamplerConfig::default().select_noise(false);
+        let (_, fit) = fit_gp(&x, &y, &config, &mut rng_from_seed(1)).unwrap();
+        assert_eq!(fit, NoiseFit::Noisy);
+    }
+
+    #[test]
+    fn a_noisy_function_keeps_its_learned_noise() {
+        let sd = 0.1;
+        let (x, y) = data(60, sd);
+        let (gp, fit) = fit_gp(&x, &y, &GpSamplerConfig::default(), &mut rng_from_seed(1)).unwrap();
+        assert_eq!(fit, NoiseFit::Noisy);
+        // The noise variance in the outputs' units. With 60 points its
+        // estimate has a relative sd of about √(2/60) ≈ 0.18 (plus the fit's
+        // own error): a factor of 2 either way is over 3 of them.
+        let (_, scale) = gp.output_standardisation();
+        let noise = gp.hyperparameters().noise_variance * scale * scale;
+        let truth = sd * sd;
+        assert!(
+            noise > truth / 2.0 && noise < truth * 2.0,
+            "learned noise variance {noise:.3e}, true {truth:.3e}"
+        );
+    }
+
+    #[test]
+    fn a_fixed_noise_is_used_as_is() {
+        let (x, y) = data(12, 0.0);
+        let det = GpSamplerConfig::default().deterministic_objective();
+        let (_, fit) = fit_gp(&x, &y, &det, &mut rng_from_seed(1)).unwrap();
+        assert_eq!(fit, NoiseFit::Interpolating);
+        let other =
+            GpSamplerConfig::default().gp(crate::gp::GpConfig::default().noise(Noise::Fixed(0.01)));
+        let (gp, fit) = fit_gp(&x, &y, &other, &mut rng_from_seed(1)).unwrap();
+        assert_eq!(fit, NoiseFit::Noisy);
+        assert_eq!(gp.hyperparameters().noise_variance, 0.01);
+    }
+}
