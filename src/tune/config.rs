@@ -415,7 +415,7 @@ impl AutotuneConfig {
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
     /// [`MAX_TRIALS`], a `timeout` of zero, `budget_epochs` of 0 or above
     /// [`MAX_BUDGET_EPOCHS`], the multi-fidelity strategy without an epoch
-    /// budget, with `cv_folds`, with `resume` or with free `epochs`, `workers` of 0 or above
+    /// budget, with `cv_folds` or with free `epochs`, `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
     /// `patience` of 0, invalid sampler or pruner settings, or an invalid
     /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
@@ -461,12 +461,6 @@ impl AutotuneConfig {
                 return invalid(
                     "cv_folds",
                     "the multi-fidelity strategy scores on the validation part, not by cross-validation",
-                );
-            }
-            if self.resume {
-                return invalid(
-                    "resume",
-                    "a multi-fidelity study cannot be resumed from its journal (its pauses are not journaled)",
                 );
             }
             if !matches!(self.space.epochs, crate::space::Domain::Fixed { .. }) {

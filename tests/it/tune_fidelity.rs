@@ -205,14 +205,6 @@ fn bad_budgets_and_strategies_are_typed_errors() {
         ),
         "eta",
     );
-    let dir = tempfile::tempdir().unwrap();
-    invalid(
-        autotune(
-            &s,
-            &quick(10).journal(dir.path().join("j.jsonl")).resume(true),
-        ),
-        "resume",
-    );
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! Running the multi-fidelity strategy on a study: rounds of decisions,
-//! trainings started, paused and resumed, trials told at the end.
+//! trainings started, paused and resumed, every step journaled, trials told
+//! at the end; a resumed journal's steps replayed.
 
 use super::model::{CurveModel, Point, fidelity};
 use super::{FidelityConfig, FidelityReport, FidelityStep, FidelityTrial};
 use crate::Result;
+use crate::error::StudyError;
 use crate::gp::Hyperparameters;
 use crate::history::{Counts, Direction};
 use crate::nn::{
@@ -11,10 +13,12 @@ use crate::nn::{
 };
 use crate::rng::{derive_seed, rng_from_seed};
 use crate::space::{Params, SearchSpace};
+use crate::study::journal::{StepEpoch, TrainingStep};
 use crate::study::{Spent, StopHandle, StopReason, Study, Trial};
 use crate::tune::TuneObjective;
 use crate::tune::data::Prepared;
 use crate::tune::objective::{TrainObjective, score};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -38,7 +42,9 @@ pub(crate) struct Setup<'a> {
     pub workers: usize,
     pub timeout: Option<Duration>,
     pub stop: &'a StopHandle,
-    /// Where snapshots spill; a temporary directory if `None`.
+    /// Where snapshots spill; a temporary directory if `None`. With a
+    /// journal, the directory beside it: every pause is written there
+    /// before its step is journaled.
     pub snapshot_dir: Option<PathBuf>,
 }
 
@@ -55,7 +61,12 @@ pub(crate) enum Policy {
 
 /// One configuration under way.
 struct Config {
-    trial: Trial,
+    /// The trial's number.
+    number: usize,
+    params: Params,
+    /// `None` once told: a resumed journal recorded its result (the run
+    /// was killed while telling the trials at its end).
+    trial: Option<Trial>,
     x: Vec<f64>,
     train: TrainConfig,
     /// The objective after each epoch, and the validation loss.
@@ -63,6 +74,8 @@ struct Config {
     /// Epochs trained (a diverged epoch counted).
     epochs: usize,
     ended: Option<Outcome>,
+    /// The key of its paused training's snapshot in the store.
+    snapshot: Option<u64>,
     record: FidelityTrial,
 }
 
@@ -83,8 +96,16 @@ struct StepOut {
 
 /// Runs the strategy on `study` (see the [module](super) docs). Returns the
 /// report and what was spent.
+///
+/// With a journal every step is journaled ([`TrainingStep`]) after its
+/// paused training's snapshot is on disk, and a resumed journal's steps are
+/// replayed: the decisions are made again from the same seed, each step the
+/// journal holds is taken from it instead of trained, and training goes on
+/// from the snapshots of the last steps journaled. Stopped by the handle,
+/// the trials are left unfinished (paused) for a resume to continue.
 pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, Spent)> {
     let start = Instant::now();
+    let journal = study.journal_path().map(std::path::Path::to_path_buf);
     let dir = s.snapshot_dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!(
             "autotune-snapshots-{}-{}",
@@ -92,7 +113,18 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
             start.elapsed().as_nanos() ^ (study.seed() as u128)
         ))
     });
-    let mut store = SnapshotStore::new(&dir, s.config.snapshot_cap_bytes)?;
+    // With a journal every pause goes to disk (cap 0) before it is journaled.
+    let cap = if journal.is_some() {
+        0
+    } else {
+        s.config.snapshot_cap_bytes
+    };
+    let mut store = SnapshotStore::new(&dir, cap)?;
+    let mut replay: BTreeMap<(usize, usize), TrainingStep> = BTreeMap::new();
+    for step in study.take_journaled_steps() {
+        replay.insert((step.round, step.trial), step);
+    }
+    study.run_started(s.max_trials);
     let mut driver = Driver {
         s,
         direction: study.direction(),
@@ -101,19 +133,31 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
         used: 0,
         warm: None,
         decisions: 0,
+        journal,
+        replay,
     };
     let result = driver.rounds(study, &mut store, start);
-    // Snapshots are not kept past the run (pauses are not journaled).
-    for key in store.keys() {
-        store.remove(key)?;
-    }
-    // Emptied: the directory goes too (if something else is in it, it stays).
-    let _ = std::fs::remove_dir(&dir);
-    let stopped = result?;
+    // With a journal the snapshots stay for a resume, whatever stopped the run.
+    let keep = driver.journal.is_some();
+    let stopped = match result {
+        Ok(stopped) => stopped,
+        Err(e) => {
+            if !keep {
+                clear(&mut store, &dir);
+            }
+            return Err(e);
+        }
+    };
+    // Stopped with a journal: the trials stay paused (unfinished in the
+    // journal, their snapshots on disk) for a resume to continue.
+    let paused = keep && stopped == StopReason::Stopped;
     let mut counts = Counts::default();
     let mut trials = Vec::with_capacity(driver.configs.len());
     for c in driver.configs {
-        let mut trial = c.trial;
+        trials.push(c.record);
+        let Some(mut trial) = c.trial.filter(|_| !paused) else {
+            continue;
+        };
         let value = if let Some(Outcome::Diverged { epoch, reason }) = c.ended {
             trial.set_diverged(format!(
                 "training diverged in epoch {} ({reason:?})",
@@ -131,7 +175,10 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
             }
         };
         counts.add(&study.tell(trial, value)?.state);
-        trials.push(c.record);
+    }
+    if !paused {
+        // Every trial is told: the snapshots are not needed any more.
+        clear(&mut store, &dir);
     }
     let report = FidelityReport {
         full_epochs: s.full,
@@ -148,6 +195,16 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
     Ok((report, spent))
 }
 
+/// Removes every snapshot of `store` and, emptied, its directory (if
+/// something else is in it, it stays). Best effort: a file left behind is
+/// only litter.
+fn clear(store: &mut SnapshotStore, dir: &std::path::Path) {
+    for key in store.keys() {
+        let _ = store.remove(key);
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
 struct Driver<'s> {
     s: &'s Setup<'s>,
     direction: Direction,
@@ -156,6 +213,10 @@ struct Driver<'s> {
     used: usize,
     warm: Option<Hyperparameters>,
     decisions: u64,
+    /// The study's journal, if it has one (steps are journaled).
+    journal: Option<PathBuf>,
+    /// The resumed journal's steps not replayed yet, by (round, trial).
+    replay: BTreeMap<(usize, usize), TrainingStep>,
 }
 
 impl Driver<'_> {
@@ -170,9 +231,6 @@ impl Driver<'_> {
         let data = self.s.fold.with_validation()?;
         let (mut round, mut round_secs, mut round_epochs) = (0usize, 0.0f64, 0usize);
         loop {
-            if self.s.stop.is_stopped() {
-                return Ok(StopReason::Stopped);
-            }
             let left = self.s.budget_epochs - self.used;
             if left == 0 {
                 return Ok(StopReason::Epochs {
@@ -180,13 +238,19 @@ impl Driver<'_> {
                     budget: self.s.budget_epochs,
                 });
             }
+            let replaying = self.replay.keys().next().is_some_and(|k| k.0 == round);
+            if !replaying && self.s.stop.is_stopped() {
+                return Ok(StopReason::Stopped);
+            }
             let plan = self.choose(study, left)?;
             if plan.is_empty() {
+                self.check_replayed(round)?;
                 return Ok(StopReason::Trials);
             }
             let longest = plan.iter().map(|p| p.1).max().unwrap_or(0);
             if let Some(limit) = self.s.timeout
                 && round_epochs > 0
+                && !replaying
             {
                 let expected = round_secs / round_epochs as f64 * longest as f64;
                 let left_secs = limit.as_secs_f64() - start.elapsed().as_secs_f64();
@@ -198,15 +262,42 @@ impl Driver<'_> {
                 }
             }
             let t0 = Instant::now();
-            self.run_round(study, store, &data, plan, round)?;
-            round_secs += t0.elapsed().as_secs_f64();
-            round_epochs += longest;
+            let trained = self.run_round(study, store, &data, plan, round)?;
+            self.check_replayed(round)?;
+            if trained {
+                round_secs += t0.elapsed().as_secs_f64();
+                round_epochs += longest;
+            }
             round += 1;
         }
     }
 
+    /// After round `round`: no journaled step of it or before it may be
+    /// left unreplayed (the decisions did not take it).
+    fn check_replayed(&self, round: usize) -> Result<()> {
+        match self.replay.iter().next() {
+            Some((&(r, trial), _)) if r <= round => Err(self.mismatch(format!(
+                "the step of trial {trial} in round {r} was not decided again"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn mismatch(&self, reason: String) -> crate::Error {
+        StudyError::StepsMismatch {
+            path: self
+                .journal
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string()),
+            reason,
+        }
+        .into()
+    }
+
     /// Starts the planned configurations (trials asked in plan order), trains
-    /// every step side by side, and records what came back.
+    /// every step side by side (a step the resumed journal holds is taken
+    /// from it), and records what came back, each step journaled. Whether
+    /// any step was trained.
     fn run_round(
         &mut self,
         study: &mut Study,
@@ -214,20 +305,27 @@ impl Driver<'_> {
         data: &TrainData<'_>,
         plan: Vec<(Action, usize)>,
         round: usize,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut work: Vec<(usize, usize)> = Vec::with_capacity(plan.len());
         for (action, epochs) in plan {
             let index = match action {
                 Action::Continue { index } => index,
                 Action::New { params, x } => {
-                    if !study.enqueue(params)? {
+                    let Some((number, trial)) = self.start(study, &params, round)? else {
                         continue;
-                    }
-                    let trial = study.ask()?;
-                    let train = self.s.objective.config(&trial)?;
+                    };
+                    let train = match &trial {
+                        Some(t) => self.s.objective.config(t)?,
+                        None => self.s.objective.config_of(
+                            &params,
+                            crate::study::objective_seed(study.seed(), number),
+                        )?,
+                    };
                     self.configs.push(Config {
+                        number,
+                        params,
                         record: FidelityTrial {
-                            trial: trial.number(),
+                            trial: number,
                             epochs: 0,
                             pauses: Vec::new(),
                             resumes: Vec::new(),
@@ -238,70 +336,146 @@ impl Driver<'_> {
                         curve: Vec::new(),
                         epochs: 0,
                         ended: None,
+                        snapshot: None,
                     });
                     self.configs.len() - 1
                 }
             };
             work.push((index, epochs));
         }
-        let mut inputs = Vec::with_capacity(work.len());
+        // The steps the journal holds, and those to train.
+        let mut journaled: Vec<Option<TrainingStep>> = Vec::with_capacity(work.len());
         for &(index, epochs) in &work {
-            let number = self.configs[index].trial.number() as u64;
-            inputs.push((&self.configs[index].train, store.take(number)?, epochs));
+            let c = &self.configs[index];
+            let step = self.replay.remove(&(round, c.number));
+            if let Some(j) = &step
+                && (j.from != c.epochs || j.to > c.epochs + epochs)
+            {
+                return Err(self.mismatch(format!(
+                    "trial {} in round {round}: journaled from {} to {} epochs, decided from {} for {epochs}",
+                    c.number, j.from, j.to, c.epochs
+                )));
+            }
+            journaled.push(step);
         }
-        let outs: Vec<Result<StepOut>> = if inputs.len() == 1 {
-            inputs
-                .into_iter()
-                .map(|(c, snap, n)| step(c, data, snap, n))
-                .collect()
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = inputs
-                    .into_iter()
-                    .map(|(c, snap, n)| scope.spawn(move || step(c, data, snap, n)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(crate::error::StudyError::Sampler {
-                                reason: "a training thread panicked".into(),
-                            }
-                            .into())
-                        })
-                    })
-                    .collect()
-            })
-        };
+        let mut inputs = Vec::new();
+        for (&(index, epochs), j) in work.iter().zip(&journaled) {
+            if j.is_some() {
+                continue;
+            }
+            let c = &self.configs[index];
+            let snapshot = match c.snapshot {
+                None => None,
+                // With a journal the file stays until the next step is journaled.
+                Some(key) if self.journal.is_some() => store.get(key)?,
+                Some(key) => store.take(key)?,
+            };
+            inputs.push((&c.train, snapshot, epochs));
+        }
+        let trained = !inputs.is_empty();
+        let mut outs: std::vec::IntoIter<Result<StepOut>> = train_all(inputs, data).into_iter();
         let target_sd = self.s.fold.target_sd;
-        for ((index, _), out) in work.into_iter().zip(outs) {
-            let out = out?;
-            let c = &mut self.configs[index];
-            let from = c.epochs;
-            if from > 0 {
-                c.record.resumes.push(from);
+        for ((index, _), j) in work.into_iter().zip(journaled) {
+            let key = self.steps.len() as u64;
+            let from = self.configs[index].epochs;
+            let old = self.configs[index].snapshot;
+            let step = match j {
+                Some(step) => step,
+                None => {
+                    let out = outs
+                        .next()
+                        .unwrap_or_else(|| unreachable!("one output per step trained"))?;
+                    let step = TrainingStep {
+                        round,
+                        trial: self.configs[index].number,
+                        from,
+                        to: from + out.ran,
+                        epochs: out
+                            .stats
+                            .iter()
+                            .map(|e| StepEpoch {
+                                value: finite(value(self.s.objective.objective, e, target_sd)),
+                                loss: e.validation_loss.and_then(finite),
+                            })
+                            .collect(),
+                        ended: out.outcome,
+                        snapshot: out.snapshot.is_some().then_some(key),
+                    };
+                    if let Some(snap) = out.snapshot {
+                        store.insert(key, snap)?;
+                    }
+                    study.journal_step(&step)?;
+                    step
+                }
+            };
+            // The previous pause is not needed any more (its file, with a journal).
+            if let Some(old) = old {
+                store.remove(old)?;
             }
-            for e in &out.stats {
-                let v = value(self.s.objective.objective, e, target_sd);
-                c.trial.report(e.epoch + 1, v);
-                c.curve.push((v, e.validation_loss.unwrap_or(f64::NAN)));
-            }
-            c.epochs += out.ran;
-            c.record.epochs = c.epochs;
-            c.ended = out.outcome;
-            self.used += out.ran;
-            if let Some(snap) = out.snapshot {
-                c.record.pauses.push(c.epochs);
-                store.insert(c.trial.number() as u64, snap)?;
-            }
-            self.steps.push(FidelityStep {
-                round,
-                trial: c.trial.number(),
-                from,
-                to: c.epochs,
-            });
+            self.apply(index, &step);
         }
-        Ok(())
+        Ok(trained)
+    }
+
+    /// The trial of a new configuration: asked (a new one, or one the
+    /// resumed journal shows unfinished), or `None` for one the journal
+    /// shows told already (the run was killed while telling its trials),
+    /// with its number; `None` if `params` is not to be started (evaluated
+    /// by the study before).
+    fn start(
+        &self,
+        study: &mut Study,
+        params: &Params,
+        round: usize,
+    ) -> Result<Option<(usize, Option<Trial>)>> {
+        if study.enqueue(params.clone())? || study.is_unfinished(params) {
+            let trial = study.ask()?;
+            if trial.params() != params {
+                return Err(self.mismatch(format!(
+                    "round {round} starts another configuration than trial {}'s",
+                    trial.number()
+                )));
+            }
+            return Ok(Some((trial.number(), Some(trial))));
+        }
+        let told = study
+            .history()
+            .trials()
+            .iter()
+            .find(|t| t.params == *params)
+            .map(|t| t.number);
+        Ok(told
+            .filter(|&n| self.replay.contains_key(&(round, n)))
+            .map(|n| (n, None)))
+    }
+
+    /// Records a step (trained or replayed) in its configuration.
+    fn apply(&mut self, index: usize, step: &TrainingStep) {
+        let c = &mut self.configs[index];
+        if step.from > 0 {
+            c.record.resumes.push(step.from);
+        }
+        for (i, e) in step.epochs.iter().enumerate() {
+            let v = e.value.unwrap_or(f64::NAN);
+            if let Some(t) = c.trial.as_mut() {
+                t.report(step.from + i + 1, v);
+            }
+            c.curve.push((v, e.loss.unwrap_or(f64::NAN)));
+        }
+        c.epochs = step.to;
+        c.record.epochs = c.epochs;
+        c.ended = step.ended;
+        c.snapshot = step.snapshot;
+        self.used += step.to - step.from;
+        if step.snapshot.is_some() {
+            c.record.pauses.push(c.epochs);
+        }
+        self.steps.push(FidelityStep {
+            round: step.round,
+            trial: c.number,
+            from: step.from,
+            to: c.epochs,
+        });
     }
 
     /// The next round: up to `workers` actions on distinct configurations
@@ -434,7 +608,7 @@ impl Driver<'_> {
         let mut out: Vec<(Params, Vec<f64>)> = Vec::with_capacity(n);
         for _ in 0..n {
             let params = self.s.space.sample(rng);
-            let seen = self.configs.iter().any(|c| *c.trial.params() == params)
+            let seen = self.configs.iter().any(|c| c.params == params)
                 || out.iter().any(|(p, _)| *p == params);
             if !seen {
                 let x = self.s.space.encode(&params)?;
@@ -513,5 +687,40 @@ fn step(
         ran,
         outcome,
         snapshot,
+    })
+}
+
+/// `v` if finite.
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+/// Trains every step of `inputs` side by side (one thread each), in order.
+fn train_all(
+    inputs: Vec<(&TrainConfig, Option<Snapshot>, usize)>,
+    data: &TrainData<'_>,
+) -> Vec<Result<StepOut>> {
+    if inputs.len() <= 1 {
+        return inputs
+            .into_iter()
+            .map(|(c, snap, n)| step(c, data, snap, n))
+            .collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .into_iter()
+            .map(|(c, snap, n)| scope.spawn(move || step(c, data, snap, n)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StudyError::Sampler {
+                        reason: "a training thread panicked".into(),
+                    }
+                    .into())
+                })
+            })
+            .collect()
     })
 }

@@ -67,10 +67,26 @@
 //! for bit. [`FidelityReport`] records every step, and per trial the epochs
 //! it trained and where it was paused and resumed.
 //!
-//! **Limits.** Pauses are not journaled: the journal holds the trials' asks
-//! and, at the end, their results, so resuming a multi-fidelity study from
-//! its journal is refused ([`ConfigError::Invalid`] naming `resume`), and
-//! cross-validation (`cv_folds`) is refused too (one validation part).
+//! **Journaled, and resumed exactly.** With a journal, the header records
+//! the schedule (its name and settings; the journal is then version 4) and
+//! every step is journaled once its paused training's snapshot is on disk
+//! (`<journal>.snapshots/snapshot-<key>.json`, written atomically and
+//! fsynced whatever the memory cap; the previous snapshot of the trial is
+//! deleted only after): a [`TrainingStep`](crate::study::journal::TrainingStep)
+//! with what each epoch reported and how the training ended or where it was
+//! paused. Stopped ([`StopHandle`](crate::study::StopHandle), Ctrl-C), the
+//! trials stay unfinished and paused. Killed at any moment, or stopped, a
+//! study resumed from its journal (`resume(true)`, `autotune tune --resume`)
+//! makes its decisions again from the same seed, takes each step the journal
+//! holds instead of training it, trains the steps in flight again from the
+//! snapshots of their last journaled steps, and ends with the same trials,
+//! curves, steps and report as an uninterrupted run; no finished epoch is
+//! trained twice. A journal whose steps the decisions do not take is
+//! [`StudyError::StepsMismatch`](crate::error::StudyError::StepsMismatch).
+//!
+//! **Limits.** Cross-validation (`cv_folds`) is refused (one validation
+//! part), and so are searched epochs (the full fidelity is the space's fixed
+//! epochs).
 
 mod driver;
 mod model;
@@ -233,6 +249,27 @@ pub struct FidelityReport {
     pub steps: Vec<FidelityStep>,
     /// Per trial, in number order.
     pub trials: Vec<FidelityTrial>,
+}
+
+/// The schedule's name and settings as the journal header records them
+/// ([`crate::study::journal::JournalHeader::schedule`]): `multi_fidelity`
+/// with its [`FidelityConfig`] (the memory cap left out: it does not change
+/// the study), or `one_epoch_top_k` with its `k`.
+pub(crate) fn schedule(strategy: &Strategy, config: &FidelityConfig) -> crate::strategy::Strategy {
+    match strategy {
+        Strategy::OneEpochTopK { k } => {
+            crate::strategy::Strategy::new("one_epoch_top_k", &serde_json::json!({ "k": k }))
+        }
+        _ => crate::strategy::Strategy::new(
+            "multi_fidelity",
+            &serde_json::json!({
+                "min_epochs": config.min_epochs,
+                "eta": config.eta,
+                "n_initial": config.n_initial,
+                "n_candidates": config.n_candidates,
+            }),
+        ),
+    }
 }
 
 #[cfg(test)]
