@@ -285,3 +285,60 @@ fn spilled_snapshots_give_the_same_study() {
     assert!(!dir.path().join("study.jsonl.snapshots").exists());
     assert_eq!(crate::helpers::journal_trials(&journal), a.trials.len());
 }
+
+#[test]
+fn results_files_record_epochs_pauses_and_plot_them() {
+    let r = autotune(&iris(), &quick(30).workers(2)).unwrap();
+    let f = fidelity(&r);
+    let dir = tempfile::tempdir().unwrap();
+    let w = autotune::tune::write_results(dir.path(), &r).unwrap();
+    // trials.csv: epochs trained, pauses and resumes of every trial.
+    let csv = std::fs::read_to_string(dir.path().join("trials.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (e, p, q) = (col("epochs_trained"), col("pauses"), col("resumes"));
+    assert_eq!(header.last(), Some(&"reason"));
+    let list = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(";");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), f.trials.len());
+    for (row, t) in rows.iter().zip(&f.trials) {
+        assert_eq!(row[0], t.trial.to_string());
+        assert_eq!(row[e], t.epochs.to_string());
+        assert_eq!(row[p], list(&t.pauses));
+        assert_eq!(row[q], list(&t.resumes));
+    }
+    assert!(f.trials.iter().any(|t| t.resumes.len() > 1), "{f:?}");
+    // report.json keeps every step.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["fidelity"]["steps"].as_array().unwrap().len(),
+        f.steps.len()
+    );
+    // The plots: best value against epochs spent, learning curves with the pauses.
+    for name in ["best_by_epochs.svg", "learning_curves.svg"] {
+        assert!(w.files.contains(&name), "{:?}", w.files);
+        crate::helpers::assert_svg(&dir.path().join(name));
+    }
+    let best = std::fs::read_to_string(dir.path().join("best_by_epochs.svg")).unwrap();
+    assert!(best.contains("Best value against epochs spent"));
+    assert!(best.contains("this study"));
+    assert!(best.contains("training epochs spent"));
+    let curves = std::fs::read_to_string(dir.path().join("learning_curves.svg")).unwrap();
+    assert!(curves.contains("paused, then resumed"));
+    // One dot per pause that was resumed, and the legend's.
+    let resumed: usize = f
+        .trials
+        .iter()
+        .map(|t| t.pauses.iter().filter(|p| t.resumes.contains(p)).count())
+        .sum();
+    assert_eq!(curves.matches("<circle").count(), resumed + 1);
+    // The curve of the study: epochs spent grow to the budget, the best
+    // never worsens and ends at the best trial's value.
+    let line = autotune::tune::fidelity::best_by_epochs(&r);
+    assert_eq!(line.last().unwrap().0, 30);
+    assert!(line.windows(2).all(|w| w[0].0 < w[1].0 && w[1].1 <= w[0].1));
+    assert_eq!(line.last().unwrap().1, r.best.value);
+}

@@ -251,6 +251,59 @@ pub struct FidelityReport {
     pub trials: Vec<FidelityTrial>,
 }
 
+/// The best value found against the training epochs spent, `(epochs spent,
+/// best so far)`, for any study of `autotune` (the curve of
+/// `best_by_epochs.svg`): with the multi-fidelity strategy the steps in the
+/// order decided, each step's epochs spent and the values they reported
+/// taken in; otherwise the trials in number order, each counted with the
+/// epochs it reported (a diverged epoch, which reports nothing, is not
+/// counted). The values are those reported after each epoch (the
+/// objective), the best in the study's direction; a point per step (trial)
+/// once some value is known.
+#[must_use]
+pub fn best_by_epochs(report: &crate::tune::TuneReport) -> Vec<(usize, f64)> {
+    let dir = report.direction;
+    let by_number: std::collections::BTreeMap<usize, &crate::history::TrialRecord> =
+        report.trials.iter().map(|t| (t.number, t)).collect();
+    let mut best: Option<f64> = None;
+    let mut spent = 0;
+    let mut out = Vec::new();
+    let mut take = |values: &mut dyn Iterator<Item = f64>, epochs: usize| {
+        spent += epochs;
+        for v in values.filter(|v| v.is_finite()) {
+            if best.is_none_or(|b| dir.better(v, b)) {
+                best = Some(v);
+            }
+        }
+        if let Some(b) = best {
+            out.push((spent, b));
+        }
+    };
+    match &report.fidelity {
+        Some(f) => {
+            for st in &f.steps {
+                let trial = by_number.get(&st.trial);
+                let mut values = trial.into_iter().flat_map(|t| {
+                    t.intermediate
+                        .iter()
+                        .filter(|(s, _)| (st.from + 1..=st.to).contains(s))
+                        .map(|&(_, v)| v)
+                });
+                take(&mut values, st.to - st.from);
+            }
+        }
+        None => {
+            for t in by_number.values() {
+                take(
+                    &mut t.intermediate.iter().map(|&(_, v)| v),
+                    t.intermediate.len(),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The schedule's name and settings as the journal header records them
 /// ([`crate::study::journal::JournalHeader::schedule`]): `multi_fidelity`
 /// with its [`FidelityConfig`] (the memory cap left out: it does not change
