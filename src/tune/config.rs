@@ -344,11 +344,18 @@ impl AutotuneConfig {
     /// The multi-fidelity settings if the study runs the multi-fidelity
     /// driver: [`Strategy::MultiFidelity`]'s, or the default ones for
     /// [`Strategy::Auto`] with an epoch budget and for
-    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap).
+    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap), and
+    /// for [`Strategy::Hyperband`] the default ones with its `min_epochs`
+    /// and `eta`.
     #[must_use]
     pub fn multi_fidelity(&self) -> Option<crate::tune::fidelity::FidelityConfig> {
         match (&self.strategy, self.budget_epochs) {
             (Strategy::MultiFidelity(c), _) => Some(c.clone()),
+            (&Strategy::Hyperband { min_epochs, eta }, _) => Some(
+                crate::tune::fidelity::FidelityConfig::default()
+                    .min_epochs(min_epochs)
+                    .eta(eta),
+            ),
             (Strategy::Auto | Strategy::OneEpochTopK { .. }, Some(_))
             | (Strategy::OneEpochTopK { .. }, None) => Some(Default::default()),
             _ => None,

@@ -172,6 +172,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
                 config: &mf,
                 policy: match config.strategy {
                     Strategy::OneEpochTopK { k } => fidelity::Policy::TopK(k),
+                    Strategy::Hyperband { .. } => fidelity::Policy::Hyperband,
                     _ => fidelity::Policy::Model,
                 },
                 full,

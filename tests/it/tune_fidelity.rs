@@ -342,3 +342,59 @@ fn results_files_record_epochs_pauses_and_plot_them() {
     assert!(line.windows(2).all(|w| w[0].0 < w[1].0 && w[1].1 <= w[0].1));
     assert_eq!(line.last().unwrap().1, r.best.value);
 }
+
+#[test]
+fn hyperband_runs_its_brackets_of_successive_halving() {
+    // E = 8, η = 2: s_max = 3. Bracket 3 starts 8 configurations at 1
+    // epoch, then the best 4 go to 2, the best 2 to 4 and the best one to 8:
+    // 8 + 4 + 4 + 4 = 20 epochs. Bracket 2 starts ⌈4 · 4 / 3⌉ = 6 at 2
+    // epochs, 3 go to 4, one to 8: 12 + 6 + 4 = 22 more.
+    let hb = Strategy::Hyperband {
+        min_epochs: 1,
+        eta: 2,
+    };
+    for workers in [1, 2] {
+        let r = autotune(&iris(), &quick(42).strategy(hb.clone()).workers(workers)).unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.used_epochs, 42);
+        let epochs: Vec<usize> = f.trials.iter().map(|t| t.epochs).collect();
+        assert_eq!(epochs.len(), 14, "{epochs:?}");
+        let mut first: Vec<usize> = epochs[..8].to_vec();
+        first.sort_unstable();
+        assert_eq!(first, [1, 1, 1, 1, 2, 2, 4, 8], "workers {workers}");
+        let mut second: Vec<usize> = epochs[8..].to_vec();
+        second.sort_unstable();
+        assert_eq!(second, [2, 2, 2, 4, 4, 8], "workers {workers}");
+        // Each rung kept the best so far at its epochs: in bracket 3, every
+        // configuration continued past 1 epoch beats every one stopped there.
+        let best_at = |n: usize, e: usize| {
+            r.trials[n]
+                .intermediate
+                .iter()
+                .filter(|(s, _)| *s <= e)
+                .map(|p| p.1)
+                .fold(f64::INFINITY, f64::min)
+        };
+        for kept in (0..8).filter(|&n| epochs[n] > 1) {
+            for stopped in (0..8).filter(|&n| epochs[n] == 1) {
+                assert!(
+                    best_at(kept, 1) <= best_at(stopped, 1),
+                    "{kept} vs {stopped}"
+                );
+            }
+        }
+        let top = (0..8).find(|&n| epochs[n] == 8).unwrap();
+        let four = (0..8).find(|&n| epochs[n] == 4).unwrap();
+        assert!(best_at(top, 4) <= best_at(four, 4));
+    }
+    invalid(
+        autotune(
+            &iris(),
+            &quick(30).strategy(Strategy::Hyperband {
+                min_epochs: 1,
+                eta: 1,
+            }),
+        ),
+        "eta",
+    );
+}

@@ -206,6 +206,24 @@ pub enum Strategy {
         /// Configurations trained to the full epochs, `>= 1`.
         k: usize,
     },
+    /// Hyperband with random proposals (Li et al., JMLR 2018, "Hyperband: A
+    /// Novel Bandit-Based Approach to Hyperparameter Optimization"):
+    /// brackets `s = s_max, …, 0` of successive halving, repeated while the
+    /// epoch budget lasts. With `E` the full epochs and
+    /// `s_max = ⌊log_η(E / min_epochs)⌋`, bracket `s` starts
+    /// `n = ⌈(s_max + 1) ηˢ / (s + 1)⌉` uniform random configurations, and
+    /// rung `i = 0, …, s` trains its configurations to
+    /// `r_i = E / η^(s − i)` epochs (rounded, at least `min_epochs`; the
+    /// last rung at `E`), the best `⌊n_i / η⌋` of rung `i` (at least one,
+    /// by their best value so far; diverged ones last) going on to the
+    /// next. Needs an epoch budget; its trainings are paused and resumed
+    /// as the multi-fidelity strategy's.
+    Hyperband {
+        /// The epochs of the smallest rung, `>= 1`.
+        min_epochs: usize,
+        /// The rung growth and the halving rate `η`, `>= 2` (3 in the paper).
+        eta: usize,
+    },
 }
 
 /// One step of the multi-fidelity strategy: a trial trained from `from` to
@@ -313,6 +331,10 @@ pub(crate) fn schedule(strategy: &Strategy, config: &FidelityConfig) -> crate::s
         Strategy::OneEpochTopK { k } => {
             crate::strategy::Strategy::new("one_epoch_top_k", &serde_json::json!({ "k": k }))
         }
+        Strategy::Hyperband { min_epochs, eta } => crate::strategy::Strategy::new(
+            "hyperband",
+            &serde_json::json!({ "min_epochs": min_epochs, "eta": eta }),
+        ),
         _ => crate::strategy::Strategy::new(
             "multi_fidelity",
             &serde_json::json!({
