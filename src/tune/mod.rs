@@ -163,7 +163,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         (Some(mf), Some(budget_epochs)) => {
             let full = config.space.max_epochs().ok_or(ConfigError::Invalid {
                 name: "epochs",
-                reason: "the multi-fidelity strategy needs a fixed number of epochs".into(),
+                reason: "the multi-fidelity strategy needs whole epochs, fixed or searched".into(),
             })?;
             let setup = fidelity::Setup {
                 objective: &objective,

@@ -190,17 +190,6 @@ fn bad_budgets_and_strategies_are_typed_errors() {
     invalid(
         autotune(
             &s,
-            &quick(10).space(TuneSpace::default().epochs(Domain::int(
-                2,
-                8,
-                autotune::space::Scale::Log,
-            ))),
-        ),
-        "epochs",
-    );
-    invalid(
-        autotune(
-            &s,
             &quick(10).strategy(Strategy::MultiFidelity(FidelityConfig::default().eta(1))),
         ),
         "eta",
@@ -397,4 +386,60 @@ fn hyperband_runs_its_brackets_of_successive_halving() {
         ),
         "eta",
     );
+}
+
+#[test]
+fn searched_epochs_are_each_configurations_full_fidelity() {
+    // Epochs searched in 2..=8: a configuration trains at most its own
+    // epochs, and those continued that far are complete trainings.
+    let space = TuneSpace::default().epochs(Domain::int(2, 8, autotune::space::Scale::Log));
+    for strategy in [
+        Strategy::Auto,
+        Strategy::Hyperband {
+            min_epochs: 1,
+            eta: 2,
+        },
+        Strategy::OneEpochTopK { k: 2 },
+    ] {
+        let r = autotune(
+            &iris(),
+            &quick(40).space(space.clone()).strategy(strategy.clone()),
+        )
+        .unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.full_epochs, 8, "{strategy:?}");
+        // Top-k reserves the largest epochs for its k best, which may need fewer.
+        if matches!(strategy, Strategy::OneEpochTopK { .. }) {
+            assert!(f.used_epochs <= 40, "{f:?}");
+        } else {
+            assert_eq!(f.used_epochs, 40, "{strategy:?}");
+        }
+        let mut finished = 0;
+        for (t, rec) in r.trials.iter().zip(&f.trials) {
+            let own = match t.params.get("epochs") {
+                Some(autotune::space::Value::Int(e)) => *e as usize,
+                other => panic!("{other:?}"),
+            };
+            assert!(
+                rec.epochs <= own,
+                "{strategy:?}: trial {} {rec:?}",
+                t.number
+            );
+            if rec.epochs == own {
+                finished += 1;
+                // A finished training is not left paused.
+                assert_eq!(rec.pauses.len(), rec.resumes.len(), "{rec:?}");
+            }
+        }
+        assert!(finished > 0, "{strategy:?}: {f:?}");
+        // Distinct epochs were tried.
+        let mut owns: Vec<String> = r
+            .trials
+            .iter()
+            .map(|t| t.params.get("epochs").unwrap().to_string())
+            .collect();
+        owns.sort();
+        owns.dedup();
+        assert!(owns.len() > 1, "{strategy:?}: {owns:?}");
+    }
 }

@@ -87,6 +87,9 @@ struct Config {
     trial: Option<Trial>,
     x: Vec<f64>,
     train: TrainConfig,
+    /// Its full fidelity: its own epochs (the space's fixed epochs, or its
+    /// searched ones).
+    full: usize,
     /// The objective after each epoch, and the validation loss.
     curve: Vec<(f64, f64)>,
     /// Epochs trained (a diverged epoch counted).
@@ -355,6 +358,7 @@ impl Driver<'_> {
                         },
                         trial,
                         x,
+                        full: train.epochs,
                         train,
                         curve: Vec::new(),
                         epochs: 0,
@@ -526,7 +530,8 @@ impl Driver<'_> {
             if can_start {
                 let n = s.workers.min(s.max_trials - started);
                 for (params, x) in self.candidates(n, &mut rng)? {
-                    scored.push((0.0, Action::New { params, x }, cfg.min_epochs.min(s.full)));
+                    let step = cfg.min_epochs.min(self.full_of(&params)?);
+                    scored.push((0.0, Action::New { params, x }, step));
                 }
             }
         } else {
@@ -534,22 +539,28 @@ impl Driver<'_> {
                 derive_seed(study.seed(), FIT_STREAM),
                 self.decisions,
             ));
-            let model = CurveModel::fit(&points, self.warm.as_ref(), &mut fit_rng)?;
+            let full_u: Vec<f64> = self
+                .configs
+                .iter()
+                .map(|c| fidelity(c.full, s.full))
+                .collect();
+            let model = CurveModel::fit(&points, &full_u, self.warm.as_ref(), &mut fit_rng)?;
             self.warm = Some(model.hyperparameters().clone());
             for (index, c) in self.configs.iter().enumerate() {
-                if c.ended.is_none() && c.epochs < s.full {
-                    let step = cfg.next_rung(c.epochs, s.full) - c.epochs;
-                    let gain = model.log_ei_at_full(&c.x)?;
-                    let cost = (s.full - c.epochs) as f64;
+                if c.ended.is_none() && c.epochs < c.full {
+                    let step = cfg.next_rung(c.epochs, c.full) - c.epochs;
+                    let gain = model.log_ei_at(&c.x, full_u[index])?;
+                    let cost = (c.full - c.epochs) as f64;
                     scored.push((gain - cost.ln(), Action::Continue { index }, step));
                 }
             }
             if can_start {
                 let mut new: Vec<(f64, Action, usize)> = Vec::new();
-                let step = cfg.min_epochs.min(s.full);
-                let cost = (s.full as f64).ln();
                 for (params, x) in self.candidates(cfg.n_candidates, &mut rng)? {
-                    let gain = model.log_ei_at_full(&x)?;
+                    let full = self.full_of(&params)?;
+                    let gain = model.log_ei_at(&x, fidelity(full, s.full))?;
+                    let cost = (full as f64).ln();
+                    let step = cfg.min_epochs.min(full);
                     new.push((gain - cost, Action::New { params, x }, step));
                 }
                 new.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -611,10 +622,10 @@ impl Driver<'_> {
         let mut left = left;
         for &(_, index) in ranked.iter().take(k) {
             let c = &self.configs[index];
-            if c.ended.is_some() || c.epochs >= s.full {
+            if c.ended.is_some() || c.epochs >= c.full {
                 continue;
             }
-            let epochs = (s.full - c.epochs).min(left);
+            let epochs = (c.full - c.epochs).min(left);
             if epochs == 0 || plan.len() == s.workers {
                 break;
             }
@@ -622,6 +633,11 @@ impl Driver<'_> {
             plan.push((Action::Continue { index }, epochs));
         }
         Ok(plan)
+    }
+
+    /// The full fidelity of `params`: its epochs.
+    fn full_of(&self, params: &Params) -> Result<usize> {
+        Ok(self.s.objective.config_of(params, 0)?.epochs)
     }
 
     /// `s_max = ⌊log_η(E / r)⌋`: the largest `s` with `r ηˢ <= E` (with
@@ -681,6 +697,7 @@ impl Driver<'_> {
             let mut left = left;
             for &index in &members {
                 let c = &self.configs[index];
+                let target = target.min(c.full);
                 if c.ended.is_some() || c.epochs >= target || plan.len() == self.s.workers {
                     continue;
                 }
@@ -695,9 +712,14 @@ impl Driver<'_> {
             if b.rung == 0 && started < b.n {
                 let room = self.s.max_trials.saturating_sub(self.configs.len());
                 let n = (b.n - started).min(self.s.workers - plan.len()).min(room);
-                let epochs = target.min(left);
-                if n > 0 && epochs > 0 {
-                    for (params, x) in self.candidates(n, rng)?.into_iter().take(left / epochs) {
+                if n > 0 {
+                    let mut left_new = left;
+                    for (params, x) in self.candidates(n, rng)? {
+                        let epochs = target.min(self.full_of(&params)?).min(left_new);
+                        if epochs == 0 {
+                            break;
+                        }
+                        left_new -= epochs;
                         plan.push((Action::New { params, x }, epochs));
                     }
                 }

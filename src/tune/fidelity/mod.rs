@@ -84,9 +84,18 @@
 //! trained twice. A journal whose steps the decisions do not take is
 //! [`StudyError::StepsMismatch`](crate::error::StudyError::StepsMismatch).
 //!
-//! **Limits.** Cross-validation (`cv_folds`) is refused (one validation
-//! part), and so are searched epochs (the full fidelity is the space's fixed
-//! epochs).
+//! **Searched epochs.** With the epochs searched (an integer domain), a
+//! configuration's full fidelity is its own epochs `E_x`: it is never
+//! trained past them, its rungs are capped at them, its cost to the full
+//! fidelity is `E_x − t`, and the model takes it at `u(E_x)` (with `E` the
+//! domain's upper bound in `u`), so `μ = β₀ + β₁ u(E_x) + m_f(x)` and the
+//! incumbent is the best such mean; [`FidelityReport::full_epochs`] is the
+//! upper bound. (One-epoch-then-top-k still plans for `k` trainings of the
+//! upper bound, so it may leave part of the budget unspent.)
+//!
+//! **Limits.** Cross-validation (`cv_folds`) is refused: a step would have
+//! to train and pause every fold's training to the same epoch (k snapshots
+//! per pause, k times the epochs per step), which the driver does not do.
 
 mod driver;
 mod model;
