@@ -120,6 +120,31 @@ fn a_stopped_multi_fidelity_study_resumes_to_the_uninterrupted_one() {
 }
 
 #[test]
+fn killed_while_telling_its_trials_a_study_resumes_to_the_same_end() {
+    // The trials are told once the budget is spent; a kill among those
+    // lines leaves some told and the rest unfinished, every step journaled.
+    let s = iris();
+    let dir = tempfile::tempdir().unwrap();
+    let whole_path = dir.path().join("whole.jsonl");
+    let whole = autotune(&s, &config(&whole_path)).unwrap();
+    let text = std::fs::read_to_string(&whole_path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let told = lines.iter().filter(|l| l.starts_with("{\"trial\"")).count();
+    assert_eq!(told, whole.trials.len());
+    assert!(told > 3);
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    let c = autotune::study::read_journal(&cut).unwrap();
+    assert_eq!((c.trials.len(), c.unfinished.len()), (told - 3, 3));
+    let resumed = autotune(&s, &config(&cut).resume(true)).unwrap();
+    same(&whole, &resumed, "killed while telling");
+    assert_eq!(
+        autotune::study::read_journal(&cut).unwrap().trials.len(),
+        told
+    );
+}
+
+#[test]
 fn a_resume_with_other_settings_is_refused() {
     let s = iris();
     let dir = tempfile::tempdir().unwrap();
