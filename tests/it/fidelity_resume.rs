@@ -267,3 +267,43 @@ fn kill_9_at_any_step_then_resume_ends_as_the_uninterrupted_run() {
         assert_eq!(c.steps.len(), total, "killed after {n} steps");
     }
 }
+
+#[test]
+fn the_budget_of_a_resumed_study_is_the_whole_studys() {
+    let s = iris();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let stop = StopHandle::new();
+    let observer = StopAfter {
+        seen: Arc::new(AtomicUsize::new(0)),
+        after: 25,
+        stop: stop.clone(),
+    };
+    autotune_stoppable(&s, &config(&journal), observer, &stop).unwrap_err();
+    let held: usize = autotune::study::read_journal(&journal)
+        .unwrap()
+        .steps
+        .iter()
+        .map(|st| st.to - st.from)
+        .sum();
+    assert!(held >= 25);
+    // Less than the journal holds: refused, saying how much it holds.
+    match autotune(&s, &config(&journal).resume(true).budget_epochs(held - 1)) {
+        Err(autotune::Error::Config(autotune::error::ConfigError::Invalid { name, reason })) => {
+            assert_eq!(name, "budget_epochs");
+            assert!(reason.contains(&format!("holds {held} epochs")), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Finished, then resumed with a larger budget: its trials stay as they
+    // were told, and new ones spend the rest.
+    let done = autotune(&s, &config(&journal).resume(true)).unwrap();
+    let more = autotune(&s, &config(&journal).resume(true).budget_epochs(60)).unwrap();
+    let (f, g) = (done.fidelity.unwrap(), more.fidelity.unwrap());
+    assert_eq!((f.used_epochs, g.used_epochs), (40, 60));
+    let n = done.trials.len();
+    assert!(more.trials.len() > n);
+    assert_eq!(strip(&more.trials[..n]), strip(&done.trials));
+    assert_eq!(g.trials[..n], f.trials[..]);
+    assert_eq!(g.steps[..f.steps.len()], f.steps[..]);
+}

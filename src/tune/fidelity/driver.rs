@@ -133,6 +133,18 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
     for step in study.take_journaled_steps() {
         replay.insert((step.round, step.trial), step);
     }
+    let journaled: usize = replay.values().map(|st| st.to - st.from).sum();
+    if journaled > s.budget_epochs {
+        return Err(crate::error::ConfigError::Invalid {
+            name: "budget_epochs",
+            reason: format!(
+                "the journal already holds {journaled} epochs of this study, more than a budget of {}; \
+                 give at least {journaled}",
+                s.budget_epochs
+            ),
+        }
+        .into());
+    }
     study.run_started(s.max_trials);
     let mut driver = Driver {
         s,
@@ -206,12 +218,19 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
     Ok((report, spent))
 }
 
-/// Removes every snapshot of `store` and, emptied, its directory (if
-/// something else is in it, it stays). Best effort: a file left behind is
-/// only litter.
+/// Removes every snapshot of `store` (and the temporary file of a write a
+/// kill cut short) and, emptied, its directory (if something else is in it,
+/// it stays). Best effort: a file left behind is only litter.
 fn clear(store: &mut SnapshotStore, dir: &std::path::Path) {
     for key in store.keys() {
         let _ = store.remove(key);
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snapshot-") && name.ends_with(".json.tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
     let _ = std::fs::remove_dir(dir);
 }
@@ -535,7 +554,7 @@ impl Driver<'_> {
             let model = CurveModel::fit(&points, &full_u, self.warm.as_ref(), &mut fit_rng)?;
             self.warm = Some(model.hyperparameters().clone());
             for (index, c) in self.configs.iter().enumerate() {
-                if c.ended.is_none() && c.epochs < c.full {
+                if self.continuable(c, c.full) {
                     let step = cfg.next_rung(c.epochs, c.full) - c.epochs;
                     let gain = model.log_ei_at(&c.x, full_u[index])?;
                     let cost = (c.full - c.epochs) as f64;
@@ -569,6 +588,13 @@ impl Driver<'_> {
             plan.push((action, epochs));
         }
         Ok(plan)
+    }
+
+    /// Whether `c` can train on towards `target` epochs: not ended, short
+    /// of it, and not told already (a resumed journal's told trial is only
+    /// replayed: were the budget raised, it could not be told again).
+    fn continuable(&self, c: &Config, target: usize) -> bool {
+        c.ended.is_none() && c.epochs < target && (c.trial.is_some() || !self.replay.is_empty())
     }
 
     /// The full fidelity of `params`: its epochs.

@@ -60,7 +60,7 @@ impl Driver<'_> {
         let mut left = left;
         for &(_, index) in ranked.iter().take(k) {
             let c = &self.configs[index];
-            if c.ended.is_some() || c.epochs >= c.full {
+            if !self.continuable(c, c.full) {
                 continue;
             }
             let epochs = (c.full - c.epochs).min(left);
@@ -99,7 +99,7 @@ impl Driver<'_> {
         let pow = |b: usize, e: usize| b.saturating_pow(u32::try_from(e).unwrap_or(u32::MAX));
         let mut idle_brackets = 0;
         loop {
-            let Some(b) = self.bracket.as_mut() else {
+            let Some(b) = self.bracket.clone() else {
                 if idle_brackets > s_max {
                     return Ok(Vec::new());
                 }
@@ -130,7 +130,7 @@ impl Driver<'_> {
             for &index in &members {
                 let c = &self.configs[index];
                 let target = target.min(c.full);
-                if c.ended.is_some() || c.epochs >= target || plan.len() == self.s.workers {
+                if !self.continuable(c, target) || plan.len() == self.s.workers {
                     continue;
                 }
                 let epochs = (target - c.epochs).min(left);
