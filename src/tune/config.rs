@@ -422,7 +422,7 @@ impl AutotuneConfig {
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
     /// [`MAX_TRIALS`], a `timeout` of zero, `budget_epochs` of 0 or above
     /// [`MAX_BUDGET_EPOCHS`], the multi-fidelity strategy without an epoch
-    /// budget, with `cv_folds` or with epochs that are not whole numbers, `workers` of 0 or above
+    /// budget or with epochs that are not whole numbers, `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
     /// `patience` of 0, invalid sampler or pruner settings, or an invalid
     /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
@@ -462,15 +462,6 @@ impl AutotuneConfig {
                 return invalid(
                     "strategy",
                     "the multi-fidelity strategy needs an epoch budget",
-                );
-            }
-            if self.cv_folds.is_some() {
-                return invalid(
-                    "cv_folds",
-                    "the multi-fidelity strategy scores on the validation part: with cross-validation \
-                     a step would train and pause every fold's training (k snapshots per pause, k \
-                     times the epochs), which it does not do; use a validation part, or the \
-                     full-fidelity strategy (Strategy::FullFidelity) with cv_folds",
                 );
             }
             if !matches!(

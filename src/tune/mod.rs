@@ -167,7 +167,7 @@ pub fn autotune_stoppable<O: Observer + 'static>(
             })?;
             let setup = fidelity::Setup {
                 objective: &objective,
-                fold: &folds[0],
+                folds: &folds,
                 space: &space,
                 config: &mf,
                 policy: match config.strategy {

@@ -186,7 +186,6 @@ fn bad_budgets_and_strategies_are_typed_errors() {
         ),
         "strategy",
     );
-    invalid(autotune(&s, &quick(10).cv_folds(Some(3))), "cv_folds");
     invalid(
         autotune(
             &s,
@@ -442,4 +441,70 @@ fn searched_epochs_are_each_configurations_full_fidelity() {
         owns.dedup();
         assert!(owns.len() > 1, "{strategy:?}: {owns:?}");
     }
+}
+
+#[test]
+fn with_cross_validation_a_step_trains_every_fold_to_the_same_epoch() {
+    // 3 folds, 60 epochs of budget: 20 epochs of configurations, each epoch
+    // trained on every fold. A trial is scored as a full-fidelity
+    // cross-validated one: at the epoch of lowest mean validation loss over
+    // the folds, the mean objective there (its reports are those means).
+    let config = quick(60).cv_folds(Some(3));
+    for strategy in [
+        Strategy::Auto,
+        Strategy::Hyperband {
+            min_epochs: 1,
+            eta: 2,
+        },
+    ] {
+        let r = autotune(&iris(), &config.clone().strategy(strategy.clone())).unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.used_epochs, 60, "{strategy:?}");
+        let per_config: usize = f.trials.iter().map(|t| t.epochs).sum();
+        assert_eq!(per_config, 20, "{strategy:?}");
+        let spent: usize = f.steps.iter().map(|st| st.spent.unwrap()).sum();
+        assert_eq!(spent, 60);
+        assert!(f.trials.iter().any(|t| !t.resumes.is_empty()), "{f:?}");
+        for t in &r.trials {
+            let Some(value) = t.state.value() else {
+                continue;
+            };
+            let step = t.scored_step.unwrap();
+            let reported = t.intermediate.iter().find(|p| p.0 == step).unwrap().1;
+            // The mean validation loss is the objective: the value is the
+            // mean reported at the scored epoch, the lowest reported.
+            assert_eq!(value, reported, "trial {}", t.number);
+            let lowest = t
+                .intermediate
+                .iter()
+                .map(|p| p.1)
+                .fold(f64::INFINITY, f64::min);
+            assert_eq!(value, lowest, "trial {}", t.number);
+        }
+    }
+    // Journaled and resumed exactly, as without folds.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("cv.jsonl");
+    let whole = autotune(&iris(), &config).unwrap();
+    let stop = autotune::study::StopHandle::new();
+    struct StopAt(autotune::study::StopHandle, usize);
+    impl autotune::study::Observer for StopAt {
+        fn trial_progress(&mut self, _: usize, _: usize, _: f64) {
+            if self.1 == 1 {
+                self.0.stop();
+            }
+            self.1 = self.1.saturating_sub(1);
+        }
+    }
+    let e = autotune::tune::autotune_stoppable(
+        &iris(),
+        &config.clone().journal(&journal),
+        StopAt(stop.clone(), 6),
+        &stop,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("stopped"), "{e}");
+    let resumed = autotune(&iris(), &config.journal(&journal).resume(true)).unwrap();
+    assert_eq!(strip(&resumed.trials), strip(&whole.trials));
+    assert_eq!(resumed.fidelity, whole.fidelity);
 }

@@ -174,9 +174,27 @@ pub struct TrainingStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<crate::nn::Outcome>,
     /// The key of the snapshot the training was paused in (the file
-    /// `snapshot-<key>.json` of the study's snapshot directory), if paused.
+    /// `snapshot-<key>.json` of the study's snapshot directory; with `k`
+    /// cross-validation folds, fold `f`'s is `key · k + f`), if paused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<u64>,
+    /// With cross-validation, what each fold's epochs reported (`epochs`
+    /// then holds their means over the epochs all folds ran); empty
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folds: Vec<Vec<StepEpoch>>,
+    /// With cross-validation, the epochs all folds' trainings ran in the
+    /// step; otherwise absent (`to − from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<usize>,
+}
+
+impl TrainingStep {
+    /// The training epochs the step spent: [`Self::spent`], or `to − from`.
+    #[must_use]
+    pub fn cost(&self) -> usize {
+        self.spent.unwrap_or(self.to - self.from)
+    }
 }
 
 /// One epoch of a [`TrainingStep`]: the value reported to the trial and the

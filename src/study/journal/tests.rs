@@ -344,6 +344,8 @@ fn training_steps_read_back_in_a_version_4_journal_only() {
         ],
         ended: None,
         snapshot: Some(7),
+        folds: Vec::new(),
+        spent: None,
     };
     let asked = json(&Line::Asked {
         batch: 0,

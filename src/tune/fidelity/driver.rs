@@ -33,7 +33,9 @@ const FIT_STREAM: u64 = 0x6d67;
 /// What [`run`] is given.
 pub(crate) struct Setup<'a> {
     pub objective: &'a TrainObjective<'a>,
-    pub fold: &'a Prepared,
+    /// The validation split, or the cross-validation folds: a
+    /// configuration's step trains every fold's training to the same epoch.
+    pub folds: &'a [Prepared],
     pub space: &'a SearchSpace,
     pub config: &'a FidelityConfig,
     pub policy: Policy,
@@ -78,8 +80,12 @@ struct Config {
     /// Its full fidelity: its own epochs (the space's fixed epochs, or its
     /// searched ones).
     full: usize,
-    /// The objective after each epoch, and the validation loss.
+    /// The objective after each epoch, and the validation loss (means over
+    /// the folds, on the epochs all of them ran).
     curve: Vec<(f64, f64)>,
+    /// With cross-validation, each fold's `(validation loss, objective)`
+    /// after each epoch (what the trial is scored by); empty otherwise.
+    fold_curves: Vec<Vec<(f64, f64)>>,
     /// Epochs trained (a diverged epoch counted).
     epochs: usize,
     ended: Option<Outcome>,
@@ -95,13 +101,16 @@ enum Action {
     Continue { index: usize },
 }
 
-/// What one step of training returned.
+/// What one step of a training returned.
 struct StepOut {
     stats: Vec<EpochStats>,
     ran: usize,
     outcome: Option<Outcome>,
     snapshot: Option<Snapshot>,
 }
+
+/// What one step of a configuration returned: a [`StepOut`] per fold.
+type FoldsOut = Vec<StepOut>;
 
 /// Runs the strategy on `study` (see the [module](super) docs). Returns the
 /// report and what was spent.
@@ -133,7 +142,7 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
     for step in study.take_journaled_steps() {
         replay.insert((step.round, step.trial), step);
     }
-    let journaled: usize = replay.values().map(|st| st.to - st.from).sum();
+    let journaled: usize = replay.values().map(TrainingStep::cost).sum();
     if journaled > s.budget_epochs {
         return Err(crate::error::ConfigError::Invalid {
             name: "budget_epochs",
@@ -188,8 +197,12 @@ pub(crate) fn run(study: &mut Study, s: &Setup<'_>) -> Result<(FidelityReport, S
             ));
             f64::NAN
         } else {
-            let curve: Vec<(f64, f64)> = c.curve.iter().map(|&(v, l)| (l, v)).collect();
-            match score(&[curve], s.objective.score_at) {
+            let curves = if c.fold_curves.is_empty() {
+                vec![c.curve.iter().map(|&(v, l)| (l, v)).collect()]
+            } else {
+                c.fold_curves.clone()
+            };
+            match score(&curves, s.objective.score_at) {
                 Some((epoch, value)) => {
                     trial.set_scored_step(epoch);
                     value
@@ -261,10 +274,17 @@ impl Driver<'_> {
         store: &mut SnapshotStore,
         start: Instant,
     ) -> Result<StopReason> {
-        let data = self.s.fold.with_validation()?;
+        let data: Vec<TrainData<'_>> = self
+            .s
+            .folds
+            .iter()
+            .map(Prepared::with_validation)
+            .collect::<Result<_>>()?;
+        let k = data.len().max(1);
         let (mut round, mut round_secs, mut round_epochs) = (0usize, 0.0f64, 0usize);
         loop {
-            let left = self.s.budget_epochs - self.used;
+            // In epochs of a configuration: each trains k folds.
+            let left = self.s.budget_epochs.saturating_sub(self.used) / k;
             if left == 0 {
                 return Ok(StopReason::Epochs {
                     used: self.used,
@@ -335,10 +355,11 @@ impl Driver<'_> {
         &mut self,
         study: &mut Study,
         store: &mut SnapshotStore,
-        data: &TrainData<'_>,
+        data: &[TrainData<'_>],
         plan: Vec<(Action, usize)>,
         round: usize,
     ) -> Result<bool> {
+        let k = data.len() as u64;
         let mut work: Vec<(usize, usize)> = Vec::with_capacity(plan.len());
         for (action, epochs) in plan {
             let index = match action {
@@ -368,6 +389,7 @@ impl Driver<'_> {
                         full: train.epochs,
                         train,
                         curve: Vec::new(),
+                        fold_curves: Vec::new(),
                         epochs: 0,
                         ended: None,
                         snapshot: None,
@@ -398,17 +420,20 @@ impl Driver<'_> {
                 continue;
             }
             let c = &self.configs[index];
-            let snapshot = match c.snapshot {
-                None => None,
-                // With a journal the file stays until the next step is journaled.
-                Some(key) if self.journal.is_some() => store.get(key)?,
-                Some(key) => store.take(key)?,
-            };
-            inputs.push((&c.train, snapshot, epochs));
+            // Fold f's snapshot of step key is at key · k + f.
+            let mut snapshots = Vec::with_capacity(data.len());
+            for f in 0..k {
+                snapshots.push(match c.snapshot {
+                    None => None,
+                    // With a journal the file stays until the next step is journaled.
+                    Some(key) if self.journal.is_some() => store.get(key * k + f)?,
+                    Some(key) => store.take(key * k + f)?,
+                });
+            }
+            inputs.push((&c.train, snapshots, epochs));
         }
         let trained = !inputs.is_empty();
-        let mut outs: std::vec::IntoIter<Result<StepOut>> = train_all(inputs, data).into_iter();
-        let target_sd = self.s.fold.target_sd;
+        let mut outs: std::vec::IntoIter<Result<FoldsOut>> = train_all(inputs, data).into_iter();
         for ((index, _), j) in work.into_iter().zip(journaled) {
             let key = self.steps.len() as u64;
             let from = self.configs[index].epochs;
@@ -419,24 +444,10 @@ impl Driver<'_> {
                     let out = outs
                         .next()
                         .unwrap_or_else(|| unreachable!("one output per step trained"))?;
-                    let step = TrainingStep {
-                        round,
-                        trial: self.configs[index].number,
-                        from,
-                        to: from + out.ran,
-                        epochs: out
-                            .stats
-                            .iter()
-                            .map(|e| StepEpoch {
-                                value: finite(value(self.s.objective.objective, e, target_sd)),
-                                loss: e.validation_loss.and_then(finite),
-                            })
-                            .collect(),
-                        ended: out.outcome,
-                        snapshot: out.snapshot.is_some().then_some(key),
-                    };
-                    if let Some(snap) = out.snapshot {
-                        store.insert(key, snap)?;
+                    let (step, snapshots) =
+                        self.combine(out, round, self.configs[index].number, from, key);
+                    for (f, snap) in snapshots.into_iter().enumerate() {
+                        store.insert(key * k + f as u64, snap)?;
                     }
                     study.journal_step(&step)?;
                     step
@@ -444,7 +455,9 @@ impl Driver<'_> {
             };
             // The previous pause is not needed any more (its file, with a journal).
             if let Some(old) = old {
-                store.remove(old)?;
+                for f in 0..k {
+                    store.remove(old * k + f)?;
+                }
             }
             self.apply(index, &step);
         }
@@ -496,11 +509,19 @@ impl Driver<'_> {
             }
             c.curve.push((v, e.loss.unwrap_or(f64::NAN)));
         }
+        c.fold_curves.resize(step.folds.len(), Vec::new());
+        for (curve, epochs) in c.fold_curves.iter_mut().zip(&step.folds) {
+            curve.extend(
+                epochs
+                    .iter()
+                    .map(|e| (e.loss.unwrap_or(f64::NAN), e.value.unwrap_or(f64::NAN))),
+            );
+        }
         c.epochs = step.to;
         c.record.epochs = c.epochs;
         c.ended = step.ended;
         c.snapshot = step.snapshot;
-        self.used += step.to - step.from;
+        self.used += step.cost();
         if step.snapshot.is_some() {
             c.record.pauses.push(c.epochs);
         }
@@ -509,7 +530,77 @@ impl Driver<'_> {
             trial: c.number,
             from: step.from,
             to: c.epochs,
+            spent: step.spent,
         });
+    }
+
+    /// The journal record of a step trained on every fold, and the folds'
+    /// snapshots if all of them paused. One fold: its epochs. Several: each
+    /// epoch's value and loss averaged over the folds (on the epochs all of
+    /// them ran), the folds' own in `folds`, their epochs in `spent`; the
+    /// configuration ends (diverged first) when any of its folds ends.
+    fn combine(
+        &self,
+        out: FoldsOut,
+        round: usize,
+        trial: usize,
+        from: usize,
+        key: u64,
+    ) -> (TrainingStep, Vec<Snapshot>) {
+        let objective = self.s.objective.objective;
+        let per_fold: Vec<Vec<StepEpoch>> = out
+            .iter()
+            .zip(self.s.folds)
+            .map(|(o, fold)| {
+                o.stats
+                    .iter()
+                    .map(|e| StepEpoch {
+                        value: finite(value(objective, e, fold.target_sd)),
+                        loss: e.validation_loss.and_then(finite),
+                    })
+                    .collect()
+            })
+            .collect();
+        let common = per_fold.iter().map(Vec::len).min().unwrap_or(0);
+        let n = per_fold.len().max(1) as f64;
+        let mean = |e: usize, part: fn(&StepEpoch) -> Option<f64>| -> Option<f64> {
+            let sum: Option<f64> = per_fold.iter().map(|f| part(&f[e])).sum();
+            sum.map(|s| s / n).and_then(finite)
+        };
+        let epochs: Vec<StepEpoch> = if per_fold.len() == 1 {
+            per_fold[0].clone()
+        } else {
+            (0..common)
+                .map(|e| StepEpoch {
+                    value: mean(e, |x| x.value),
+                    loss: mean(e, |x| x.loss),
+                })
+                .collect()
+        };
+        let ended = out
+            .iter()
+            .find_map(|o| o.outcome.filter(|x| matches!(x, Outcome::Diverged { .. })))
+            .or_else(|| out.iter().find_map(|o| o.outcome));
+        let ran = out.iter().map(|o| o.ran).max().unwrap_or(0);
+        let spent: usize = out.iter().map(|o| o.ran).sum();
+        let snapshots: Vec<Snapshot> = if ended.is_none() {
+            out.into_iter().filter_map(|o| o.snapshot).collect()
+        } else {
+            Vec::new()
+        };
+        let several = per_fold.len() > 1;
+        let step = TrainingStep {
+            round,
+            trial,
+            from,
+            to: from + ran,
+            epochs,
+            ended,
+            snapshot: (!snapshots.is_empty()).then_some(key),
+            folds: if several { per_fold } else { Vec::new() },
+            spent: several.then_some(spent),
+        };
+        (step, snapshots)
     }
 
     /// The next round: up to `workers` actions on distinct configurations
@@ -699,21 +790,36 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// Trains every step of `inputs` side by side (one thread each), in order.
+/// Trains the step of `config` on every fold of `data` (one after the
+/// other, each from its snapshot).
+fn step_folds(
+    config: &TrainConfig,
+    data: &[TrainData<'_>],
+    snapshots: Vec<Option<Snapshot>>,
+    epochs: usize,
+) -> Result<FoldsOut> {
+    data.iter()
+        .zip(snapshots)
+        .map(|(d, snap)| step(config, d, snap, epochs))
+        .collect()
+}
+
+/// Trains every step of `inputs` side by side (one thread each, its folds
+/// one after the other), in order.
 fn train_all(
-    inputs: Vec<(&TrainConfig, Option<Snapshot>, usize)>,
-    data: &TrainData<'_>,
-) -> Vec<Result<StepOut>> {
+    inputs: Vec<(&TrainConfig, Vec<Option<Snapshot>>, usize)>,
+    data: &[TrainData<'_>],
+) -> Vec<Result<FoldsOut>> {
     if inputs.len() <= 1 {
         return inputs
             .into_iter()
-            .map(|(c, snap, n)| step(c, data, snap, n))
+            .map(|(c, snaps, n)| step_folds(c, data, snaps, n))
             .collect();
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .into_iter()
-            .map(|(c, snap, n)| scope.spawn(move || step(c, data, snap, n)))
+            .map(|(c, snaps, n)| scope.spawn(move || step_folds(c, data, snaps, n)))
             .collect();
         handles
             .into_iter()

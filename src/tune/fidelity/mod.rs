@@ -93,9 +93,15 @@
 //! upper bound. (One-epoch-then-top-k still plans for `k` trainings of the
 //! upper bound, so it may leave part of the budget unspent.)
 //!
-//! **Limits.** Cross-validation (`cv_folds`) is refused: a step would have
-//! to train and pause every fold's training to the same epoch (k snapshots
-//! per pause, k times the epochs per step), which the driver does not do.
+//! **Cross-validation** (`cv_folds`): a configuration's step trains every
+//! fold's training from its own snapshot to the same epoch (one after the
+//! other on its worker), and costs the epochs of all of them (a budget of
+//! `B` epochs is `B / k` epochs of configurations). The model, the
+//! decisions and the trial's reports take each epoch's mean over the folds;
+//! the trial is scored as a full-fidelity cross-validated one (the epoch of
+//! lowest mean validation loss over the folds); a configuration ends when
+//! any fold's training ends (diverged first). [`FidelityStep::spent`] holds
+//! a step's epochs of all folds.
 
 mod driver;
 mod model;
@@ -248,6 +254,10 @@ pub struct FidelityStep {
     pub from: usize,
     /// Epochs done after it.
     pub to: usize,
+    /// With cross-validation, the epochs of all its folds' trainings
+    /// (otherwise absent: `to − from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<usize>,
 }
 
 /// One trial's training under the multi-fidelity strategy.
@@ -316,7 +326,7 @@ pub fn best_by_epochs(report: &crate::tune::TuneReport) -> Vec<(usize, f64)> {
                         .filter(|(s, _)| (st.from + 1..=st.to).contains(s))
                         .map(|&(_, v)| v)
                 });
-                take(&mut values, st.to - st.from);
+                take(&mut values, st.spent.unwrap_or(st.to - st.from));
             }
         }
         None => {

@@ -32,8 +32,8 @@ impl Driver<'_> {
     ) -> Result<Vec<(Action, usize)>> {
         let s = self.s;
         let started = self.configs.len();
-        let n_new = s
-            .budget_epochs
+        // In epochs of a configuration: each trains every fold.
+        let n_new = (s.budget_epochs / s.folds.len().max(1))
             .saturating_sub(k.saturating_mul(s.full - 1))
             .max(k)
             .min(s.max_trials);
