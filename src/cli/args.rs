@@ -102,11 +102,13 @@ pub struct TuneArgs {
     /// top_K_retrained [default: top_5_retrained].
     #[arg(long, value_name = "KIND", value_parser = parse_final_model)]
     pub final_model: Option<autotune::tune::FinalModel>,
-    /// A limit on the training epochs of this run, at most 100000000: with
+    /// A limit on the training epochs of the study, at most 100000000: with
     /// it the multi-fidelity strategy is used (configurations start with one
-    /// epoch and the promising ones are paused and resumed up to --epochs).
-    /// With --trials or --timeout as well, whichever is reached first ends
-    /// the study. Not with --storage.
+    /// epoch and the promising ones are paused and resumed up to --epochs;
+    /// every pause is journaled, so --resume continues a killed study
+    /// exactly). With --resume, the study's budget unless given (the new
+    /// total). With --trials or --timeout as well, whichever is reached
+    /// first ends the study. Not with --storage.
     #[arg(long, value_name = "N", value_parser = budget_epochs, conflicts_with = "storage")]
     pub budget_epochs: Option<usize>,
     /// Trials trained side by side, one thread each, at most 4 per core

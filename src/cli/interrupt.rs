@@ -206,12 +206,22 @@ fn leave(r: &Running, code: i32) -> ! {
     }
     // The journal may already hold trials the observer has not been told
     // of yet (workers journal a trial before the study records it).
-    let n = autotune::study::read_journal(&r.journal).map_or_else(
-        |_| r.shared.finished.load(Ordering::SeqCst),
+    let contents = autotune::study::read_journal(&r.journal).ok();
+    let n = contents.as_ref().map_or_else(
+        || r.shared.finished.load(Ordering::SeqCst),
         |c| c.trials.len(),
     );
+    // A multi-fidelity study's trainings are paused, not finished.
+    let epochs: usize = contents
+        .as_ref()
+        .map_or(0, |c| c.steps.iter().map(|s| s.to - s.from).sum());
+    let paused = if epochs > 0 {
+        format!(" (and {epochs} epochs of paused trainings)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "interrupted: {n} finished trial{} saved in {}",
+        "interrupted: {n} finished trial{} saved in {}{paused}",
         if n == 1 { " is" } else { "s are" },
         r.journal.display()
     );

@@ -18,13 +18,15 @@ pub const STAGED_SETTINGS: &str = "study.json.tmp";
 /// The lock file of the directory: held by the one `autotune tune` run on it.
 pub const LOCK: &str = "study.lock";
 /// Every results file a finished study has, besides the journal and settings.
-pub const RESULTS: [&str; 6] = [
+pub const RESULTS: [&str; 8] = [
     "trials.csv",
     "best.json",
     "report.json",
     "convergence.svg",
     "slices.svg",
     "importance.svg",
+    "best_by_epochs.svg",
+    "learning_curves.svg",
 ];
 
 /// A study's directory.

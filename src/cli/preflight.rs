@@ -42,7 +42,9 @@ pub fn check(args: &TuneArgs) -> CliResult<()> {
         return Ok(());
     }
     let others = other_files(out);
-    if !others.is_empty() {
+    // (A study created meanwhile by a run racing this one lists its journal:
+    // then the directory holds a study after all.)
+    if !others.is_empty() && !holds_study(out) {
         let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
         let more = if others.len() > 3 { ", ..." } else { "" };
         return Err(Failure::input(format!(

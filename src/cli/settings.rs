@@ -41,6 +41,10 @@ pub struct Settings {
     /// `--no-header`.
     #[serde(default)]
     pub no_header: bool,
+    /// `--budget-epochs`: the multi-fidelity study's epochs in all (with
+    /// `--resume`: the saved budget unless given again, as `--trials`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_epochs: Option<usize>,
 }
 
 /// Workers when `--workers` is left out: the number of cores.
@@ -126,6 +130,7 @@ impl Settings {
                 epochs: epochs.unwrap_or(DEFAULT_EPOCHS),
                 delimiter: args.delimiter,
                 no_header: args.no_header,
+                budget_epochs: args.budget_epochs,
             });
         };
         let none = |v: Option<&str>, default: &str| v.unwrap_or(default).to_owned();
@@ -187,6 +192,7 @@ impl Settings {
         }
         Ok(Settings {
             trials: trials.or(saved.trials),
+            budget_epochs: args.budget_epochs.or(saved.budget_epochs),
             ..saved.clone()
         })
     }

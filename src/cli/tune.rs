@@ -117,9 +117,9 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
             sizes[1],
             sizes[2],
             match (settings.trials, args.timeout) {
-                _ if args.budget_epochs.is_some() => format!(
+                _ if settings.budget_epochs.is_some() => format!(
                     "a budget of {} epochs (multi-fidelity)",
-                    args.budget_epochs.unwrap_or_default()
+                    settings.budget_epochs.unwrap_or_default()
                 ),
                 (Some(n), None) => format!("{n} trials"),
                 (Some(n), Some(t)) => format!("{n} trials or {}", fmt_duration(t.as_secs_f64())),
@@ -133,7 +133,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
         );
     }
     let total = (settings.trials.is_some()
-        || (args.timeout.is_none() && args.budget_epochs.is_none()))
+        || (args.timeout.is_none() && settings.budget_epochs.is_none()))
     .then(|| settings.planned_trials(args.timeout));
     let view = ProgressView::new(
         style,
@@ -144,7 +144,7 @@ pub fn run(args: &TuneArgs) -> CliResult<()> {
     )
     .epochs(settings.epochs)
     .time_limit(args.timeout)
-    .epoch_budget(args.budget_epochs);
+    .epoch_budget(settings.budget_epochs);
     let stop = interrupt::install(
         view.shared(),
         out.journal(),
@@ -190,7 +190,7 @@ impl Loaded {
         if let Some(kind) = args.final_model {
             config.final_model = kind;
         }
-        config.budget_epochs = args.budget_epochs;
+        config.budget_epochs = settings.budget_epochs;
         config.check().map_err(classify)?;
         Ok(Self {
             settings,

@@ -29,6 +29,16 @@ pub enum StudyError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A resumed journal's training steps that the schedule, replaying its
+    /// decisions from the same seed, does not take (the journal was written
+    /// by other code or other settings, or edited).
+    #[error("journal {path}: its training steps do not replay: {reason}")]
+    StepsMismatch {
+        /// The journal file.
+        path: String,
+        /// Which step, and what differs.
+        reason: String,
+    },
     /// A journal written by a study set up differently from the one resuming it.
     #[error(
         "journal {path} was written with {field} = {journal}, but this study has {field} = {study}"

@@ -20,13 +20,31 @@ fn field(s: &str) -> String {
 /// (epochs, for network training); `reason` says why a trial failed or diverged.
 #[must_use]
 pub fn trials_csv(space: &SearchSpace, history: &History) -> String {
+    trials_csv_with(space, history, &[], |_| Vec::new())
+}
+
+/// [`trials_csv`] with `extra` columns between `steps` and `reason`, whose
+/// cells for trial `number` are `cells(number)` (as many as `extra`; quoted
+/// as needed).
+#[must_use]
+pub fn trials_csv_with(
+    space: &SearchSpace,
+    history: &History,
+    extra: &[&str],
+    cells: impl Fn(usize) -> Vec<String>,
+) -> String {
     let names: Vec<&str> = space.params().iter().map(|p| p.name.as_str()).collect();
     let mut out = String::from("number,state");
     for n in &names {
         out.push(',');
         out.push_str(&field(n));
     }
-    out.push_str(",value,duration_secs,steps,reason\n");
+    out.push_str(",value,duration_secs,steps");
+    for e in extra {
+        out.push(',');
+        out.push_str(&field(e));
+    }
+    out.push_str(",reason\n");
     for t in history.trials() {
         let _ = write!(out, "{},{}", t.number, t.state.name());
         for n in &names {
@@ -43,13 +61,19 @@ pub fn trials_csv(space: &SearchSpace, history: &History) -> String {
             }
         };
         let value = value.map(|v| v.to_string()).unwrap_or_default();
-        let _ = writeln!(
+        let _ = write!(
             out,
-            ",{value},{:.3},{},{}",
+            ",{value},{:.3},{}",
             t.duration_secs,
             t.intermediate.len(),
-            field(reason)
         );
+        let mut row = cells(t.number);
+        row.resize(extra.len(), String::new());
+        for c in row {
+            out.push(',');
+            out.push_str(&field(&c));
+        }
+        let _ = writeln!(out, ",{}", field(reason));
     }
     out
 }

@@ -11,12 +11,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
-const WIDTH: u32 = 900;
-const COMPLETE: RGBColor = RGBColor(31, 119, 180);
-const BEST: RGBColor = RGBColor(214, 39, 40);
-const PRUNED: RGBColor = RGBColor(150, 150, 150);
+pub(super) const WIDTH: u32 = 900;
+pub(super) const COMPLETE: RGBColor = RGBColor(31, 119, 180);
+pub(super) const BEST: RGBColor = RGBColor(214, 39, 40);
+pub(super) const PRUNED: RGBColor = RGBColor(150, 150, 150);
 
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+pub(super) fn plot_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
     ReportError::Plot {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -24,7 +24,7 @@ fn plot_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
 }
 
 /// A range with a margin, never empty.
-fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
+pub(super) fn padded(lo: f64, hi: f64) -> std::ops::Range<f64> {
     if !(lo.is_finite() && hi.is_finite()) {
         return 0.0..1.0;
     }
@@ -52,7 +52,7 @@ fn valued(history: &History) -> Vec<(usize, f64, bool)> {
 /// their 90th (10th) percentile plus (minus) the interquartile spread, so a
 /// few very bad trials do not flatten the interesting range. Values beyond
 /// the range are drawn at its edge as triangles ([`Place`]).
-fn value_range(points: &[(usize, f64, bool)], direction: Direction) -> (f64, f64) {
+pub(super) fn value_range(points: &[(usize, f64, bool)], direction: Direction) -> (f64, f64) {
     let mut v: Vec<f64> = points.iter().filter(|p| !p.2).map(|p| p.1).collect();
     if v.is_empty() {
         v = points.iter().map(|p| p.1).collect();
@@ -101,7 +101,7 @@ macro_rules! clipped_marker {
 
 /// A legend entry's sample.
 #[derive(Debug, Clone, Copy)]
-enum Mark {
+pub(super) enum Mark {
     Dot(RGBColor),
     Cross(RGBColor),
     Clipped(RGBColor),
@@ -109,7 +109,7 @@ enum Mark {
 }
 
 /// Height of the legend strip above a plot.
-const LEGEND_HEIGHT: u32 = 26;
+pub(super) const LEGEND_HEIGHT: u32 = 26;
 /// Font size of legends and category labels (plotters draws text at
 /// `size / 1.24` px).
 const SMALL_FONT: f64 = 13.0;
@@ -119,7 +119,7 @@ const SMALL_CHAR: f64 = 0.6 * SMALL_FONT / 1.24;
 
 /// Draws `entries` in one centred row at height `y` of `area`, outside any
 /// plot, so the legend never covers a data point.
-fn draw_legend<DB: DrawingBackend>(
+pub(super) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     y: i32,
     entries: &[(Mark, &str)],

@@ -1,6 +1,9 @@
 //! Setting a study up: sampler, pruner, direction, seed, workers, journal.
 
-use super::journal::{DataFingerprint, JOURNAL_FORMAT, JOURNAL_VERSION, Journal, JournalHeader};
+use super::journal::{
+    DataFingerprint, JOURNAL_FORMAT, JOURNAL_VERSION, JOURNAL_VERSION_WITHOUT_STEPS, Journal,
+    JournalHeader, TrainingStep,
+};
 use super::storage::{JournalStorage, Memory, Storage};
 use super::{Observer, Study, Unfinished};
 use crate::Result;
@@ -56,6 +59,7 @@ pub struct StudyBuilder {
     journal: Option<PathBuf>,
     resume: bool,
     fingerprint: Option<DataFingerprint>,
+    schedule: Option<crate::strategy::Strategy>,
     observers: Vec<Box<dyn Observer>>,
     #[cfg(feature = "postgres")]
     postgres: Option<super::storage::postgres::PostgresOptions>,
@@ -74,6 +78,7 @@ impl StudyBuilder {
             journal: None,
             resume: false,
             fingerprint: None,
+            schedule: None,
             observers: Vec::new(),
             #[cfg(feature = "postgres")]
             postgres: None,
@@ -172,6 +177,16 @@ impl StudyBuilder {
         self
     }
 
+    /// Declares the schedule that pauses and resumes the trials' trainings
+    /// (its name and settings): the journal is then written as version 4,
+    /// records it in its header (a resume with another schedule is refused)
+    /// and takes the trials' training steps ([`Study::journal_step`]). By
+    /// default none.
+    pub(crate) fn schedule(mut self, schedule: crate::strategy::Strategy) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
     /// Adds an observer of the study's progress.
     pub fn observer<O: Observer + 'static>(mut self, observer: O) -> Self {
         self.observers.push(Box::new(observer));
@@ -195,7 +210,11 @@ impl StudyBuilder {
         let evaluator = Evaluator::new(self.workers)?;
         let header = JournalHeader {
             format: JOURNAL_FORMAT.to_owned(),
-            version: JOURNAL_VERSION,
+            version: if self.schedule.is_some() {
+                JOURNAL_VERSION
+            } else {
+                JOURNAL_VERSION_WITHOUT_STEPS
+            },
             space: self.space.clone(),
             direction: self.direction,
             seed: self.seed,
@@ -204,9 +223,11 @@ impl StudyBuilder {
             sampler: sampler.strategy(),
             pruner: self.pruner.strategy(),
             data: self.fingerprint,
+            schedule: self.schedule,
         };
         let mut history = History::new(self.direction);
         let mut unfinished = Vec::new();
+        let mut steps: Vec<TrainingStep> = Vec::new();
         let mut warnings = Vec::new();
         #[cfg(feature = "postgres")]
         let shared = match &self.postgres {
@@ -246,6 +267,7 @@ impl StudyBuilder {
                         history.push(t);
                     }
                     unfinished = c.unfinished;
+                    steps = c.steps;
                     next_number = c.last_number.map_or(0, |n| n + 1);
                 }
                 Box::new(JournalStorage::new(journal, next_number))
@@ -269,6 +291,7 @@ impl StudyBuilder {
                 })
                 .collect(),
             running: BTreeMap::new(),
+            steps,
             storage: Arc::new(Mutex::new(storage)),
             journal_path: self.journal,
             evaluator: Arc::new(evaluator),

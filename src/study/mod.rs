@@ -138,6 +138,9 @@ pub struct Study {
     unfinished: VecDeque<Unfinished>,
     /// Trials asked and not yet recorded, by number.
     running: BTreeMap<usize, Params>,
+    /// The training steps a resumed journal holds (a schedule that pauses
+    /// trainings replays them), in the order written.
+    steps: Vec<journal::TrainingStep>,
     /// Where trials are numbered and recorded: memory, the journal, or a
     /// shared database; shared with the worker threads, which record
     /// finished trials.
@@ -261,6 +264,35 @@ impl Study {
     #[must_use]
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// The training steps the resumed journal holds, in the order written
+    /// (none for a new study); taken once.
+    pub(crate) fn take_journaled_steps(&mut self) -> Vec<journal::TrainingStep> {
+        std::mem::take(&mut self.steps)
+    }
+
+    /// Records a step of a paused and resumed training in the storage
+    /// (durably, with a journal) before returning.
+    ///
+    /// # Errors
+    /// A storage write failure.
+    pub(crate) fn journal_step(&mut self, step: &journal::TrainingStep) -> crate::Result<()> {
+        lock(&self.storage).step(step)?;
+        Ok(())
+    }
+
+    /// Whether `params` is a trial the resumed journal shows asked and not
+    /// finished (which [`Study::ask`] hands out again first).
+    pub(crate) fn is_unfinished(&self, params: &Params) -> bool {
+        self.unfinished.iter().any(|u| u.params == *params)
+    }
+
+    /// Tells the observers that a run of up to `n_trials` trials starts
+    /// (as [`Study::optimize`] does), for a schedule that drives the study
+    /// by [`Study::ask`] and [`Study::tell`].
+    pub(crate) fn run_started(&mut self, n_trials: usize) {
+        self.observers.each(|o| o.run_started(n_trials));
     }
 
     /// Records `warning` and tells the observers, unless a warning of the

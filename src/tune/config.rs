@@ -344,11 +344,18 @@ impl AutotuneConfig {
     /// The multi-fidelity settings if the study runs the multi-fidelity
     /// driver: [`Strategy::MultiFidelity`]'s, or the default ones for
     /// [`Strategy::Auto`] with an epoch budget and for
-    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap).
+    /// [`Strategy::OneEpochTopK`] (which uses only their snapshot cap), and
+    /// for [`Strategy::Hyperband`] the default ones with its `min_epochs`
+    /// and `eta`.
     #[must_use]
     pub fn multi_fidelity(&self) -> Option<crate::tune::fidelity::FidelityConfig> {
         match (&self.strategy, self.budget_epochs) {
             (Strategy::MultiFidelity(c), _) => Some(c.clone()),
+            (&Strategy::Hyperband { min_epochs, eta }, _) => Some(
+                crate::tune::fidelity::FidelityConfig::default()
+                    .min_epochs(min_epochs)
+                    .eta(eta),
+            ),
             (Strategy::Auto | Strategy::OneEpochTopK { .. }, Some(_))
             | (Strategy::OneEpochTopK { .. }, None) => Some(Default::default()),
             _ => None,
@@ -415,7 +422,7 @@ impl AutotuneConfig {
     /// [`ConfigError::Invalid`] naming the setting: `n_trials` of 0 or above
     /// [`MAX_TRIALS`], a `timeout` of zero, `budget_epochs` of 0 or above
     /// [`MAX_BUDGET_EPOCHS`], the multi-fidelity strategy without an epoch
-    /// budget, with `cv_folds`, with `resume` or with free `epochs`, `workers` of 0 or above
+    /// budget or with epochs that are not whole numbers, `workers` of 0 or above
     /// [`max_workers`](crate::study::max_workers), `cv_folds` below 2, a
     /// `patience` of 0, invalid sampler or pruner settings, or an invalid
     /// space (epochs above [`MAX_EPOCHS`](crate::nn::MAX_EPOCHS) included).
@@ -457,22 +464,14 @@ impl AutotuneConfig {
                     "the multi-fidelity strategy needs an epoch budget",
                 );
             }
-            if self.cv_folds.is_some() {
-                return invalid(
-                    "cv_folds",
-                    "the multi-fidelity strategy scores on the validation part, not by cross-validation",
-                );
-            }
-            if self.resume {
-                return invalid(
-                    "resume",
-                    "a multi-fidelity study cannot be resumed from its journal (its pauses are not journaled)",
-                );
-            }
-            if !matches!(self.space.epochs, crate::space::Domain::Fixed { .. }) {
+            if !matches!(
+                self.space.epochs,
+                crate::space::Domain::Fixed { .. } | crate::space::Domain::Int { .. }
+            ) {
                 return invalid(
                     "epochs",
-                    "the multi-fidelity strategy needs a fixed number of epochs (the full fidelity)",
+                    "the multi-fidelity strategy needs whole epochs, fixed or searched as an integer \
+                     (each configuration's full fidelity)",
                 );
             }
         }

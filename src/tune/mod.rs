@@ -136,9 +136,11 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         epochs: Mutex::new(BTreeMap::new()),
     };
     let space = config.space.search_space(n_train)?;
-    let mut study = study_builder(split, config, space.clone())?
-        .observer(observer)
-        .build()?;
+    let mut builder = study_builder(split, config, space.clone())?.observer(observer);
+    if let Some(mf) = config.multi_fidelity() {
+        builder = builder.schedule(fidelity::schedule(&config.strategy, &mf));
+    }
+    let mut study = builder.build()?;
     study.share_stop_handle(stop.clone());
     let resumed_trials = study.history().len();
     let planned = config.planned_trials();
@@ -161,20 +163,22 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         (Some(mf), Some(budget_epochs)) => {
             let full = config.space.max_epochs().ok_or(ConfigError::Invalid {
                 name: "epochs",
-                reason: "the multi-fidelity strategy needs a fixed number of epochs".into(),
+                reason: "the multi-fidelity strategy needs whole epochs, fixed or searched".into(),
             })?;
             let setup = fidelity::Setup {
                 objective: &objective,
-                fold: &folds[0],
+                folds: &folds,
                 space: &space,
                 config: &mf,
                 policy: match config.strategy {
                     Strategy::OneEpochTopK { k } => fidelity::Policy::TopK(k),
+                    Strategy::Hyperband { .. } => fidelity::Policy::Hyperband,
                     _ => fidelity::Policy::Model,
                 },
                 full,
                 budget_epochs,
-                max_trials: budget.trials,
+                // The whole study's: a resumed journal's steps are replayed.
+                max_trials: if shared { MAX_TRIALS } else { planned },
                 workers: config.workers,
                 timeout: config.timeout,
                 stop,

@@ -44,10 +44,12 @@ impl TrainObjective<'_> {
 
     /// The training configuration of a trial.
     pub fn config(&self, trial: &Trial) -> Result<TrainConfig> {
-        let mut config = self
-            .space
-            .train_config(trial.params(), trial.seed())?
-            .metric(self.metric());
+        self.config_of(trial.params(), trial.seed())
+    }
+
+    /// [`Self::config`] of a trial's `params` and `seed`.
+    pub fn config_of(&self, params: &crate::space::Params, seed: u64) -> Result<TrainConfig> {
+        let mut config = self.space.train_config(params, seed)?.metric(self.metric());
         config.patience = self.patience;
         Ok(config)
     }

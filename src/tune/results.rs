@@ -1,6 +1,7 @@
 //! The results directory of a study, written by one function for the
 //! command line and the examples alike.
 
+use super::fidelity::{FidelityReport, FidelityTrial};
 use super::{TestScores, TuneObjective, TuneReport};
 use crate::Result;
 use crate::error::{ReportError, Warning};
@@ -69,12 +70,40 @@ pub fn write_trials_and_plots(
     history: &History,
     objective: TuneObjective,
 ) -> Result<Written> {
+    trials_and_plots(dir, space, history, objective, None)
+}
+
+/// [`write_trials_and_plots`], and for a multi-fidelity study (`fidelity`)
+/// the columns `epochs_trained`, `pauses` and `resumes` of `trials.csv`
+/// (epochs separated by `;`) and, with the `plots` feature,
+/// `best_by_epochs.svg` and `learning_curves.svg`.
+fn trials_and_plots(
+    dir: &Path,
+    space: &SearchSpace,
+    history: &History,
+    objective: TuneObjective,
+    fidelity: Option<(&FidelityReport, &TuneReport)>,
+) -> Result<Written> {
     let mut w = Written::default();
-    write(
-        dir,
-        "trials.csv",
-        &crate::report::trials_csv(space, history),
-    )?;
+    let csv = match fidelity {
+        None => crate::report::trials_csv(space, history),
+        Some((f, _)) => {
+            let by_trial: std::collections::BTreeMap<usize, &FidelityTrial> =
+                f.trials.iter().map(|t| (t.trial, t)).collect();
+            let list = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(";");
+            crate::report::trials_csv_with(
+                space,
+                history,
+                &["epochs_trained", "pauses", "resumes"],
+                |n| {
+                    by_trial.get(&n).map_or_else(Vec::new, |t| {
+                        vec![t.epochs.to_string(), list(&t.pauses), list(&t.resumes)]
+                    })
+                },
+            )
+        }
+    };
+    write(dir, "trials.csv", &csv)?;
     w.files.push("trials.csv");
     match crate::report::gp_importance(space, history) {
         Ok(imp) => w.importance = Some(imp),
@@ -93,6 +122,41 @@ pub fn write_trials_and_plots(
             crate::report::importance_svg(imp, &dir.join("importance.svg"))?;
             w.files.push("importance.svg");
         }
+        if let Some((f, report)) = fidelity {
+            let line = (
+                "this study".to_owned(),
+                super::fidelity::best_by_epochs(report),
+            );
+            crate::report::best_by_epochs_svg(
+                &[line],
+                label,
+                history.direction(),
+                &dir.join("best_by_epochs.svg"),
+            )?;
+            let curves: Vec<crate::report::LearningCurve> = f
+                .trials
+                .iter()
+                .map(|t| crate::report::LearningCurve {
+                    trial: t.trial,
+                    values: history
+                        .trials()
+                        .iter()
+                        .find(|r| r.number == t.trial)
+                        .map_or_else(Vec::new, |r| r.intermediate.clone()),
+                    pauses: t.pauses.clone(),
+                    resumes: t.resumes.clone(),
+                })
+                .collect();
+            crate::report::learning_curves_svg(
+                &curves,
+                Some(report.best.number),
+                label,
+                history.direction(),
+                &dir.join("learning_curves.svg"),
+            )?;
+            w.files
+                .extend(["best_by_epochs.svg", "learning_curves.svg"]);
+        }
     }
     #[cfg(not(feature = "plots"))]
     let _ = objective;
@@ -102,13 +166,17 @@ pub fn write_trials_and_plots(
 /// Writes the results files of a finished study into `dir` (which must
 /// exist): `trials.csv`, `best.json`, `report.json` and the plots (see
 /// [`write_trials_and_plots`]). The journal is the study's own, written as
-/// it runs. The command line and the example studies both call this.
+/// it runs. The command line and the example studies both call this. For a
+/// multi-fidelity study `trials.csv` has the columns `epochs_trained`,
+/// `pauses` and `resumes`, and `best_by_epochs.svg` and
+/// `learning_curves.svg` are drawn too.
 ///
 /// # Errors
 /// [`ReportError`] if a file cannot be written or drawn.
 pub fn write_results(dir: &Path, report: &TuneReport) -> Result<Written> {
     let history = report.history();
-    let mut w = write_trials_and_plots(dir, &report.space, &history, report.objective)?;
+    let fidelity = report.fidelity.as_ref().map(|f| (f, report));
+    let mut w = trials_and_plots(dir, &report.space, &history, report.objective, fidelity)?;
     write(dir, "best.json", &to_json(&BestFile::of(report), dir)?)?;
     write(dir, "report.json", &to_json(report, dir)?)?;
     w.files.splice(1..1, ["best.json", "report.json"]);

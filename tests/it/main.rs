@@ -30,6 +30,7 @@ mod data_synthetic;
 mod examples_diabetes;
 mod examples_flags;
 mod examples_iris;
+mod fidelity_resume;
 mod gp_classifier;
 mod gp_condition;
 mod gp_gradients;

@@ -186,32 +186,12 @@ fn bad_budgets_and_strategies_are_typed_errors() {
         ),
         "strategy",
     );
-    invalid(autotune(&s, &quick(10).cv_folds(Some(3))), "cv_folds");
-    invalid(
-        autotune(
-            &s,
-            &quick(10).space(TuneSpace::default().epochs(Domain::int(
-                2,
-                8,
-                autotune::space::Scale::Log,
-            ))),
-        ),
-        "epochs",
-    );
     invalid(
         autotune(
             &s,
             &quick(10).strategy(Strategy::MultiFidelity(FidelityConfig::default().eta(1))),
         ),
         "eta",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    invalid(
-        autotune(
-            &s,
-            &quick(10).journal(dir.path().join("j.jsonl")).resume(true),
-        ),
-        "resume",
     );
 }
 
@@ -292,4 +272,239 @@ fn spilled_snapshots_give_the_same_study() {
     // The snapshots are gone with the run; the journal holds every trial.
     assert!(!dir.path().join("study.jsonl.snapshots").exists());
     assert_eq!(crate::helpers::journal_trials(&journal), a.trials.len());
+}
+
+#[test]
+fn results_files_record_epochs_pauses_and_plot_them() {
+    let r = autotune(&iris(), &quick(30).workers(2)).unwrap();
+    let f = fidelity(&r);
+    let dir = tempfile::tempdir().unwrap();
+    let w = autotune::tune::write_results(dir.path(), &r).unwrap();
+    // trials.csv: epochs trained, pauses and resumes of every trial.
+    let csv = std::fs::read_to_string(dir.path().join("trials.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (e, p, q) = (col("epochs_trained"), col("pauses"), col("resumes"));
+    assert_eq!(header.last(), Some(&"reason"));
+    let list = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(";");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), f.trials.len());
+    for (row, t) in rows.iter().zip(&f.trials) {
+        assert_eq!(row[0], t.trial.to_string());
+        assert_eq!(row[e], t.epochs.to_string());
+        assert_eq!(row[p], list(&t.pauses));
+        assert_eq!(row[q], list(&t.resumes));
+    }
+    assert!(f.trials.iter().any(|t| t.resumes.len() > 1), "{f:?}");
+    // report.json keeps every step.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["fidelity"]["steps"].as_array().unwrap().len(),
+        f.steps.len()
+    );
+    // The plots: best value against epochs spent, learning curves with the pauses.
+    for name in ["best_by_epochs.svg", "learning_curves.svg"] {
+        assert!(w.files.contains(&name), "{:?}", w.files);
+        crate::helpers::assert_svg(&dir.path().join(name));
+    }
+    let best = std::fs::read_to_string(dir.path().join("best_by_epochs.svg")).unwrap();
+    assert!(best.contains("Best value against epochs spent"));
+    assert!(best.contains("this study"));
+    assert!(best.contains("training epochs spent"));
+    let curves = std::fs::read_to_string(dir.path().join("learning_curves.svg")).unwrap();
+    assert!(curves.contains("paused, then resumed"));
+    // One dot per pause that was resumed, and the legend's.
+    let resumed: usize = f
+        .trials
+        .iter()
+        .map(|t| t.pauses.iter().filter(|p| t.resumes.contains(p)).count())
+        .sum();
+    assert_eq!(curves.matches("<circle").count(), resumed + 1);
+    // The curve of the study: epochs spent grow to the budget, the best
+    // never worsens and ends at the best trial's value.
+    let line = autotune::tune::fidelity::best_by_epochs(&r);
+    assert_eq!(line.last().unwrap().0, 30);
+    assert!(line.windows(2).all(|w| w[0].0 < w[1].0 && w[1].1 <= w[0].1));
+    assert_eq!(line.last().unwrap().1, r.best.value);
+}
+
+#[test]
+fn hyperband_runs_its_brackets_of_successive_halving() {
+    // E = 8, η = 2: s_max = 3. Bracket 3 starts 8 configurations at 1
+    // epoch, then the best 4 go to 2, the best 2 to 4 and the best one to 8:
+    // 8 + 4 + 4 + 4 = 20 epochs. Bracket 2 starts ⌈4 · 4 / 3⌉ = 6 at 2
+    // epochs, 3 go to 4, one to 8: 12 + 6 + 4 = 22 more.
+    let hb = Strategy::Hyperband {
+        min_epochs: 1,
+        eta: 2,
+    };
+    for workers in [1, 2] {
+        let r = autotune(&iris(), &quick(42).strategy(hb.clone()).workers(workers)).unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.used_epochs, 42);
+        let epochs: Vec<usize> = f.trials.iter().map(|t| t.epochs).collect();
+        assert_eq!(epochs.len(), 14, "{epochs:?}");
+        let mut first: Vec<usize> = epochs[..8].to_vec();
+        first.sort_unstable();
+        assert_eq!(first, [1, 1, 1, 1, 2, 2, 4, 8], "workers {workers}");
+        let mut second: Vec<usize> = epochs[8..].to_vec();
+        second.sort_unstable();
+        assert_eq!(second, [2, 2, 2, 4, 4, 8], "workers {workers}");
+        // Each rung kept the best so far at its epochs: in bracket 3, every
+        // configuration continued past 1 epoch beats every one stopped there.
+        let best_at = |n: usize, e: usize| {
+            r.trials[n]
+                .intermediate
+                .iter()
+                .filter(|(s, _)| *s <= e)
+                .map(|p| p.1)
+                .fold(f64::INFINITY, f64::min)
+        };
+        for kept in (0..8).filter(|&n| epochs[n] > 1) {
+            for stopped in (0..8).filter(|&n| epochs[n] == 1) {
+                assert!(
+                    best_at(kept, 1) <= best_at(stopped, 1),
+                    "{kept} vs {stopped}"
+                );
+            }
+        }
+        let top = (0..8).find(|&n| epochs[n] == 8).unwrap();
+        let four = (0..8).find(|&n| epochs[n] == 4).unwrap();
+        assert!(best_at(top, 4) <= best_at(four, 4));
+    }
+    invalid(
+        autotune(
+            &iris(),
+            &quick(30).strategy(Strategy::Hyperband {
+                min_epochs: 1,
+                eta: 1,
+            }),
+        ),
+        "eta",
+    );
+}
+
+#[test]
+fn searched_epochs_are_each_configurations_full_fidelity() {
+    // Epochs searched in 2..=8: a configuration trains at most its own
+    // epochs, and those continued that far are complete trainings.
+    let space = TuneSpace::default().epochs(Domain::int(2, 8, autotune::space::Scale::Log));
+    for strategy in [
+        Strategy::Auto,
+        Strategy::Hyperband {
+            min_epochs: 1,
+            eta: 2,
+        },
+        Strategy::OneEpochTopK { k: 2 },
+    ] {
+        let r = autotune(
+            &iris(),
+            &quick(40).space(space.clone()).strategy(strategy.clone()),
+        )
+        .unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.full_epochs, 8, "{strategy:?}");
+        // Top-k reserves the largest epochs for its k best, which may need fewer.
+        if matches!(strategy, Strategy::OneEpochTopK { .. }) {
+            assert!(f.used_epochs <= 40, "{f:?}");
+        } else {
+            assert_eq!(f.used_epochs, 40, "{strategy:?}");
+        }
+        let mut finished = 0;
+        for (t, rec) in r.trials.iter().zip(&f.trials) {
+            let own = match t.params.get("epochs") {
+                Some(autotune::space::Value::Int(e)) => *e as usize,
+                other => panic!("{other:?}"),
+            };
+            assert!(
+                rec.epochs <= own,
+                "{strategy:?}: trial {} {rec:?}",
+                t.number
+            );
+            if rec.epochs == own {
+                finished += 1;
+                // A finished training is not left paused.
+                assert_eq!(rec.pauses.len(), rec.resumes.len(), "{rec:?}");
+            }
+        }
+        assert!(finished > 0, "{strategy:?}: {f:?}");
+        // Distinct epochs were tried.
+        let mut owns: Vec<String> = r
+            .trials
+            .iter()
+            .map(|t| t.params.get("epochs").unwrap().to_string())
+            .collect();
+        owns.sort();
+        owns.dedup();
+        assert!(owns.len() > 1, "{strategy:?}: {owns:?}");
+    }
+}
+
+#[test]
+fn with_cross_validation_a_step_trains_every_fold_to_the_same_epoch() {
+    // 3 folds, 60 epochs of budget: 20 epochs of configurations, each epoch
+    // trained on every fold. A trial is scored as a full-fidelity
+    // cross-validated one: at the epoch of lowest mean validation loss over
+    // the folds, the mean objective there (its reports are those means).
+    let config = quick(60).cv_folds(Some(3));
+    for strategy in [
+        Strategy::Auto,
+        Strategy::Hyperband {
+            min_epochs: 1,
+            eta: 2,
+        },
+    ] {
+        let r = autotune(&iris(), &config.clone().strategy(strategy.clone())).unwrap();
+        let f = fidelity(&r);
+        assert_eq!(f.used_epochs, 60, "{strategy:?}");
+        let per_config: usize = f.trials.iter().map(|t| t.epochs).sum();
+        assert_eq!(per_config, 20, "{strategy:?}");
+        let spent: usize = f.steps.iter().map(|st| st.spent.unwrap()).sum();
+        assert_eq!(spent, 60);
+        assert!(f.trials.iter().any(|t| !t.resumes.is_empty()), "{f:?}");
+        for t in &r.trials {
+            let Some(value) = t.state.value() else {
+                continue;
+            };
+            let step = t.scored_step.unwrap();
+            let reported = t.intermediate.iter().find(|p| p.0 == step).unwrap().1;
+            // The mean validation loss is the objective: the value is the
+            // mean reported at the scored epoch, the lowest reported.
+            assert_eq!(value, reported, "trial {}", t.number);
+            let lowest = t
+                .intermediate
+                .iter()
+                .map(|p| p.1)
+                .fold(f64::INFINITY, f64::min);
+            assert_eq!(value, lowest, "trial {}", t.number);
+        }
+    }
+    // Journaled and resumed exactly, as without folds.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("cv.jsonl");
+    let whole = autotune(&iris(), &config).unwrap();
+    let stop = autotune::study::StopHandle::new();
+    struct StopAt(autotune::study::StopHandle, usize);
+    impl autotune::study::Observer for StopAt {
+        fn trial_progress(&mut self, _: usize, _: usize, _: f64) {
+            if self.1 == 1 {
+                self.0.stop();
+            }
+            self.1 = self.1.saturating_sub(1);
+        }
+    }
+    let e = autotune::tune::autotune_stoppable(
+        &iris(),
+        &config.clone().journal(&journal),
+        StopAt(stop.clone(), 6),
+        &stop,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("stopped"), "{e}");
+    let resumed = autotune(&iris(), &config.journal(&journal).resume(true)).unwrap();
+    assert_eq!(strip(&resumed.trials), strip(&whole.trials));
+    assert_eq!(resumed.fidelity, whole.fidelity);
 }

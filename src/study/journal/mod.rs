@@ -8,7 +8,18 @@
 //! - `{"asked":{"batch":4,"trials":[{"number":4,"params":{...}}, ...]}}` when a
 //!   batch of trials is asked (before any of them runs);
 //! - `{"trial":{"number":4,"params":{...},"state":"complete","value":0.31,...}}`
-//!   (a [`TrialRecord`]) as soon as a trial finishes.
+//!   (a [`TrialRecord`]) as soon as a trial finishes;
+//! - `{"step":{"round":2,"trial":4,"from":1,"to":2,"epochs":[...],"snapshot":7}}`
+//!   (a [`TrainingStep`]; version 4 only) when a trial whose training is
+//!   paused and resumed (the multi-fidelity strategy,
+//!   [`crate::tune::fidelity`]) has trained one more step: what every epoch
+//!   of the step reported, and the snapshot file its training was paused in.
+//!
+//! **Versions.** A study whose trainings are paused and resumed declares
+//! its schedule in the header ([`JournalHeader::schedule`]) and is written
+//! as version 4; every other journal is still written as version 3, which
+//! older versions of this crate read. Those refuse a version-4 journal
+//! with a clear error ("format version 4 is newer than this program's").
 //!
 //! Every line ends with its checksum, `...,"crc32":"1c291ca3"}`: the CRC-32
 //! of the line's JSON text without that field, so a changed character is
@@ -71,9 +82,17 @@ pub const JOURNAL_FORMAT: &str = "autotune-journal";
 /// of the sampler and pruner; it is read as strategies with unknown settings,
 /// and resuming it with this version's samplers is refused as a different
 /// sampler.
-pub const JOURNAL_VERSION: u32 = 3;
+/// Version 4 added the training steps of paused and resumed trainings
+/// ([`TrainingStep`]) and the header's [`JournalHeader::schedule`]; it is
+/// written only for such studies (see the [module](self) docs).
+pub const JOURNAL_VERSION: u32 = 4;
 /// The first version whose lines all carry a checksum.
 const CHECKSUM_VERSION: u32 = 3;
+/// The version written for a study without training steps (readable by
+/// the versions of this crate that wrote version 3).
+pub const JOURNAL_VERSION_WITHOUT_STEPS: u32 = 3;
+/// The first version with training steps.
+pub const STEPS_VERSION: u32 = 4;
 
 /// The first line of a journal: what a resuming study must match, every
 /// field compared (the sampler and pruner by name and all their settings).
@@ -105,6 +124,13 @@ pub struct JournalHeader {
     /// before version 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DataFingerprint>,
+    /// The schedule that pauses and resumes the trials' trainings (the
+    /// multi-fidelity strategy's name and settings), if one drives the
+    /// study: its trials then also journal their [`TrainingStep`]s.
+    /// Resuming with another schedule (or none) is refused. Absent before
+    /// version 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Strategy>,
 }
 
 /// A [`Strategy`], or (journal version 1) a bare type name.
@@ -130,6 +156,57 @@ pub struct AskedTrial {
     pub params: Params,
 }
 
+/// One step of a paused and resumed training, as journaled: trial `trial`
+/// trained from `from` to `to` epochs in round `round` of its schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingStep {
+    /// The schedule's round (0, 1, …); steps of one round run side by side.
+    pub round: usize,
+    /// The trial's number.
+    pub trial: usize,
+    /// Epochs done before the step (0: the training started).
+    pub from: usize,
+    /// Epochs done after it (a diverged epoch counted).
+    pub to: usize,
+    /// What each epoch trained reported, in order.
+    pub epochs: Vec<StepEpoch>,
+    /// How the training ended in this step, if it did (else it was paused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<crate::nn::Outcome>,
+    /// The key of the snapshot the training was paused in (the file
+    /// `snapshot-<key>.json` of the study's snapshot directory; with `k`
+    /// cross-validation folds, fold `f`'s is `key · k + f`), if paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<u64>,
+    /// With cross-validation, what each fold's epochs reported (`epochs`
+    /// then holds their means over the epochs all folds ran); empty
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folds: Vec<Vec<StepEpoch>>,
+    /// With cross-validation, the epochs all folds' trainings ran in the
+    /// step; otherwise absent (`to − from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<usize>,
+}
+
+impl TrainingStep {
+    /// The training epochs the step spent: [`Self::spent`], or `to − from`.
+    #[must_use]
+    pub fn cost(&self) -> usize {
+        self.spent.unwrap_or(self.to - self.from)
+    }
+}
+
+/// One epoch of a [`TrainingStep`]: the value reported to the trial and the
+/// validation loss (`None`: not a finite number; JSON has no NaN).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepEpoch {
+    /// The value reported (the objective after the epoch).
+    pub value: Option<f64>,
+    /// The validation loss after the epoch.
+    pub loss: Option<f64>,
+}
+
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,6 +218,7 @@ pub(crate) enum Line {
         trials: Vec<AskedTrial>,
     },
     Trial(TrialRecord),
+    Step(TrainingStep),
 }
 
 /// What a journal holds.
@@ -152,6 +230,8 @@ pub struct JournalContents {
     pub trials: Vec<TrialRecord>,
     /// Trials asked but not finished, as `(batch, number, params)`, in number order.
     pub unfinished: Vec<(usize, usize, Params)>,
+    /// The training steps journaled (version 4), in the order written.
+    pub steps: Vec<TrainingStep>,
     /// The highest trial number asked or recorded, if any.
     pub last_number: Option<usize>,
     /// Problems that were worked around (a skipped torn last line).

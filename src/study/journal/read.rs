@@ -162,6 +162,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
     let mut asked: Vec<(usize, usize, Params)> = Vec::new();
     let mut numbers = BTreeSet::new();
     let mut last_number: Option<usize> = None;
+    let mut steps = Vec::new();
     for (no, line) in iter {
         match line {
             Line::Header(_) => return Err(bad_line(path, no, "a second header")),
@@ -190,6 +191,20 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
                 last_number = last_number.max(Some(record.number));
                 trials.push(record);
             }
+            Line::Step(step) => {
+                if header.version < super::STEPS_VERSION {
+                    return Err(bad_line(
+                        path,
+                        no,
+                        format!(
+                            "a training step in a version {} journal (steps came with version {})",
+                            header.version,
+                            super::STEPS_VERSION
+                        ),
+                    ));
+                }
+                steps.push(step);
+            }
         }
     }
     trials.sort_by_key(|t| t.number);
@@ -204,6 +219,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, StudyError> {
             header,
             trials,
             unfinished,
+            steps,
             last_number,
             warnings: warnings.clone(),
         }),

@@ -23,6 +23,7 @@ fn header() -> JournalHeader {
         sampler: Strategy::named("S"),
         pruner: Strategy::new("P", &[1.5]),
         data: None,
+        schedule: None,
     }
 }
 
@@ -320,4 +321,57 @@ fn a_journal_has_one_writer_at_a_time() {
     }
     drop(first);
     assert!(Journal::resume(&path, &header()).is_ok());
+}
+
+#[test]
+fn training_steps_read_back_in_a_version_4_journal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.jsonl");
+    let step = TrainingStep {
+        round: 2,
+        trial: 0,
+        from: 1,
+        to: 3,
+        epochs: vec![
+            StepEpoch {
+                value: Some(0.25),
+                loss: Some(0.5),
+            },
+            StepEpoch {
+                value: None,
+                loss: None,
+            },
+        ],
+        ended: None,
+        snapshot: Some(7),
+        folds: Vec::new(),
+        spent: None,
+    };
+    let asked = json(&Line::Asked {
+        batch: 0,
+        trials: vec![AskedTrial {
+            number: 0,
+            params: Params::new().with("x", 0.5),
+        }],
+    });
+    let mut v4 = header();
+    v4.schedule = Some(Strategy::named("multi_fidelity"));
+    let h4 = json(&Line::Header(Box::new(v4)));
+    let s = json(&Line::Step(step.clone()));
+    std::fs::write(&path, format!("{h4}\n{asked}\n{s}\n")).unwrap();
+    let c = read_journal(&path).unwrap();
+    assert_eq!(c.steps, vec![step]);
+    assert_eq!(c.unfinished.len(), 1);
+    // Version 3 had no steps: one there is a malformed line.
+    let mut v3 = header();
+    v3.version = JOURNAL_VERSION_WITHOUT_STEPS;
+    let h3 = json(&Line::Header(Box::new(v3)));
+    std::fs::write(&path, format!("{h3}\n{asked}\n{s}\n")).unwrap();
+    match read_journal(&path) {
+        Err(StudyError::Journal { line, reason, .. }) => {
+            assert_eq!(line, 3);
+            assert!(reason.contains("version 3"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -193,6 +193,7 @@ pub(crate) fn check_header(
         ("mode", json(&journal.mode), json(&study.mode)),
         ("sampler", json(&journal.sampler), json(&study.sampler)),
         ("pruner", json(&journal.pruner), json(&study.pruner)),
+        ("schedule", json(&journal.schedule), json(&study.schedule)),
     ];
     for (field, a, b) in fields {
         if a != b {

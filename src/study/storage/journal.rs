@@ -5,7 +5,7 @@ use super::{Batch, Storage, Suggest, Update, numbered};
 use crate::Result;
 use crate::error::StudyError;
 use crate::history::TrialRecord;
-use crate::study::journal::{Journal, Line};
+use crate::study::journal::{Journal, Line, TrainingStep};
 
 /// A journal and the next trial number.
 #[derive(Debug)]
@@ -43,5 +43,9 @@ impl Storage for JournalStorage {
 
     fn tell(&mut self, record: &TrialRecord) -> Result<(), StudyError> {
         self.journal.append(&Line::Trial(record.clone()))
+    }
+
+    fn step(&mut self, step: &TrainingStep) -> Result<(), StudyError> {
+        self.journal.append(&Line::Step(step.clone()))
     }
 }

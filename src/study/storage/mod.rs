@@ -20,7 +20,7 @@ pub mod postgres;
 
 pub(crate) use journal::JournalStorage;
 
-use super::journal::AskedTrial;
+use super::journal::{AskedTrial, TrainingStep};
 use crate::Result;
 use crate::error::StudyError;
 use crate::history::TrialRecord;
@@ -97,6 +97,13 @@ pub(crate) trait Storage: Send + std::fmt::Debug {
     /// unfinished trials).
     fn adopt(&mut self, _number: usize) -> Result<Option<Params>, StudyError> {
         Ok(None)
+    }
+
+    /// Records a step of a paused and resumed training, durably, before
+    /// returning. Nothing for memory; a shared storage does not record
+    /// steps (a schedule that pauses trainings runs in one process).
+    fn step(&mut self, _step: &TrainingStep) -> Result<(), StudyError> {
+        Ok(())
     }
 }
 

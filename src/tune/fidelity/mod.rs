@@ -67,10 +67,41 @@
 //! for bit. [`FidelityReport`] records every step, and per trial the epochs
 //! it trained and where it was paused and resumed.
 //!
-//! **Limits.** Pauses are not journaled: the journal holds the trials' asks
-//! and, at the end, their results, so resuming a multi-fidelity study from
-//! its journal is refused ([`ConfigError::Invalid`] naming `resume`), and
-//! cross-validation (`cv_folds`) is refused too (one validation part).
+//! **Journaled, and resumed exactly.** With a journal, the header records
+//! the schedule (its name and settings; the journal is then version 4) and
+//! every step is journaled once its paused training's snapshot is on disk
+//! (`<journal>.snapshots/snapshot-<key>.json`, written atomically and
+//! fsynced whatever the memory cap; the previous snapshot of the trial is
+//! deleted only after): a [`TrainingStep`](crate::study::journal::TrainingStep)
+//! with what each epoch reported and how the training ended or where it was
+//! paused. Stopped ([`StopHandle`](crate::study::StopHandle), Ctrl-C), the
+//! trials stay unfinished and paused. Killed at any moment, or stopped, a
+//! study resumed from its journal (`resume(true)`, `autotune tune --resume`)
+//! makes its decisions again from the same seed, takes each step the journal
+//! holds instead of training it, trains the steps in flight again from the
+//! snapshots of their last journaled steps, and ends with the same trials,
+//! curves, steps and report as an uninterrupted run; no finished epoch is
+//! trained twice. A journal whose steps the decisions do not take is
+//! [`StudyError::StepsMismatch`](crate::error::StudyError::StepsMismatch).
+//!
+//! **Searched epochs.** With the epochs searched (an integer domain), a
+//! configuration's full fidelity is its own epochs `E_x`: it is never
+//! trained past them, its rungs are capped at them, its cost to the full
+//! fidelity is `E_x − t`, and the model takes it at `u(E_x)` (with `E` the
+//! domain's upper bound in `u`), so `μ = β₀ + β₁ u(E_x) + m_f(x)` and the
+//! incumbent is the best such mean; [`FidelityReport::full_epochs`] is the
+//! upper bound. (One-epoch-then-top-k still plans for `k` trainings of the
+//! upper bound, so it may leave part of the budget unspent.)
+//!
+//! **Cross-validation** (`cv_folds`): a configuration's step trains every
+//! fold's training from its own snapshot to the same epoch (one after the
+//! other on its worker), and costs the epochs of all of them (a budget of
+//! `B` epochs is `B / k` epochs of configurations). The model, the
+//! decisions and the trial's reports take each epoch's mean over the folds;
+//! the trial is scored as a full-fidelity cross-validated one (the epoch of
+//! lowest mean validation loss over the folds); a configuration ends when
+//! any fold's training ends (diverged first). [`FidelityStep::spent`] holds
+//! a step's epochs of all folds.
 
 mod driver;
 mod model;
@@ -190,6 +221,24 @@ pub enum Strategy {
         /// Configurations trained to the full epochs, `>= 1`.
         k: usize,
     },
+    /// Hyperband with random proposals (Li et al., JMLR 2018, "Hyperband: A
+    /// Novel Bandit-Based Approach to Hyperparameter Optimization"):
+    /// brackets `s = s_max, …, 0` of successive halving, repeated while the
+    /// epoch budget lasts. With `E` the full epochs and
+    /// `s_max = ⌊log_η(E / min_epochs)⌋`, bracket `s` starts
+    /// `n = ⌈(s_max + 1) ηˢ / (s + 1)⌉` uniform random configurations, and
+    /// rung `i = 0, …, s` trains its configurations to
+    /// `r_i = E / η^(s − i)` epochs (rounded, at least `min_epochs`; the
+    /// last rung at `E`), the best `⌊n_i / η⌋` of rung `i` (at least one,
+    /// by their best value so far; diverged ones last) going on to the
+    /// next. Needs an epoch budget; its trainings are paused and resumed
+    /// as the multi-fidelity strategy's.
+    Hyperband {
+        /// The epochs of the smallest rung, `>= 1`.
+        min_epochs: usize,
+        /// The rung growth and the halving rate `η`, `>= 2` (3 in the paper).
+        eta: usize,
+    },
 }
 
 /// One step of the multi-fidelity strategy: a trial trained from `from` to
@@ -205,6 +254,10 @@ pub struct FidelityStep {
     pub from: usize,
     /// Epochs done after it.
     pub to: usize,
+    /// With cross-validation, the epochs of all its folds' trainings
+    /// (otherwise absent: `to − from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<usize>,
 }
 
 /// One trial's training under the multi-fidelity strategy.
@@ -233,6 +286,84 @@ pub struct FidelityReport {
     pub steps: Vec<FidelityStep>,
     /// Per trial, in number order.
     pub trials: Vec<FidelityTrial>,
+}
+
+/// The best value found against the training epochs spent, `(epochs spent,
+/// best so far)`, for any study of `autotune` (the curve of
+/// `best_by_epochs.svg`): with the multi-fidelity strategy the steps in the
+/// order decided, each step's epochs spent and the values they reported
+/// taken in; otherwise the trials in number order, each counted with the
+/// epochs it reported (a diverged epoch, which reports nothing, is not
+/// counted). The values are those reported after each epoch (the
+/// objective), the best in the study's direction; a point per step (trial)
+/// once some value is known.
+#[must_use]
+pub fn best_by_epochs(report: &crate::tune::TuneReport) -> Vec<(usize, f64)> {
+    let dir = report.direction;
+    let by_number: std::collections::BTreeMap<usize, &crate::history::TrialRecord> =
+        report.trials.iter().map(|t| (t.number, t)).collect();
+    let mut best: Option<f64> = None;
+    let mut spent = 0;
+    let mut out = Vec::new();
+    let mut take = |values: &mut dyn Iterator<Item = f64>, epochs: usize| {
+        spent += epochs;
+        for v in values.filter(|v| v.is_finite()) {
+            if best.is_none_or(|b| dir.better(v, b)) {
+                best = Some(v);
+            }
+        }
+        if let Some(b) = best {
+            out.push((spent, b));
+        }
+    };
+    match &report.fidelity {
+        Some(f) => {
+            for st in &f.steps {
+                let trial = by_number.get(&st.trial);
+                let mut values = trial.into_iter().flat_map(|t| {
+                    t.intermediate
+                        .iter()
+                        .filter(|(s, _)| (st.from + 1..=st.to).contains(s))
+                        .map(|&(_, v)| v)
+                });
+                take(&mut values, st.spent.unwrap_or(st.to - st.from));
+            }
+        }
+        None => {
+            for t in by_number.values() {
+                take(
+                    &mut t.intermediate.iter().map(|&(_, v)| v),
+                    t.intermediate.len(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The schedule's name and settings as the journal header records them
+/// ([`crate::study::journal::JournalHeader::schedule`]): `multi_fidelity`
+/// with its [`FidelityConfig`] (the memory cap left out: it does not change
+/// the study), or `one_epoch_top_k` with its `k`.
+pub(crate) fn schedule(strategy: &Strategy, config: &FidelityConfig) -> crate::strategy::Strategy {
+    match strategy {
+        Strategy::OneEpochTopK { k } => {
+            crate::strategy::Strategy::new("one_epoch_top_k", &serde_json::json!({ "k": k }))
+        }
+        Strategy::Hyperband { min_epochs, eta } => crate::strategy::Strategy::new(
+            "hyperband",
+            &serde_json::json!({ "min_epochs": min_epochs, "eta": eta }),
+        ),
+        _ => crate::strategy::Strategy::new(
+            "multi_fidelity",
+            &serde_json::json!({
+                "min_epochs": config.min_epochs,
+                "eta": config.eta,
+                "n_initial": config.n_initial,
+                "n_candidates": config.n_candidates,
+            }),
+        ),
+    }
 }
 
 #[cfg(test)]

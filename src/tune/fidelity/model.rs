@@ -63,9 +63,12 @@ pub(super) fn trend(points: &[Point<'_>]) -> (f64, f64) {
 
 impl CurveModel {
     /// Fits the trend, then the GP to the detrended `y` (all `x` of one
-    /// length), from `warm` hyperparameters if given.
+    /// length), from `warm` hyperparameters if given; `full_u[c]` is the
+    /// fidelity coordinate of configuration `c`'s own full epochs (1 with
+    /// fixed epochs), where its incumbent mean is taken.
     pub fn fit(
         points: &[Point<'_>],
+        full_u: &[f64],
         warm: Option<&Hyperparameters>,
         rng: &mut StudyRng,
     ) -> Result<Self, GpError> {
@@ -84,7 +87,8 @@ impl CurveModel {
             best: f64::INFINITY,
         };
         for p in points {
-            model.best = model.best.min(model.mean_at_full(p.1)?);
+            let u = full_u.get(p.0).copied().unwrap_or(1.0);
+            model.best = model.best.min(model.mean_at(p.1, u)?);
         }
         Ok(model)
     }
@@ -94,16 +98,18 @@ impl CurveModel {
         self.gp.hyperparameters()
     }
 
-    fn mean_at_full(&self, x: &[f64]) -> Result<f64, GpError> {
-        Ok(self.gp.predict(x)?.mean + self.trend.0 + self.trend.1)
+    fn mean_at(&self, x: &[f64], u: f64) -> Result<f64, GpError> {
+        Ok(self.gp.predict(x)?.mean + self.trend.0 + self.trend.1 * u)
     }
 
-    /// `log EI` at `(x, t = E)` against the incumbent:
-    /// `ln σ + ln h((y* − μ)/σ)`, `μ = β₀ + β₁ + m_f(x)`, `σ² = v_f(x)`;
-    /// `ln max(y* − μ, 0)` when `σ` is 0.
-    pub fn log_ei_at_full(&self, x: &[f64]) -> Result<f64, GpError> {
+    /// `log EI` at `(x, u)` (`u = 1`: the full fidelity `t = E`; a
+    /// configuration with its own epochs `E_x` is taken at `u(E_x)`)
+    /// against the incumbent: `ln σ + ln h((y* − μ)/σ)`,
+    /// `μ = β₀ + β₁ u + m_f(x)`, `σ² = v_f(x)`; `ln max(y* − μ, 0)` when
+    /// `σ` is 0.
+    pub fn log_ei_at(&self, x: &[f64], u: f64) -> Result<f64, GpError> {
         let p = self.gp.predict(x)?;
-        let mean = p.mean + self.trend.0 + self.trend.1;
+        let mean = p.mean + self.trend.0 + self.trend.1 * u;
         let sd = p.variance.max(0.0).sqrt();
         if sd <= f64::MIN_POSITIVE {
             return Ok((self.best - mean).max(0.0).ln());
@@ -155,9 +161,9 @@ mod tests {
             points.push((0, &a, fidelity(t, 8), ya));
             points.push((1, &b, fidelity(t, 8), yb));
         }
-        let m = CurveModel::fit(&points, None, &mut rng_from_seed(3)).unwrap();
-        let near_a = m.log_ei_at_full(&[0.15]).unwrap();
-        let near_b = m.log_ei_at_full(&[0.85]).unwrap();
+        let m = CurveModel::fit(&points, &[1.0, 1.0], None, &mut rng_from_seed(3)).unwrap();
+        let near_a = m.log_ei_at(&[0.15], 1.0).unwrap();
+        let near_b = m.log_ei_at(&[0.85], 1.0).unwrap();
         assert!(near_a > near_b, "{near_a} vs {near_b}");
     }
 }
