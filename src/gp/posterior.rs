@@ -4,9 +4,10 @@
 use nalgebra::DMatrix;
 
 use super::cholesky;
+use super::extend;
 use super::hyperparameters::{Hyperparameters, LmlGradient};
 use super::kernel::Kernel;
-use super::likelihood::{Workspace, fill_kernel_matrix};
+use super::likelihood::Workspace;
 use super::linalg;
 use super::simd;
 use super::standardise::Standardisation;
@@ -82,18 +83,7 @@ impl Gp {
                 z[k * n + i] = x[(i, k)] / hp.length_scales[k];
             }
         }
-        // Kernel values over the pairs i > j, column-major order.
-        let mut kv = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-        for j in 0..n {
-            for i in j + 1..n {
-                let r2: f64 = (0..d).map(|k| (z[k * n + i] - z[k * n + j]).powi(2)).sum();
-                kv.push(hp.signal_variance * kernel.value(r2));
-            }
-        }
-        let mut l = vec![0.0; n * n];
-        let diag = hp.signal_variance + hp.noise_variance;
-        let jitter =
-            cholesky::factor_with_jitter(&mut l, n, |a| fill_kernel_matrix(a, n, &kv, diag))?;
+        let (l, l_inv, jitter) = extend::factor_rows(&z, n, n, kernel, &hp)?;
         let mut gp = Self {
             kernel,
             hp,
@@ -103,18 +93,16 @@ impl Gp {
             y,
             jitter,
             l,
-            l_inv: vec![0.0; n * n],
+            l_inv,
             alpha: vec![0.0; n],
             lml_standardised: 0.0,
         };
-        let mut scratch = vec![0.0; n * n / 4 + n];
-        linalg::trtri(&gp.l, &mut gp.l_inv, n, &mut scratch);
         gp.update_alpha();
         Ok(gp)
     }
 
     /// Recomputes `α` and the log marginal likelihood from `L` and `y`.
-    fn update_alpha(&mut self) {
+    pub(super) fn update_alpha(&mut self) {
         let n = self.n_points();
         let mut alpha: Vec<f64> = self.y.iter().map(|v| v - self.hp.mean).collect();
         linalg::solve_lower(&self.l, n, &mut alpha);
