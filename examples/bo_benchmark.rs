@@ -20,6 +20,7 @@
 //! cargo run --release --example bo_benchmark                # everything, 10 seeds
 //! cargo run --release --example bo_benchmark -- --seeds 3 --functions branin
 //! cargo run --release --example bo_benchmark -- --ucb 2 --first-seed 100
+//! cargo run --release --example bo_benchmark -- --speed     # suggestion-time table
 //! ```
 
 use anyhow::Result;
@@ -31,6 +32,9 @@ use autotune::sampler::{
 use autotune::space::{Params, SearchSpace};
 use clap::Parser;
 use std::time::Instant;
+
+#[path = "common/speed.rs"]
+mod speed;
 
 #[derive(Parser, Debug)]
 #[command(about = "GP sampler vs random search on benchmark functions")]
@@ -71,6 +75,10 @@ struct Args {
     /// Failed trials: ignore, worst, classifier (default: the sampler's).
     #[arg(long)]
     failed: Option<String>,
+    /// Print only the suggestion-time table (100 / 300 / 1,000 trials, one
+    /// thread, with resident memory; `--budget` stops it earlier).
+    #[arg(long)]
+    speed: bool,
 }
 
 /// The GP sampler's configuration for a run.
@@ -216,6 +224,10 @@ fn report(p: &Problem, label: &str, runs: &[(Vec<f64>, Vec<f64>)]) {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.speed {
+        let last = args.budget.unwrap_or(1000);
+        return speed::run(gp_config(&args, Acquisition::LogEi), args.first_seed, last);
+    }
     println!(
         "median over {} seeds of log10(best − minimum); time = median ms per suggestion (all / last 10)\n",
         args.seeds

@@ -1,0 +1,84 @@
+//! The suggestion-time table of `bo_benchmark --speed`: one 6-D study
+//! (Hartmann 6-D, the benchmark's GP configuration) on one thread, run to
+//! 100, 300 and 1,000 trials, with the median time of the last 10
+//! suggestions before each checkpoint and the process's resident memory at
+//! the end (`VmHWM`, the peak, and `VmRSS` from `/proc/self/status`).
+//!
+//! One thread: the GP fit screens its starts on `GpConfig::threads = 1`
+//! and every rayon call inside the sampler runs in a one-thread pool.
+//! (Included by `bo_benchmark.rs` with `#[path]`; not an example itself.)
+
+use anyhow::Result;
+use autotune::benchmarks::Function;
+use autotune::sampler::{AskTell, GpSampler, GpSamplerConfig};
+use std::time::Instant;
+
+/// The trial counts at which the table has a row.
+pub const CHECKPOINTS: [usize; 3] = [100, 300, 1000];
+
+/// Runs the study with `config` (its thread settings overridden to one) to
+/// the last checkpoint not above `max_trials` and prints the table.
+///
+/// # Errors
+/// A sampler that cannot be built or a suggestion that fails.
+pub fn run(mut config: GpSamplerConfig, seed: u64, max_trials: usize) -> Result<()> {
+    config.gp.threads = 1;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let function = Function::Hartmann6;
+    let space = function.space()?;
+    let last = CHECKPOINTS
+        .iter()
+        .copied()
+        .filter(|&c| c <= max_trials)
+        .max()
+        .unwrap_or(CHECKPOINTS[0]);
+    let mut opt = AskTell::new(space, GpSampler::new(config)?, seed);
+    let mut times = Vec::with_capacity(last);
+    let mut best = f64::INFINITY;
+    println!("suggestion time, Hartmann 6-D, one thread, seed {seed}\n");
+    println!("| trials | median ms (last 10) | log10 regret |");
+    println!("|---|---|---|");
+    pool.install(|| -> Result<()> {
+        while times.len() < last {
+            let start = Instant::now();
+            let (number, params) = opt.ask()?;
+            times.push(start.elapsed().as_secs_f64());
+            let value = function.value_at(&params)?;
+            best = best.min(value);
+            opt.tell(number, value)?;
+            if CHECKPOINTS.contains(&times.len()) {
+                let recent = times[times.len() - 10..].to_vec();
+                let regret = (best - function.minimum()).max(1e-20).log10();
+                println!(
+                    "| {} | {:.1} | {regret:.2} |",
+                    times.len(),
+                    median(recent) * 1e3
+                );
+            }
+        }
+        Ok(())
+    })?;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or_else(|| "n/a".to_owned(), |v| v.trim().to_owned())
+    };
+    println!(
+        "\nresident memory at {last} trials: peak (VmHWM) {}, now (VmRSS) {}",
+        field("VmHWM:"),
+        field("VmRSS:")
+    );
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
