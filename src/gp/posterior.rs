@@ -125,6 +125,12 @@ impl Gp {
         self.kernel
     }
 
+    /// The training inputs, `n × dim` (one row per point).
+    #[must_use]
+    pub fn inputs(&self) -> &DMatrix<f64> {
+        &self.x
+    }
+
     /// Number of observations.
     #[must_use]
     pub fn n_points(&self) -> usize {

@@ -1,17 +1,20 @@
 //! Bayesian optimisation: a Gaussian process with LogEI over the mixed space.
 
 use super::gp_config::GpSamplerConfig;
+use super::gp_refit::{self, AnchorFit, Schedule, SharedCache};
 use super::training::{observations, to_matrix, transform};
 use super::{Sampler, Suggestion};
 use crate::Result;
 use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior};
+use crate::error::GpError;
 use crate::error::Warning;
 use crate::gp::{Classifier, Gp, log_expected_sigmoid};
 use crate::history::History;
-use crate::rng::{StudyRng, derive_seed};
+use crate::rng::{StudyRng, derive_seed, rng_from_seed};
 use crate::space::{Params, SearchSpace};
 use crate::strategy::Strategy;
 use nalgebra::DMatrix;
+use std::sync::Arc;
 
 /// The GP sampler.
 ///
@@ -27,7 +30,11 @@ use nalgebra::DMatrix;
 ///    [`GpSamplerConfig::pruned`] say; infinities clipped to the extreme
 ///    finite values as Optuna does), rescaled ([`GpSamplerConfig::transform`]),
 ///    and a GP is fitted (hyperparameters by marginal likelihood, restarts
-///    drawn from the trial's rng).
+///    drawn from the trial's rng). From 50 finished trials on, the full fit
+///    runs only each time the study grows by an eighth, on that prefix of the
+///    history; in between the hyperparameters are refined by a few L-BFGS
+///    iterations from there (below 300 trials) or kept, with the Cholesky
+///    factor extended in `O(n²)` per trial (see `gp_refit`).
 /// 3. **Pending trials are fantasised** (Kriging believer, Ginsbourger et al.
 ///    2010): each is added through the GP's one-point extension
 ///    [`Gp::condition_on`] with the posterior mean as its value. The mean is
@@ -46,7 +53,9 @@ use nalgebra::DMatrix;
 ///
 /// `suggest` is a pure function of the sampler's configuration, the study
 /// seed, the space, the history, the pending list and the rng: a study
-/// resumed from its journal replays exactly. Every fallback is a
+/// resumed from its journal replays exactly. (The sampler caches the last
+/// refit and extended posterior, shared by its clones, but uses them only on
+/// exactly the data they were built from.) Every fallback is a
 /// [`Warning`] in the suggestion: a GP that cannot be fitted (cause
 /// `gp_fit`) or fewer than two usable values (`gp_values`) mean a point of
 /// the design sequence; a pending trial that cannot be encoded
@@ -55,7 +64,9 @@ use nalgebra::DMatrix;
 /// (`acquisition`) means a design point; infinite values clipped
 /// (`value_infinite`), NaN values counted as failures (`value_nan`) and a
 /// success classifier that cannot be fitted (`gp_classifier`, failures then
-/// left out) are reported with the suggestion made from that fit.
+/// left out) are reported with the suggestion made from that fit, and so is
+/// a scheduled refit or extension that fails (`gp_refit`: the GP is then
+/// fitted afresh on all trials).
 ///
 /// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
 /// default) failed and diverged trials stay out of the regression GP; a GP
@@ -66,6 +77,10 @@ pub struct GpSampler {
     config: GpSamplerConfig,
     /// The study seed ([`Sampler::set_study_seed`]): scrambles the design.
     study_seed: u64,
+    /// When the hyperparameters are refitted.
+    schedule: Schedule,
+    /// The last anchor fit and extended posterior.
+    cache: SharedCache,
 }
 
 impl GpSampler {
@@ -78,6 +93,8 @@ impl GpSampler {
         Ok(Self {
             config,
             study_seed: 0,
+            schedule: Schedule::default(),
+            cache: SharedCache::default(),
         })
     }
 
@@ -85,6 +102,20 @@ impl GpSampler {
     #[must_use]
     pub fn config(&self) -> &GpSamplerConfig {
         &self.config
+    }
+
+    /// The same sampler with another refit schedule and an empty cache.
+    #[cfg(test)]
+    pub(super) fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self.cache = SharedCache::default();
+        self
+    }
+
+    /// The cache (for tests that check it is used).
+    #[cfg(test)]
+    pub(super) fn cache(&self) -> &SharedCache {
+        &self.cache
     }
 
     /// The design point for trial ordinal `index` (skipping forbidden ones).
@@ -146,7 +177,7 @@ impl GpSampler {
         let points = obs.points;
         let y = transform(&obs.values, self.config.transform);
         let x = to_matrix(&points, space.dim());
-        let gp = match Gp::fit(&x, &y, &self.config.gp, None, rng) {
+        let gp = match self.fit_gp(space, history, &x, &y, rng, &mut warnings) {
             Ok(gp) => gp,
             Err(e) => {
                 warnings.push(Warning::new(
@@ -225,7 +256,7 @@ impl GpSampler {
                     continue;
                 }
             };
-            let current = fantasised.as_ref().unwrap_or(&model.gp);
+            let current = fantasised.as_ref().unwrap_or(model.gp.as_ref());
             let believed = match current.predict(&x) {
                 Ok(p) => p.mean,
                 Err(e) => {
@@ -247,7 +278,7 @@ impl GpSampler {
                 )),
             }
         }
-        let gp = fantasised.as_ref().unwrap_or(&model.gp);
+        let gp = fantasised.as_ref().unwrap_or(model.gp.as_ref());
         let objective = GpMaximand {
             gp,
             classifier: model.classifier.as_ref(),
@@ -282,6 +313,102 @@ impl GpSampler {
             }
         };
         Ok(Suggestion { params, warnings })
+    }
+
+    /// The GP on the finished trials' `(x, y)`, on the refit schedule of
+    /// [`gp_refit`]; a scheduled fit that fails is a `gp_refit` warning and a
+    /// full fit instead.
+    fn fit_gp(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        rng: &mut StudyRng,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Arc<Gp>, GpError> {
+        let n = history.len();
+        if n >= self.schedule.full_fit_below {
+            match self.scheduled_fit(space, history, x, y, rng) {
+                Ok(Some(gp)) => return Ok(gp),
+                Ok(None) => {}
+                Err(e) => warnings.push(Warning::new(
+                    "gp_refit",
+                    format!(
+                        "the scheduled GP refit for {n} trials failed ({e}); the GP was fitted \
+                         afresh on all of them"
+                    ),
+                )),
+            }
+        }
+        Gp::fit(x, y, &self.config.gp, None, rng).map(Arc::new)
+    }
+
+    /// The scheduled model (see [`gp_refit`]), or `None` when the anchor's
+    /// prefix of the history has fewer than two usable values or its inputs
+    /// are not the first of `x` (then the caller fits afresh).
+    fn scheduled_fit(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        rng: &mut StudyRng,
+    ) -> Result<Option<Arc<Gp>>, GpError> {
+        let n = history.len();
+        let a = self.schedule.anchor(n);
+        let (ax, ay) = if a == n {
+            (x.clone(), y.to_vec())
+        } else {
+            let prefix =
+                History::from_trials(history.direction(), history.trials()[..a].iter().cloned());
+            let obs = observations(space, &prefix, self.config.failed, self.config.pruned);
+            if obs.values.len() < 2 {
+                return Ok(None);
+            }
+            let ax = to_matrix(&obs.points, space.dim());
+            if !gp_refit::is_prefix(&ax, x) {
+                return Ok(None);
+            }
+            (ax, transform(&obs.values, self.config.transform))
+        };
+        let anchor = match self.cache.anchor(a, &ax, &ay) {
+            Some(gp) => gp,
+            None => {
+                let stream = gp_refit::ANCHOR_STREAM.wrapping_add(a as u64);
+                let mut anchor_rng = rng_from_seed(derive_seed(self.study_seed, stream));
+                let gp = Arc::new(Gp::fit(&ax, &ay, &self.config.gp, None, &mut anchor_rng)?);
+                self.cache.set_anchor(AnchorFit {
+                    trials: a,
+                    x: ax,
+                    y: ay,
+                    gp: Arc::clone(&gp),
+                });
+                gp
+            }
+        };
+        if a == n {
+            return Ok(Some(anchor));
+        }
+        if n < self.schedule.refine_below {
+            // No restarts, so `rng` is not drawn from.
+            let config = self
+                .config
+                .gp
+                .clone()
+                .n_restarts(0)
+                .max_iters(self.schedule.refine_iters);
+            let gp = Gp::fit(x, y, &config, Some(anchor.hyperparameters()), rng)?;
+            return Ok(Some(Arc::new(gp)));
+        }
+        let base = self
+            .cache
+            .extended(&anchor, x)
+            .unwrap_or_else(|| Arc::clone(&anchor));
+        let from = base.n_points();
+        let gp = Arc::new(base.extended(&x.rows(from, x.nrows() - from).into_owned(), y)?);
+        self.cache.set_extended(&anchor, Arc::clone(&gp));
+        Ok(Some(gp))
     }
 
     fn in_design(&self, history: &History, pending: &[Params]) -> bool {
@@ -336,7 +463,7 @@ fn fit_classifier(
 
 /// A fitted GP with its incumbent.
 struct Model {
-    gp: Gp,
+    gp: Arc<Gp>,
     /// The success classifier, when some trials failed.
     classifier: Option<Classifier>,
     /// Warnings of the fit (about the values), reported with the first
