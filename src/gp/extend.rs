@@ -22,7 +22,7 @@ use super::cholesky;
 use super::kernel::Kernel;
 use super::likelihood::fill_kernel_matrix;
 use super::linalg;
-use super::posterior::{Gp, check_data};
+use super::posterior::{Gp, check_data, packed_rows};
 use super::simd::axpy;
 use super::standardise::Standardisation;
 use crate::error::GpError;
@@ -134,6 +134,7 @@ impl Gp {
             z,
             y,
             jitter,
+            l_inv_rows: packed_rows(&l_inv, m),
             l,
             l_inv,
             alpha: Vec::new(),

@@ -38,6 +38,10 @@ pub struct Gp {
     pub(crate) l: Vec<f64>,
     /// `L⁻¹`, column-major `n × n`.
     pub(crate) l_inv: Vec<f64>,
+    /// The rows of `L⁻¹` packed (row `i`, entries `0..=i`, from `i(i+1)/2`)
+    /// for [`Gp::predict_with_gradient`]'s one-pass products, when
+    /// `n >= FUSED_MIN_POINTS` (see `predict.rs`); empty below.
+    pub(crate) l_inv_rows: Vec<f64>,
     pub(crate) alpha: Vec<f64>,
     /// `log p(y)` in standardised units.
     pub(crate) lml_standardised: f64,
@@ -92,6 +96,7 @@ impl Gp {
             z,
             y,
             jitter,
+            l_inv_rows: packed_rows(&l_inv, n),
             l,
             l_inv,
             alpha: vec![0.0; n],
@@ -249,6 +254,14 @@ impl Gp {
             l_inv[j * m + n] = -u[j] / lambda;
         }
         l_inv[n * m + n] = 1.0 / lambda;
+        // The rows of L⁻¹ do not change; one more is appended.
+        let l_inv_rows = if self.l_inv_rows.is_empty() {
+            packed_rows(&l_inv, m)
+        } else {
+            let mut rows = self.l_inv_rows.clone();
+            rows.extend((0..m).map(|j| l_inv[j * m + n]));
+            rows
+        };
         let mut z = Vec::with_capacity(m * d);
         for (kk, &v) in x.iter().enumerate() {
             z.extend_from_slice(&self.z[kk * n..(kk + 1) * n]);
@@ -266,6 +279,7 @@ impl Gp {
             jitter: self.jitter,
             l,
             l_inv,
+            l_inv_rows,
             alpha: Vec::new(),
             lml_standardised: 0.0,
         };
@@ -302,6 +316,19 @@ impl Gp {
             (r2, Vec::new())
         }
     }
+}
+
+/// The rows of the lower-triangular `l_inv` (column-major `n × n`) packed
+/// one after the other, or nothing when `n < FUSED_MIN_POINTS`.
+pub(crate) fn packed_rows(l_inv: &[f64], n: usize) -> Vec<f64> {
+    if n < super::predict::FUSED_MIN_POINTS {
+        return Vec::new();
+    }
+    let mut rows = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        rows.extend((0..=i).map(|j| l_inv[j * n + i]));
+    }
+    rows
 }
 
 /// Checks shapes and finiteness of training data.
