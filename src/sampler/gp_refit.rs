@@ -117,8 +117,26 @@ pub(super) struct FitCache {
 }
 
 /// The shared cache; a poisoned lock (a panic elsewhere) only loses it.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(super) struct SharedCache(Arc<Mutex<FitCache>>);
+
+impl std::fmt::Debug for SharedCache {
+    /// A summary: the trial count of the anchor fit and the points of the
+    /// extended posterior (not their matrices).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cache = self.0.lock().ok();
+        let anchor = cache
+            .as_ref()
+            .and_then(|c| c.anchor.as_ref().map(|a| a.trials));
+        let extended = cache
+            .as_ref()
+            .and_then(|c| c.extended.as_ref().map(|(_, e)| e.n_points()));
+        f.debug_struct("SharedCache")
+            .field("anchor_trials", &anchor)
+            .field("extended_points", &extended)
+            .finish()
+    }
+}
 
 impl SharedCache {
     /// The cached anchor fit for `trials` trials on exactly `(x, y)`.
