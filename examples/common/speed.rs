@@ -5,23 +5,24 @@
 //! the end (`VmHWM`, the peak, and `VmRSS` from `/proc/self/status`).
 //! Beside the wall-clock time, the thread's own CPU time (first field of
 //! `/proc/thread-self/schedstat`, in ns) is shown: on a machine shared with
-//! other jobs it is the steadier of the two.
+//! other jobs it excludes the time spent waiting for a core (shared caches
+//! still slow it down).
 //!
 //! One thread: the GP fit screens its starts on `GpConfig::threads = 1`
 //! and every rayon call inside the sampler runs in a one-thread pool.
 //! (Included by `bo_benchmark.rs` with `#[path]`; not an example itself.)
 //!
 //! Measured with `cargo run --release --example bo_benchmark -- --speed` on
-//! the 2-core development machine while other jobs kept its load average
-//! near 7 (so wall-clock times are inflated; CPU times less so):
+//! the 2-core development machine, shared with other jobs (load average 2–7;
+//! the second pair of columns is a run at load ~7):
 //!
-//! | trials | median ms (last 10) | CPU ms (last 10) |
-//! |---|---|---|
-//! | 100 | 10.6 | 8.0 |
-//! | 300 | 137.5 | 90.8 |
-//! | 1000 | 122.1 | 71.9 |
+//! | trials | median ms (last 10) | CPU ms | at load ~7: ms | CPU ms |
+//! |---|---|---|---|---|
+//! | 100 | 7.1 | 8.0 | 10.6 | 8.0 |
+//! | 300 | 80.5 | 80.0 | 137.5 | 90.8 |
+//! | 1000 | 61.3 | 62.0 | 122.1 | 71.9 |
 //!
-//! resident memory at 1,000 trials: peak 121 MB, now 101 MB. Before the
+//! Resident memory at 1,000 trials: peak 116 MB, now 96 MB. Before the
 //! refit schedule (main at 9435eb1, same table to 300 trials): 12.4 ms at
 //! 100 and 577 ms at 300; one full fit alone took about 3.5 s at 1,000.
 
