@@ -3,7 +3,10 @@
 //! posterior prediction of 2,048 points, at n in {50, 200, 500} points and
 //! d in {2, 6, 10}; single-point prediction with gradients at d = 6; one
 //! more observation with the same hyperparameters at d = 6, n in {200, 500,
-//! 1000}: the `O(n²)` extension of the factor against a fresh `O(n³)` build.
+//! 1000}: the `O(n²)` extension of the factor against a fresh `O(n³)` build
+//! (measured, `cargo bench --bench gp -- gp_add_one_point --warm-up-time 1
+//! --measurement-time 2`, shared machine: 0.08 / 1.1 / 4.1 ms extended
+//! against 0.78 / 5.9 / 41 ms fresh).
 //!
 //! `cargo bench --bench gp` (add `-- --warm-up-time 1 --measurement-time 3`
 //! for a quick run). Data: inputs uniform in the unit cube, outputs a smooth
