@@ -47,6 +47,7 @@
 //! cargo run --release --example bo_benchmark -- --seeds 3 --functions branin
 //! cargo run --release --example bo_benchmark -- --ucb 2 --first-seed 100
 //! cargo run --release --example bo_benchmark -- --no-trust-region  # without the trust-region steps
+//! cargo run --release --example bo_benchmark -- --speed     # suggestion-time table
 //! ```
 //!
 //! Measured with `--seeds 10 --ucb 2` (shared 2-core machine, so the times
@@ -67,6 +68,9 @@ use autotune::sampler::{
 use autotune::space::{EncodedKind, Params, Scale, SearchSpace};
 use clap::Parser;
 use std::time::Instant;
+
+#[path = "common/speed.rs"]
+mod speed;
 
 #[derive(Parser, Debug)]
 #[command(about = "GP sampler vs random search on benchmark functions")]
@@ -120,6 +124,10 @@ struct Args {
     /// The incumbent: best_observed, best_posterior_mean (default: the sampler's).
     #[arg(long)]
     incumbent: Option<String>,
+    /// Print only the suggestion-time table (100 / 300 / 1,000 trials, one
+    /// thread, with resident memory; `--budget` stops it earlier).
+    #[arg(long)]
+    speed: bool,
 }
 
 /// The GP sampler's configuration for a run.
@@ -400,6 +408,10 @@ fn report(p: &Problem, label: &str, regrets: &[&Vec<f64>], runs: &[Run]) {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.speed {
+        let last = args.budget.unwrap_or(1000);
+        return speed::run(gp_config(&args, Acquisition::LogEi), args.first_seed, last);
+    }
     println!(
         "median over {} seeds of log10(best − minimum); time = median ms per suggestion (all / last 10); \
          bound % / repeat % = share of all suggestions with a continuous coordinate on a bound / within \

@@ -15,7 +15,9 @@
 //!   and latent variance, or a typed error for an input of the wrong length
 //!   or with a NaN or infinite coordinate.
 //! * [`Gp::condition_on`] adds one observation in `O(n²)` by extending the
-//!   Cholesky factor: fantasies for pending trials.
+//!   Cholesky factor: fantasies for pending trials. [`Gp::extended`] adds
+//!   many in `O(n²)` each, with the constant mean re-profiled for new
+//!   outputs: the sampler's posterior between hyperparameter refits.
 //! * [`Classifier`]: binary GP classification (Laplace approximation,
 //!   logistic likelihood) of the probability that a configuration succeeds.
 //!
@@ -47,6 +49,7 @@ mod cholesky;
 mod classifier;
 mod config;
 mod exp;
+mod extend;
 mod fit;
 mod hyperparameters;
 mod kernel;

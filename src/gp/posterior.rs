@@ -4,9 +4,10 @@
 use nalgebra::DMatrix;
 
 use super::cholesky;
+use super::extend;
 use super::hyperparameters::{Hyperparameters, LmlGradient};
 use super::kernel::Kernel;
-use super::likelihood::{Workspace, fill_kernel_matrix};
+use super::likelihood::Workspace;
 use super::linalg;
 use super::simd;
 use super::standardise::Standardisation;
@@ -37,6 +38,10 @@ pub struct Gp {
     pub(crate) l: Vec<f64>,
     /// `L⁻¹`, column-major `n × n`.
     pub(crate) l_inv: Vec<f64>,
+    /// The rows of `L⁻¹` packed (row `i`, entries `0..=i`, from `i(i+1)/2`)
+    /// for [`Gp::predict_with_gradient`]'s one-pass products, when
+    /// `n >= FUSED_MIN_POINTS` (see `predict.rs`); empty below.
+    pub(crate) l_inv_rows: Vec<f64>,
     pub(crate) alpha: Vec<f64>,
     /// `log p(y)` in standardised units.
     pub(crate) lml_standardised: f64,
@@ -82,18 +87,7 @@ impl Gp {
                 z[k * n + i] = x[(i, k)] / hp.length_scales[k];
             }
         }
-        // Kernel values over the pairs i > j, column-major order.
-        let mut kv = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-        for j in 0..n {
-            for i in j + 1..n {
-                let r2: f64 = (0..d).map(|k| (z[k * n + i] - z[k * n + j]).powi(2)).sum();
-                kv.push(hp.signal_variance * kernel.value(r2));
-            }
-        }
-        let mut l = vec![0.0; n * n];
-        let diag = hp.signal_variance + hp.noise_variance;
-        let jitter =
-            cholesky::factor_with_jitter(&mut l, n, |a| fill_kernel_matrix(a, n, &kv, diag))?;
+        let (l, l_inv, jitter) = extend::factor_rows(&z, n, n, kernel, &hp)?;
         let mut gp = Self {
             kernel,
             hp,
@@ -102,19 +96,18 @@ impl Gp {
             z,
             y,
             jitter,
+            l_inv_rows: packed_rows(&l_inv, n),
             l,
-            l_inv: vec![0.0; n * n],
+            l_inv,
             alpha: vec![0.0; n],
             lml_standardised: 0.0,
         };
-        let mut scratch = vec![0.0; n * n / 4 + n];
-        linalg::trtri(&gp.l, &mut gp.l_inv, n, &mut scratch);
         gp.update_alpha();
         Ok(gp)
     }
 
     /// Recomputes `α` and the log marginal likelihood from `L` and `y`.
-    fn update_alpha(&mut self) {
+    pub(super) fn update_alpha(&mut self) {
         let n = self.n_points();
         let mut alpha: Vec<f64> = self.y.iter().map(|v| v - self.hp.mean).collect();
         linalg::solve_lower(&self.l, n, &mut alpha);
@@ -135,6 +128,12 @@ impl Gp {
     #[must_use]
     pub fn kernel(&self) -> Kernel {
         self.kernel
+    }
+
+    /// The training inputs, `n × dim` (one row per point).
+    #[must_use]
+    pub fn inputs(&self) -> &DMatrix<f64> {
+        &self.x
     }
 
     /// Number of observations.
@@ -255,6 +254,14 @@ impl Gp {
             l_inv[j * m + n] = -u[j] / lambda;
         }
         l_inv[n * m + n] = 1.0 / lambda;
+        // The rows of L⁻¹ do not change; one more is appended.
+        let l_inv_rows = if self.l_inv_rows.is_empty() {
+            packed_rows(&l_inv, m)
+        } else {
+            let mut rows = self.l_inv_rows.clone();
+            rows.extend((0..m).map(|j| l_inv[j * m + n]));
+            rows
+        };
         let mut z = Vec::with_capacity(m * d);
         for (kk, &v) in x.iter().enumerate() {
             z.extend_from_slice(&self.z[kk * n..(kk + 1) * n]);
@@ -272,6 +279,7 @@ impl Gp {
             jitter: self.jitter,
             l,
             l_inv,
+            l_inv_rows,
             alpha: Vec::new(),
             lml_standardised: 0.0,
         };
@@ -308,6 +316,19 @@ impl Gp {
             (r2, Vec::new())
         }
     }
+}
+
+/// The rows of the lower-triangular `l_inv` (column-major `n × n`) packed
+/// one after the other, or nothing when `n < FUSED_MIN_POINTS`.
+pub(crate) fn packed_rows(l_inv: &[f64], n: usize) -> Vec<f64> {
+    if n < super::predict::FUSED_MIN_POINTS {
+        return Vec::new();
+    }
+    let mut rows = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        rows.extend((0..=i).map(|j| l_inv[j * n + i]));
+    }
+    rows
 }
 
 /// Checks shapes and finiteness of training data.

@@ -27,6 +27,15 @@ use crate::error::GpError;
 const CHUNK_ENTRIES: usize = 32_768;
 /// Column-block width of the triangular product in [`Gp::predict_many`].
 const COLUMN_BLOCK: usize = 32;
+/// From this many training points on, [`Gp::predict_with_gradient`] takes
+/// `v = L⁻¹k` and `u = L⁻ᵀv = K⁻¹k` from the packed rows of `L⁻¹` in one
+/// pass over memory: row `i` gives `v_i = L⁻¹[i,..]·k` and, still in cache,
+/// `u += v_i L⁻¹[i,..]`. The two substitutions with `L` read the factor
+/// twice; at n = 1,000 (4 MB per pass, beyond the L2 cache) the single pass
+/// is about twice as fast. Below, the factor stays in cache and the
+/// substitutions are kept (so studies under 256 trials suggest what they
+/// did before).
+pub(crate) const FUSED_MIN_POINTS: usize = 256;
 
 /// The posterior at one input, in the original units of the outputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,10 +80,25 @@ impl Gp {
         let (n, d) = (self.n_points(), self.dim());
         let (k, g) = self.cross_covariance(x, true);
         let mean = self.hp.mean + linalg::dot(&k, &self.alpha);
-        let mut u = k;
-        linalg::solve_lower(&self.l, n, &mut u);
-        let variance = self.hp.signal_variance - linalg::dot(&u, &u);
-        linalg::solve_upper_transposed(&self.l, n, &mut u); // u = K⁻¹k
+        let (variance, u) = if self.l_inv_rows.is_empty() {
+            let mut u = k;
+            linalg::solve_lower(&self.l, n, &mut u);
+            let variance = self.hp.signal_variance - linalg::dot(&u, &u);
+            linalg::solve_upper_transposed(&self.l, n, &mut u); // u = K⁻¹k
+            (variance, u)
+        } else {
+            let mut u = vec![0.0; n];
+            let mut vv = 0.0;
+            let mut start = 0;
+            for i in 0..n {
+                let row = &self.l_inv_rows[start..start + i + 1];
+                let v = linalg::dot(row, &k[..=i]);
+                vv += v * v;
+                simd::axpy(v, row, &mut u[..=i]);
+                start += i + 1;
+            }
+            (self.hp.signal_variance - vv, u)
+        };
         let s = self.standardisation.scale;
         let mut dmean = vec![0.0; d];
         let mut dvar = vec![0.0; d];
@@ -212,5 +236,62 @@ impl Gp {
             mean: s.mean + s.scale * mean,
             variance: s.scale * s.scale * variance.max(0.0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gp::{Hyperparameters, Kernel};
+    use crate::rng::{rng_from_seed, unit_f64};
+
+    /// A GP on `n` points of a 6-D function (noise 1e-4, so cond(K) ≲ 1e4·n).
+    fn gp(n: usize) -> Gp {
+        let mut rng = rng_from_seed(n as u64);
+        let x = DMatrix::from_fn(n, 6, |_, _| unit_f64(&mut rng));
+        let y: Vec<f64> = (0..n)
+            .map(|i| (4.0 * x[(i, 0)]).sin() + x[(i, 1)] * x[(i, 5)])
+            .collect();
+        let hp = Hyperparameters {
+            length_scales: vec![0.4, 0.6, 0.8, 1.0, 0.7, 0.5],
+            signal_variance: 1.5,
+            noise_variance: 1e-4,
+            mean: 0.1,
+        };
+        Gp::with_hyperparameters(&x, &y, Kernel::default(), hp).unwrap()
+    }
+
+    /// The one-pass products with the rows of `L⁻¹` against the two
+    /// substitutions with `L`: the same posterior and gradients. Both are
+    /// backward stable with errors ~ n ε cond(L) ≈ 300 · 1e-16 · 2e3 < 1e-10
+    /// relative to the prior variance 1.5 and the gradient scale (≤ 1e2).
+    fn check(gp: &Gp) {
+        assert!(!gp.l_inv_rows.is_empty());
+        let mut substitution = gp.clone();
+        substitution.l_inv_rows.clear();
+        let mut rng = rng_from_seed(5);
+        for _ in 0..20 {
+            let x: Vec<f64> = (0..6).map(|_| unit_f64(&mut rng)).collect();
+            let (p, dm, dv) = gp.predict_with_gradient(&x).unwrap();
+            let (q, em, ev) = substitution.predict_with_gradient(&x).unwrap();
+            assert_eq!(p.mean, q.mean);
+            assert!((p.variance - q.variance).abs() < 1e-10, "{p:?} vs {q:?}");
+            for (a, b) in dm.iter().zip(&em).chain(dv.iter().zip(&ev)) {
+                assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_products_equal_the_substitutions() {
+        let g = gp(FUSED_MIN_POINTS + 44);
+        check(&g);
+        // A fantasy appends one packed row; it equals the packing afresh.
+        let f = g.condition_on(&[0.5; 6], 0.3).unwrap();
+        let n = f.n_points();
+        assert_eq!(f.l_inv_rows, crate::gp::posterior::packed_rows(&f.l_inv, n));
+        check(&f);
+        // Below the threshold the rows are not kept.
+        assert!(gp(FUSED_MIN_POINTS - 1).l_inv_rows.is_empty());
     }
 }

@@ -1,19 +1,22 @@
 //! Bayesian optimisation: a Gaussian process with LogEI over the mixed space.
 
-use super::gp_config::GpSamplerConfig;
+use super::gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
+use super::gp_refit::{self, AnchorFit, Schedule, SharedCache};
 use super::noise::{NoiseFit, fit_gp};
 use super::training::{observations, to_matrix, transform};
 use super::{Sampler, Suggestion};
 use crate::Result;
 use crate::acquisition::trust_region::{Step, next_step};
 use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior, TrustRegion};
+use crate::error::GpError;
 use crate::error::Warning;
-use crate::gp::{Classifier, Gp, log_expected_sigmoid};
+use crate::gp::{Classifier, Gp, Noise, log_expected_sigmoid};
 use crate::history::History;
-use crate::rng::{StudyRng, derive_seed};
+use crate::rng::{StudyRng, derive_seed, rng_from_seed};
 use crate::space::{Params, SearchSpace};
 use crate::strategy::Strategy;
 use nalgebra::DMatrix;
+use std::sync::Arc;
 
 /// The GP sampler.
 ///
@@ -29,7 +32,11 @@ use nalgebra::DMatrix;
 ///    [`GpSamplerConfig::pruned`] say; infinities clipped to the extreme
 ///    finite values as Optuna does), rescaled ([`GpSamplerConfig::transform`]),
 ///    and a GP is fitted (hyperparameters by marginal likelihood, restarts
-///    drawn from the trial's rng).
+///    drawn from the trial's rng). From 50 finished trials on, the full fit
+///    runs only each time the study grows by an eighth, on that prefix of the
+///    history; in between the hyperparameters are refined by a few L-BFGS
+///    iterations from there (below 300 trials) or kept, with the Cholesky
+///    factor extended in `O(n²)` per trial (see `gp_refit`).
 /// 3. **Pending trials are fantasised** (Kriging believer, Ginsbourger et al.
 ///    2010): each is added through the GP's one-point extension
 ///    [`Gp::condition_on`] with the posterior mean as its value. The mean is
@@ -57,7 +64,9 @@ use nalgebra::DMatrix;
 ///
 /// `suggest` is a pure function of the sampler's configuration, the study
 /// seed, the space, the history, the pending list and the rng: a study
-/// resumed from its journal replays exactly. Every fallback is a
+/// resumed from its journal replays exactly. (The sampler caches the last
+/// refit and extended posterior, shared by its clones, but uses them only on
+/// exactly the data they were built from.) Every fallback is a
 /// [`Warning`] in the suggestion: a GP that cannot be fitted (cause
 /// `gp_fit`) or fewer than two usable values (`gp_values`) mean a point of
 /// the design sequence; a pending trial that cannot be encoded
@@ -66,7 +75,9 @@ use nalgebra::DMatrix;
 /// (`acquisition`) means a design point; infinite values clipped
 /// (`value_infinite`), NaN values counted as failures (`value_nan`) and a
 /// success classifier that cannot be fitted (`gp_classifier`, failures then
-/// left out) are reported with the suggestion made from that fit.
+/// left out) are reported with the suggestion made from that fit, and so is
+/// a scheduled refit or extension that fails (`gp_refit`: the GP is then
+/// fitted afresh on all trials).
 ///
 /// **Noise.** By default the GP is fitted with learned noise and with an
 /// interpolating fixed noise, and the fit of larger marginal likelihood is
@@ -85,6 +96,10 @@ pub struct GpSampler {
     config: GpSamplerConfig,
     /// The study seed ([`Sampler::set_study_seed`]): scrambles the design.
     study_seed: u64,
+    /// When the hyperparameters are refitted.
+    schedule: Schedule,
+    /// The last anchor fit and extended posterior.
+    cache: SharedCache,
 }
 
 impl GpSampler {
@@ -97,6 +112,8 @@ impl GpSampler {
         Ok(Self {
             config,
             study_seed: 0,
+            schedule: Schedule::default(),
+            cache: SharedCache::default(),
         })
     }
 
@@ -104,6 +121,20 @@ impl GpSampler {
     #[must_use]
     pub fn config(&self) -> &GpSamplerConfig {
         &self.config
+    }
+
+    /// The same sampler with another refit schedule and an empty cache.
+    #[cfg(test)]
+    pub(super) fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self.cache = SharedCache::default();
+        self
+    }
+
+    /// The cache (for tests that check it is used).
+    #[cfg(test)]
+    pub(super) fn cache(&self) -> &SharedCache {
+        &self.cache
     }
 
     /// The design point for trial ordinal `index` (skipping forbidden ones).
@@ -165,7 +196,7 @@ impl GpSampler {
         let points = obs.points;
         let y = transform(&obs.values, self.config.transform);
         let x = to_matrix(&points, space.dim());
-        let (gp, noise_fit) = match fit_gp(&x, &y, &self.config, rng) {
+        let (gp, noise_fit) = match self.fit_gp(space, history, &x, &y, rng, &mut warnings) {
             Ok(fit) => fit,
             Err(e) => {
                 warnings.push(Warning::new(
@@ -246,7 +277,7 @@ impl GpSampler {
                     continue;
                 }
             };
-            let current = fantasised.as_ref().unwrap_or(&model.gp);
+            let current = fantasised.as_ref().unwrap_or(model.gp.as_ref());
             let believed = match current.predict(&x) {
                 Ok(p) => p.mean,
                 Err(e) => {
@@ -268,7 +299,7 @@ impl GpSampler {
                 )),
             }
         }
-        let gp = fantasised.as_ref().unwrap_or(&model.gp);
+        let gp = fantasised.as_ref().unwrap_or(model.gp.as_ref());
         let objective = GpMaximand {
             gp,
             classifier: model.classifier.as_ref(),
@@ -341,6 +372,109 @@ impl GpSampler {
             .filter(|v| !v.is_nan())
             .fold(f64::INFINITY, f64::min);
         next_step(best, &values[n..])
+    }
+
+    /// The GP on the finished trials' `(x, y)`, on the refit schedule of
+    /// [`gp_refit`]; a scheduled fit that fails is a `gp_refit` warning and a
+    /// full fit instead.
+    fn fit_gp(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        rng: &mut StudyRng,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(Arc<Gp>, NoiseFit), GpError> {
+        let n = history.len();
+        if n >= self.schedule.full_fit_below {
+            match self.scheduled_fit(space, history, x, y, rng) {
+                Ok(Some(gp)) => return Ok(gp),
+                Ok(None) => {}
+                Err(e) => warnings.push(Warning::new(
+                    "gp_refit",
+                    format!(
+                        "the scheduled GP refit for {n} trials failed ({e}); the GP was fitted \
+                         afresh on all of them"
+                    ),
+                )),
+            }
+        }
+        fit_gp(x, y, &self.config, rng).map(|(gp, noise)| (Arc::new(gp), noise))
+    }
+
+    /// The scheduled model (see [`gp_refit`]), or `None` when the anchor's
+    /// prefix of the history has fewer than two usable values or its inputs
+    /// are not the first of `x` (then the caller fits afresh).
+    fn scheduled_fit(
+        &self,
+        space: &SearchSpace,
+        history: &History,
+        x: &DMatrix<f64>,
+        y: &[f64],
+        rng: &mut StudyRng,
+    ) -> Result<Option<(Arc<Gp>, NoiseFit)>, GpError> {
+        let n = history.len();
+        let a = self.schedule.anchor(n);
+        let (ax, ay) = if a == n {
+            (x.clone(), y.to_vec())
+        } else {
+            let prefix =
+                History::from_trials(history.direction(), history.trials()[..a].iter().cloned());
+            let obs = observations(space, &prefix, self.config.failed, self.config.pruned);
+            if obs.values.len() < 2 {
+                return Ok(None);
+            }
+            let ax = to_matrix(&obs.points, space.dim());
+            if !gp_refit::is_prefix(&ax, x) {
+                return Ok(None);
+            }
+            (ax, transform(&obs.values, self.config.transform))
+        };
+        let (anchor, noise) = match self.cache.anchor(a, &ax, &ay) {
+            Some(fit) => fit,
+            None => {
+                let stream = gp_refit::ANCHOR_STREAM.wrapping_add(a as u64);
+                let mut anchor_rng = rng_from_seed(derive_seed(self.study_seed, stream));
+                let (gp, noise) = fit_gp(&ax, &ay, &self.config, &mut anchor_rng)?;
+                let gp = Arc::new(gp);
+                self.cache.set_anchor(AnchorFit {
+                    trials: a,
+                    x: ax,
+                    y: ay,
+                    gp: Arc::clone(&gp),
+                    noise,
+                });
+                (gp, noise)
+            }
+        };
+        if a == n {
+            return Ok(Some((anchor, noise)));
+        }
+        if n < self.schedule.refine_below {
+            // The anchor's noise model (learned, or the interpolating fixed
+            // noise it was chosen over), refined without restarts, so `rng`
+            // is not drawn from.
+            let mut config = self
+                .config
+                .gp
+                .clone()
+                .n_restarts(0)
+                .max_iters(self.schedule.refine_iters);
+            if noise == NoiseFit::Interpolating {
+                config = config.noise(Noise::Fixed(DETERMINISTIC_NOISE));
+            }
+            let gp = Gp::fit(x, y, &config, Some(anchor.hyperparameters()), rng)?;
+            return Ok(Some((Arc::new(gp), noise)));
+        }
+        let base = self
+            .cache
+            .extended(&anchor, x)
+            .unwrap_or_else(|| Arc::clone(&anchor));
+        let from = base.n_points();
+        let gp = Arc::new(base.extended(&x.rows(from, x.nrows() - from).into_owned(), y)?);
+        self.cache.set_extended(&anchor, Arc::clone(&gp));
+        Ok(Some((gp, noise)))
     }
 
     fn in_design(&self, history: &History, pending: &[Params]) -> bool {
@@ -453,8 +587,11 @@ const FAILURE_BELIEF_SDS: f64 = 1.0;
 /// −7.79 / −7.89 (without the cliff −7.93); see [`FAILURE_BELIEF_SDS`] for
 /// `μ + σ`. A point that cannot be predicted
 /// or conditioned on is skipped and counted (the second value).
-fn believe_failures(gp: Gp, failed: &[Vec<f64>]) -> (Gp, usize) {
-    let mut gp = gp;
+fn believe_failures(gp: Arc<Gp>, failed: &[Vec<f64>]) -> (Arc<Gp>, usize) {
+    if failed.is_empty() {
+        return (gp, 0);
+    }
+    let mut gp = Gp::clone(&gp);
     let mut skipped = 0;
     for x in failed {
         let believed = gp.predict(x).and_then(|p| {
@@ -466,12 +603,12 @@ fn believe_failures(gp: Gp, failed: &[Vec<f64>]) -> (Gp, usize) {
             Err(_) => skipped += 1,
         }
     }
-    (gp, skipped)
+    (Arc::new(gp), skipped)
 }
 
 /// A fitted GP with its incumbent.
 struct Model {
-    gp: Gp,
+    gp: Arc<Gp>,
     /// Whether the GP's fit says the values are noisy.
     noise_fit: NoiseFit,
     /// The success classifier, when some trials failed.

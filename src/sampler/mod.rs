@@ -35,6 +35,7 @@
 
 mod ask_tell;
 mod gp_config;
+mod gp_refit;
 mod gp_sampler;
 mod noise;
 mod random;
