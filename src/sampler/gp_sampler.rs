@@ -245,6 +245,7 @@ impl GpSampler {
             gp,
             noise_fit,
             classifier,
+            failed: obs.failed,
             best,
             best_x: points[best_i].clone(),
             warnings,
@@ -316,7 +317,9 @@ impl GpSampler {
         let length_scales = gp.hyperparameters().length_scales.clone();
         // One local step at a time: with a pending trial already in the box
         // (an earlier suggestion of the batch, another worker's) the step is
-        // global.
+        // global. So it is with a failed trial in the box: the incumbent
+        // then sits next to a failure region (a divergence cliff), where
+        // local steps spend the budget on failures.
         let region = match self.step(history) {
             Step::Local { radius } if local_steps && self.config.maximizer.trust_region => {
                 Some(TrustRegion {
@@ -330,6 +333,7 @@ impl GpSampler {
             !pending
                 .iter()
                 .filter_map(|p| space.encode(p).ok())
+                .chain(model.failed.iter().cloned())
                 .any(|x| maximizer.in_region(r, Some(&length_scales), &x))
         });
         let found = maximizer.maximize_in(
@@ -613,6 +617,8 @@ struct Model {
     noise_fit: NoiseFit,
     /// The success classifier, when some trials failed.
     classifier: Option<Classifier>,
+    /// The failed and diverged trials' points, encoded.
+    failed: Vec<Vec<f64>>,
     /// Warnings of the fit (about the values), reported with the first
     /// suggestion made from it.
     warnings: Vec<Warning>,
