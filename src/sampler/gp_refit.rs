@@ -18,6 +18,12 @@
 //!     the anchor's Cholesky factor extended by the later trials in `O(n²)`
 //!     each ([`Gp::extended`]).
 //!
+//! Full and anchor fits choose the noise model (the learned noise or the
+//! interpolating fixed one, by marginal likelihood, when
+//! `GpSamplerConfig::select_noise` is on: two fits); refinements and
+//! extensions keep the anchor's choice, so past [`FULL_FIT_BELOW`] trials
+//! the second fit is paid only at the anchors.
+//!
 //! Every model is thus a pure function of the history (and the study seed):
 //! the cache ([`FitCache`]: the anchor's fit and the last extended
 //! posterior) only saves recomputation, each entry is used only when the
