@@ -117,6 +117,30 @@ struct Reparametrised<'a, O> {
     best: RefCell<Option<(DVector<f64>, f64)>>,
 }
 
+impl<'a, O> Reparametrised<'a, O> {
+    /// The problem around `base` on the `continuous` coordinates, with
+    /// empty caches.
+    fn new(
+        f: &'a O,
+        base: &'a [f64],
+        continuous: &'a [usize],
+        scales: &'a [f64],
+        lower: &'a [f64],
+        upper: &'a [f64],
+    ) -> Self {
+        Self {
+            f,
+            base,
+            continuous,
+            scales,
+            lower,
+            upper,
+            cache: RefCell::new(None),
+            best: RefCell::new(None),
+        }
+    }
+}
+
 impl<O: Maximand> Reparametrised<'_, O> {
     fn to_x(&self, w: &DVector<f64>) -> Vec<f64> {
         let mut x = self.base.to_vec();
@@ -206,16 +230,14 @@ fn continuous_step<O: Maximand>(
     if layout.continuous.is_empty() || !fx.is_finite() {
         return None;
     }
-    let problem = Reparametrised {
+    let problem = Reparametrised::new(
         f,
-        base: x,
-        continuous: layout.continuous,
-        scales: layout.scales,
-        lower: layout.lower,
-        upper: layout.upper,
-        cache: RefCell::new(None),
-        best: RefCell::new(None),
-    };
+        x,
+        layout.continuous,
+        layout.scales,
+        layout.lower,
+        layout.upper,
+    );
     let w0 = to_w(
         x,
         layout.continuous,
@@ -489,16 +511,7 @@ mod tests {
         let cont = [0, 1, 2];
         let scales = [1.0, 0.1, 3.0];
         let (lower, upper) = ([0.0; 3], [1.0; 3]);
-        let p = Reparametrised {
-            f: &f,
-            base: &base,
-            continuous: &cont,
-            scales: &scales,
-            lower: &lower,
-            upper: &upper,
-            cache: RefCell::new(None),
-            best: RefCell::new(None),
-        };
+        let p = Reparametrised::new(&f, &base, &cont, &scales, &lower, &upper);
         let w = to_w(&base, &cont, &scales, &lower, &upper);
         let x = p.to_x(&w);
         for (a, b) in x.iter().zip(base) {
@@ -517,16 +530,7 @@ mod tests {
         let scales = [2.0, 0.5, 1.0];
         // The third box has zero width: its coordinate is pinned.
         let (lower, upper) = ([0.2, 0.4, 0.9], [0.4, 0.5, 0.9]);
-        let p = Reparametrised {
-            f: &f,
-            base: &base,
-            continuous: &cont,
-            scales: &scales,
-            lower: &lower,
-            upper: &upper,
-            cache: RefCell::new(None),
-            best: RefCell::new(None),
-        };
+        let p = Reparametrised::new(&f, &base, &cont, &scales, &lower, &upper);
         let x = p.to_x(&to_w(&base, &cont, &scales, &lower, &upper));
         for (a, b) in x.iter().zip(base) {
             // As above, times a width below 1.

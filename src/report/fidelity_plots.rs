@@ -3,7 +3,8 @@
 //! trial's learning curve with its pauses marked.
 
 use super::plots::{
-    BEST, COMPLETE, LEGEND_HEIGHT, Mark, PRUNED, WIDTH, draw_legend, padded, plot_err, value_range,
+    BEST, COMPLETE, Frame, LEGEND_HEIGHT, Mark, PRUNED, draw_legend, framed_chart, padded,
+    plot_err, value_range,
 };
 use crate::error::ReportError;
 use crate::history::Direction;
@@ -78,50 +79,41 @@ pub fn best_by_epochs_svg(
         direction,
     );
     let rows = lines.len().div_ceil(4).max(1) as u32;
-    let root = SVGBackend::new(path, (WIDTH, 500 + LEGEND_HEIGHT * (rows - 1))).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-    let root = root
-        .titled("Best value against epochs spent", ("sans-serif", 22))
-        .map_err(|e| plot_err(path, e))?;
-    let (top, body) = root.split_vertically(LEGEND_HEIGHT * rows);
-    let mut chart = ChartBuilder::on(&body)
-        .margin(15)
-        .margin_top(5)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..(max_x as f64 * 1.02), y.clone())
-        .map_err(|e| plot_err(path, e))?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .x_desc("training epochs spent")
-        .y_desc(format!("best {objective}"))
-        .draw()
-        .map_err(|e| plot_err(path, e))?;
-    for (i, (_, points)) in lines.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
-        let mut step = Vec::with_capacity(2 * points.len());
-        for (j, &(x, v)) in points.iter().enumerate() {
-            if j > 0 {
-                step.push((x as f64, clamp(points[j - 1].1, &y)));
+    let y_desc = format!("best {objective}");
+    let frame = Frame {
+        title: "Best value against epochs spent",
+        height: 500 + LEGEND_HEIGHT * (rows - 1),
+        legend_height: LEGEND_HEIGHT * rows,
+        x: 0.0..(max_x as f64 * 1.02),
+        y: y.clone(),
+        x_desc: "training epochs spent",
+        y_desc: &y_desc,
+    };
+    framed_chart(path, frame, |top, chart| {
+        for (i, (_, points)) in lines.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let mut step = Vec::with_capacity(2 * points.len());
+            for (j, &(x, v)) in points.iter().enumerate() {
+                if j > 0 {
+                    step.push((x as f64, clamp(points[j - 1].1, &y)));
+                }
+                step.push((x as f64, clamp(v, &y)));
             }
-            step.push((x as f64, clamp(v, &y)));
+            chart
+                .draw_series(LineSeries::new(step, color.stroke_width(2)))
+                .map_err(|e| plot_err(path, e))?;
         }
-        chart
-            .draw_series(LineSeries::new(step, color.stroke_width(2)))
-            .map_err(|e| plot_err(path, e))?;
-    }
-    let labels: Vec<(Mark, &str)> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (l, _))| (Mark::Line(PALETTE[i % PALETTE.len()]), l.as_str()))
-        .collect();
-    for (r, row) in labels.chunks(4).enumerate() {
-        let y = LEGEND_HEIGHT as i32 * r as i32 + LEGEND_HEIGHT as i32 / 2;
-        draw_legend(&top, y, row).map_err(|e| plot_err(path, e))?;
-    }
-    root.present().map_err(|e| plot_err(path, e))
+        let labels: Vec<(Mark, &str)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _))| (Mark::Line(PALETTE[i % PALETTE.len()]), l.as_str()))
+            .collect();
+        for (r, row) in labels.chunks(4).enumerate() {
+            let y = LEGEND_HEIGHT as i32 * r as i32 + LEGEND_HEIGHT as i32 / 2;
+            draw_legend(top, y, row).map_err(|e| plot_err(path, e))?;
+        }
+        Ok(())
+    })
 }
 
 /// `learning_curves.svg`: every trial's value after each epoch, one line
@@ -148,77 +140,66 @@ pub fn learning_curves_svg(
         curves.iter().flat_map(|c| c.values.iter().map(|q| q.1)),
         direction,
     );
-    let root = SVGBackend::new(path, (WIDTH, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-    let root = root
-        .titled("Learning curves", ("sans-serif", 22))
-        .map_err(|e| plot_err(path, e))?;
-    let (top, body) = root.split_vertically(LEGEND_HEIGHT);
-    let mut chart = ChartBuilder::on(&body)
-        .margin(15)
-        .margin_top(5)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.5..(max_x as f64 + 0.5), y.clone())
-        .map_err(|e| plot_err(path, e))?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .x_desc("epoch")
-        .y_desc(objective)
-        .draw()
-        .map_err(|e| plot_err(path, e))?;
-    // The best trial last, on top of the others.
-    let mut order: Vec<&LearningCurve> = curves.iter().collect();
-    order.sort_by_key(|c| Some(c.trial) == best);
-    for c in order {
-        let color = if Some(c.trial) == best {
-            BEST
-        } else {
-            COMPLETE
-        };
-        let at = |epoch: usize| {
-            c.values
+    let frame = Frame {
+        title: "Learning curves",
+        height: 500,
+        legend_height: LEGEND_HEIGHT,
+        x: 0.5..(max_x as f64 + 0.5),
+        y: y.clone(),
+        x_desc: "epoch",
+        y_desc: objective,
+    };
+    framed_chart(path, frame, |top, chart| {
+        // The best trial last, on top of the others.
+        let mut order: Vec<&LearningCurve> = curves.iter().collect();
+        order.sort_by_key(|c| Some(c.trial) == best);
+        for c in order {
+            let color = if Some(c.trial) == best {
+                BEST
+            } else {
+                COMPLETE
+            };
+            let at = |epoch: usize| {
+                c.values
+                    .iter()
+                    .find(|q| q.0 == epoch)
+                    .filter(|q| q.1.is_finite())
+                    .map(|q| (epoch as f64, clamp(q.1, &y)))
+            };
+            let line: Vec<(f64, f64)> = c
+                .values
                 .iter()
-                .find(|q| q.0 == epoch)
                 .filter(|q| q.1.is_finite())
-                .map(|q| (epoch as f64, clamp(q.1, &y)))
-        };
-        let line: Vec<(f64, f64)> = c
-            .values
-            .iter()
-            .filter(|q| q.1.is_finite())
-            .map(|&(e, v)| (e as f64, clamp(v, &y)))
-            .collect();
-        let width = if Some(c.trial) == best { 2 } else { 1 };
-        chart
-            .draw_series(LineSeries::new(line, color.stroke_width(width)))
-            .map_err(|e| plot_err(path, e))?;
-        let resumed = c.pauses.iter().filter(|p| c.resumes.contains(p));
-        chart
-            .draw_series(
-                resumed
-                    .filter_map(|&p| at(p))
-                    .map(|q| Circle::new(q, 3, color.filled())),
-            )
-            .map_err(|e| plot_err(path, e))?;
-        let left = c.pauses.iter().filter(|p| !c.resumes.contains(p));
-        chart
-            .draw_series(
-                left.filter_map(|&p| at(p))
-                    .map(|q| Cross::new(q, 4, PRUNED.stroke_width(2))),
-            )
-            .map_err(|e| plot_err(path, e))?;
-    }
-    let mut entries = vec![
-        (Mark::Line(COMPLETE), "trial"),
-        (Mark::Dot(COMPLETE), "paused, then resumed"),
-        (Mark::Cross(PRUNED), "left paused"),
-    ];
-    if best.is_some() {
-        entries.insert(1, (Mark::Line(BEST), "best trial"));
-    }
-    draw_legend(&top, LEGEND_HEIGHT as i32 / 2, &entries).map_err(|e| plot_err(path, e))?;
-    root.present().map_err(|e| plot_err(path, e))
+                .map(|&(e, v)| (e as f64, clamp(v, &y)))
+                .collect();
+            let width = if Some(c.trial) == best { 2 } else { 1 };
+            chart
+                .draw_series(LineSeries::new(line, color.stroke_width(width)))
+                .map_err(|e| plot_err(path, e))?;
+            let resumed = c.pauses.iter().filter(|p| c.resumes.contains(p));
+            chart
+                .draw_series(
+                    resumed
+                        .filter_map(|&p| at(p))
+                        .map(|q| Circle::new(q, 3, color.filled())),
+                )
+                .map_err(|e| plot_err(path, e))?;
+            let left = c.pauses.iter().filter(|p| !c.resumes.contains(p));
+            chart
+                .draw_series(
+                    left.filter_map(|&p| at(p))
+                        .map(|q| Cross::new(q, 4, PRUNED.stroke_width(2))),
+                )
+                .map_err(|e| plot_err(path, e))?;
+        }
+        let mut entries = vec![
+            (Mark::Line(COMPLETE), "trial"),
+            (Mark::Dot(COMPLETE), "paused, then resumed"),
+            (Mark::Cross(PRUNED), "left paused"),
+        ];
+        if best.is_some() {
+            entries.insert(1, (Mark::Line(BEST), "best trial"));
+        }
+        draw_legend(top, LEGEND_HEIGHT as i32 / 2, &entries).map_err(|e| plot_err(path, e))
+    })
 }

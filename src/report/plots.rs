@@ -162,6 +162,55 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A line chart's frame: the figure's title and height, the legend strip
+/// above the plot, the axes' ranges and descriptions.
+pub(super) struct Frame<'a> {
+    pub title: &'a str,
+    pub height: u32,
+    pub legend_height: u32,
+    pub x: std::ops::Range<f64>,
+    pub y: std::ops::Range<f64>,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+}
+
+/// The chart a [`Frame`] describes in the SVG file `path`: white, titled,
+/// the legend strip on top, the plot with its mesh (integer x labels) below.
+/// `draw` draws the series on the plot and the legend on the strip; the
+/// file is written after it.
+pub(super) fn framed_chart(
+    path: &Path,
+    frame: Frame<'_>,
+    draw: impl FnOnce(
+        &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    ) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let root = SVGBackend::new(path, (WIDTH, frame.height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
+    let root = root
+        .titled(frame.title, ("sans-serif", 22))
+        .map_err(|e| plot_err(path, e))?;
+    let (top, body) = root.split_vertically(frame.legend_height);
+    let mut chart = ChartBuilder::on(&body)
+        .margin(15)
+        .margin_top(5)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(frame.x, frame.y)
+        .map_err(|e| plot_err(path, e))?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_desc(frame.x_desc)
+        .y_desc(frame.y_desc)
+        .draw()
+        .map_err(|e| plot_err(path, e))?;
+    draw(&top, &mut chart)?;
+    root.present().map_err(|e| plot_err(path, e))
+}
+
 /// The legend entry of clipped points.
 const CLIPPED: &str = "beyond the axis (clipped, drawn at its edge)";
 
@@ -181,84 +230,73 @@ pub fn convergence_svg(history: &History, objective: &str, path: &Path) -> Resul
     let dir = history.direction();
     let (lo, hi) = value_range(&points, dir);
     let y_range = padded(lo, hi);
-    let root = SVGBackend::new(path, (WIDTH, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-    let root = root
-        .titled("Convergence", ("sans-serif", 22))
-        .map_err(|e| plot_err(path, e))?;
-    let (top, body) = root.split_vertically(LEGEND_HEIGHT);
-    let mut chart = ChartBuilder::on(&body)
-        .margin(15)
-        .margin_top(5)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5..(n as f64 - 0.5), y_range.clone())
-        .map_err(|e| plot_err(path, e))?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .x_desc("trial")
-        .y_desc(objective)
-        .draw()
-        .map_err(|e| plot_err(path, e))?;
-    let mut best: Option<f64> = None;
-    let mut best_line = Vec::new();
-    for &(k, v, pruned) in &points {
-        if !pruned && best.is_none_or(|b| dir.better(v, b)) {
-            // A step, not a slope: hold the old best up to this trial.
+    let frame = Frame {
+        title: "Convergence",
+        height: 500,
+        legend_height: LEGEND_HEIGHT,
+        x: -0.5..(n as f64 - 0.5),
+        y: y_range.clone(),
+        x_desc: "trial",
+        y_desc: objective,
+    };
+    framed_chart(path, frame, |top, chart| {
+        let mut best: Option<f64> = None;
+        let mut best_line = Vec::new();
+        for &(k, v, pruned) in &points {
+            if !pruned && best.is_none_or(|b| dir.better(v, b)) {
+                // A step, not a slope: hold the old best up to this trial.
+                if let Some(b) = best {
+                    best_line.push((k as f64, b));
+                }
+                best = Some(v);
+            }
             if let Some(b) = best {
                 best_line.push((k as f64, b));
             }
-            best = Some(v);
         }
-        if let Some(b) = best {
-            best_line.push((k as f64, b));
-        }
-    }
-    let placed = |pruned: bool| {
-        points
-            .iter()
-            .filter(move |p| p.2 == pruned)
-            .map(|&(k, v, _)| (k as f64, place(v, &y_range)))
-    };
-    let inside = |pruned: bool| {
-        placed(pruned).filter_map(|(x, p)| match p {
-            Place::In(y) => Some((x, y)),
-            _ => None,
-        })
-    };
-    chart
-        .draw_series(inside(false).map(|c| Circle::new(c, 3, COMPLETE.filled())))
-        .map_err(|e| plot_err(path, e))?;
-    chart
-        .draw_series(inside(true).map(|c| Cross::new(c, 3, PRUNED)))
-        .map_err(|e| plot_err(path, e))?;
-    let mut clipped = 0;
-    for (pruned, color) in [(false, COMPLETE), (true, PRUNED)] {
-        let marks: Vec<_> = placed(pruned)
-            .filter_map(|(x, p)| match p {
-                Place::Above(y) => Some(clipped_marker!((x, y), true, color)),
-                Place::Below(y) => Some(clipped_marker!((x, y), false, color)),
-                Place::In(_) => None,
+        let placed = |pruned: bool| {
+            points
+                .iter()
+                .filter(move |p| p.2 == pruned)
+                .map(|&(k, v, _)| (k as f64, place(v, &y_range)))
+        };
+        let inside = |pruned: bool| {
+            placed(pruned).filter_map(|(x, p)| match p {
+                Place::In(y) => Some((x, y)),
+                _ => None,
             })
-            .collect();
-        clipped += marks.len();
-        chart.draw_series(marks).map_err(|e| plot_err(path, e))?;
-    }
-    chart
-        .draw_series(LineSeries::new(best_line, BEST.stroke_width(2)))
-        .map_err(|e| plot_err(path, e))?;
-    let mut entries = vec![
-        (Mark::Dot(COMPLETE), "complete trial"),
-        (Mark::Cross(PRUNED), "pruned (last value)"),
-        (Mark::Line(BEST), "best so far"),
-    ];
-    if clipped > 0 {
-        entries.push((Mark::Clipped(COMPLETE), CLIPPED));
-    }
-    draw_legend(&top, LEGEND_HEIGHT as i32 / 2, &entries).map_err(|e| plot_err(path, e))?;
-    root.present().map_err(|e| plot_err(path, e))
+        };
+        chart
+            .draw_series(inside(false).map(|c| Circle::new(c, 3, COMPLETE.filled())))
+            .map_err(|e| plot_err(path, e))?;
+        chart
+            .draw_series(inside(true).map(|c| Cross::new(c, 3, PRUNED)))
+            .map_err(|e| plot_err(path, e))?;
+        let mut clipped = 0;
+        for (pruned, color) in [(false, COMPLETE), (true, PRUNED)] {
+            let marks: Vec<_> = placed(pruned)
+                .filter_map(|(x, p)| match p {
+                    Place::Above(y) => Some(clipped_marker!((x, y), true, color)),
+                    Place::Below(y) => Some(clipped_marker!((x, y), false, color)),
+                    Place::In(_) => None,
+                })
+                .collect();
+            clipped += marks.len();
+            chart.draw_series(marks).map_err(|e| plot_err(path, e))?;
+        }
+        chart
+            .draw_series(LineSeries::new(best_line, BEST.stroke_width(2)))
+            .map_err(|e| plot_err(path, e))?;
+        let mut entries = vec![
+            (Mark::Dot(COMPLETE), "complete trial"),
+            (Mark::Cross(PRUNED), "pruned (last value)"),
+            (Mark::Line(BEST), "best so far"),
+        ];
+        if clipped > 0 {
+            entries.push((Mark::Clipped(COMPLETE), CLIPPED));
+        }
+        draw_legend(top, LEGEND_HEIGHT as i32 / 2, &entries).map_err(|e| plot_err(path, e))
+    })
 }
 
 /// A tick label on a log axis: plain digits from 0.01 to 99,999, else scientific.

@@ -45,6 +45,18 @@ impl Observer for StopAfter {
     }
 }
 
+/// Runs the study `config` describes on `s`, stopped once `after` epochs
+/// have been reported to its trials; returns the error it ends with.
+fn run_stopped_after(s: &Split, config: &AutotuneConfig, after: usize) -> autotune::Error {
+    let stop = StopHandle::new();
+    let observer = StopAfter {
+        seen: Arc::new(AtomicUsize::new(0)),
+        after,
+        stop: stop.clone(),
+    };
+    autotune_stoppable(s, config, observer, &stop).unwrap_err()
+}
+
 /// Everything of a report that a seed decides (not wall times).
 fn same(a: &TuneReport, b: &TuneReport, what: &str) {
     assert_eq!(strip(&a.trials), strip(&b.trials), "{what}: trials");
@@ -68,14 +80,7 @@ fn a_stopped_multi_fidelity_study_resumes_to_the_uninterrupted_one() {
     for stops in [&[1][..], &[9], &[25], &[3, 17]] {
         let journal = dir.path().join(format!("stopped-{stops:?}.jsonl"));
         for (i, &after) in stops.iter().enumerate() {
-            let stop = StopHandle::new();
-            let observer = StopAfter {
-                seen: Arc::new(AtomicUsize::new(0)),
-                after,
-                stop: stop.clone(),
-            };
-            let e = autotune_stoppable(&s, &config(&journal).resume(i > 0), observer, &stop)
-                .unwrap_err();
+            let e = run_stopped_after(&s, &config(&journal).resume(i > 0), after);
             assert!(
                 matches!(e, autotune::Error::Study(StudyError::Interrupted { .. })),
                 "{e}"
@@ -149,13 +154,7 @@ fn a_resume_with_other_settings_is_refused() {
     let s = iris();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
-    let stop = StopHandle::new();
-    let observer = StopAfter {
-        seen: Arc::new(AtomicUsize::new(0)),
-        after: 5,
-        stop: stop.clone(),
-    };
-    autotune_stoppable(&s, &config(&journal), observer, &stop).unwrap_err();
+    run_stopped_after(&s, &config(&journal), 5);
     // Another schedule: the header says which.
     let other = config(&journal)
         .resume(true)
@@ -273,13 +272,7 @@ fn the_budget_of_a_resumed_study_is_the_whole_studys() {
     let s = iris();
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
-    let stop = StopHandle::new();
-    let observer = StopAfter {
-        seen: Arc::new(AtomicUsize::new(0)),
-        after: 25,
-        stop: stop.clone(),
-    };
-    autotune_stoppable(&s, &config(&journal), observer, &stop).unwrap_err();
+    run_stopped_after(&s, &config(&journal), 25);
     let held: usize = autotune::study::read_journal(&journal)
         .unwrap()
         .steps
