@@ -7,7 +7,7 @@
 use autotune::acquisition::{Acquisition, Maximand, Maximizer, MaximizerConfig, Posterior};
 use autotune::benchmarks::Function;
 use autotune::gp::{Gp, GpConfig};
-use autotune::history::{Direction, History, TrialRecord, TrialState};
+use autotune::history::{Direction, History, TrialRecord};
 use autotune::rng::rng_from_seed;
 use autotune::sampler::{GpSampler, GpSamplerConfig, Sampler};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -22,14 +22,7 @@ fn history(n: usize) -> History {
     for number in 0..n {
         let params = space.sample(&mut rng);
         let value = f.value_at(&params).unwrap();
-        h.push(TrialRecord {
-            number,
-            params,
-            state: TrialState::Complete { value },
-            intermediate: Vec::new(),
-            scored_step: None,
-            duration_secs: 0.0,
-        });
+        h.push(TrialRecord::complete(number, params, value));
     }
     h
 }

@@ -110,6 +110,22 @@ pub struct TrialRecord {
     pub duration_secs: f64,
 }
 
+impl TrialRecord {
+    /// A complete trial with `value`, no intermediate values, no scored step
+    /// and no duration (histories built by hand: tests, benches, replays).
+    #[must_use]
+    pub fn complete(number: usize, params: Params, value: f64) -> Self {
+        Self {
+            number,
+            params,
+            state: TrialState::Complete { value },
+            intermediate: Vec::new(),
+            scored_step: None,
+            duration_secs: 0.0,
+        }
+    }
+}
+
 /// Trials counted by how they ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {

@@ -88,14 +88,11 @@ mod tests {
             let b = f64::from((i * 11) % 30) / 29.0;
             let c = if i % 2 == 0 { "x" } else { "y" };
             let value = (6.0 * a).sin() + 0.05 * b + 2.0;
-            h.push(TrialRecord {
-                number: i as usize,
-                params: Params::new().with("a", a).with("b", b).with("c", c),
-                state: TrialState::Complete { value },
-                intermediate: vec![],
-                scored_step: None,
-                duration_secs: 0.0,
-            });
+            h.push(TrialRecord::complete(
+                i as usize,
+                Params::new().with("a", a).with("b", b).with("c", c),
+                value,
+            ));
         }
         let imp = gp_importance(&space, &h).unwrap();
         let names: Vec<&str> = imp.iter().map(|(n, _)| n.as_str()).collect();

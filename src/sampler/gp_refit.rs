@@ -198,7 +198,7 @@ mod tests {
     use super::*;
     use crate::acquisition::MaximizerConfig;
     use crate::benchmarks::Function;
-    use crate::history::{Direction, History, TrialRecord, TrialState};
+    use crate::history::{Direction, History, TrialRecord};
     use crate::rng::{rng_from_seed, trial_seed};
     use crate::sampler::{GpSampler, GpSamplerConfig, Sampler};
     use crate::space::Params;
@@ -211,17 +211,6 @@ mod tests {
         refine_below: 14,
         refine_iters: 5,
     };
-
-    fn record(number: usize, params: Params, value: f64) -> TrialRecord {
-        TrialRecord {
-            number,
-            params,
-            state: TrialState::Complete { value },
-            intermediate: Vec::new(),
-            scored_step: None,
-            duration_secs: 0.0,
-        }
-    }
 
     /// A sampler that carries its cache from suggestion to suggestion gives
     /// exactly the suggestions of one that starts afresh every time (a
@@ -259,11 +248,11 @@ mod tests {
                 late = Some((number, a.params));
                 continue;
             }
-            history.push(record(number, a.params, value));
+            history.push(TrialRecord::complete(number, a.params, value));
             if number == 28 {
                 let (n, p) = late.take().unwrap();
                 let v = f.value_at(&p).unwrap();
-                history.push(record(n, p, v));
+                history.push(TrialRecord::complete(n, p, v));
             }
         }
         assert!(extended_used, "the extension path was never taken");
