@@ -35,6 +35,20 @@ impl Direction {
     }
 }
 
+/// How the complete trials were ranked to choose the best configuration
+/// ([`crate::study::Study::ranked_trials`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ranking {
+    /// By observed value ([`History::ranked`]): a deterministic objective,
+    /// or a sampler without a model.
+    #[default]
+    Observed,
+    /// By the sampler's model ([`crate::sampler::Sampler::rank`]): the GP's
+    /// posterior mean when its fit says the values are noisy.
+    Model,
+}
+
 /// How a finished trial ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -225,6 +239,18 @@ impl History {
             .filter_map(|t| t.state.value().map(|v| (t, v)))
     }
 
+    /// The complete trials, best value first (the earliest first among
+    /// ties): the first is [`History::best`].
+    #[must_use]
+    pub fn ranked(&self) -> Vec<&TrialRecord> {
+        let mut complete: Vec<(&TrialRecord, f64)> = self
+            .complete()
+            .map(|(t, v)| (t, self.direction.to_minimize(v)))
+            .collect();
+        complete.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.number.cmp(&b.0.number)));
+        complete.into_iter().map(|(t, _)| t).collect()
+    }
+
     /// The best complete trial (the earliest among ties).
     #[must_use]
     pub fn best(&self) -> Option<&TrialRecord> {
@@ -290,10 +316,15 @@ mod tests {
             }
         );
         assert_eq!(h.counts().total(), 4);
+        // Ranked: complete trials only, best first, ties by number.
+        let numbers = |h: &History| h.ranked().iter().map(|t| t.number).collect::<Vec<_>>();
+        assert_eq!(numbers(&h), vec![2, 3, 0]);
         let mut m = History::new(Direction::Maximize);
         m.push(rec(0, TrialState::Complete { value: 3.0 }));
         m.push(rec(1, TrialState::Complete { value: 1.0 }));
-        assert_eq!(m.best().unwrap().number, 0);
+        m.push(rec(2, TrialState::Complete { value: 5.0 }));
+        assert_eq!(m.best().unwrap().number, 2);
+        assert_eq!(numbers(&m), vec![2, 0, 1]);
     }
 
     #[test]

@@ -82,7 +82,8 @@ use std::sync::Arc;
 /// **Noise.** By default the GP is fitted with learned noise and with an
 /// interpolating fixed noise, and the fit of larger marginal likelihood is
 /// used ([`GpSamplerConfig::select_noise`]). With a noisy fit the
-/// [`Sampler::recommend`]ation is the complete trial of best posterior mean.
+/// [`Sampler::recommend`]ation is the complete trial of best posterior mean
+/// ([`Sampler::rank`] ranks them all so).
 ///
 /// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
 /// default) failed and diverged trials stay out of the regression GP; a GP
@@ -486,7 +487,7 @@ impl GpSampler {
     }
 }
 
-/// The rng stream of [`GpSampler::recommend`]'s fit (far from the trial
+/// The rng stream of [`GpSampler::rank`]'s fit (far from the trial
 /// numbers that seed suggestions).
 const RECOMMEND_STREAM: u64 = 0x7ec0_0000_0000_0000;
 
@@ -688,25 +689,32 @@ impl Sampler for GpSampler {
     }
 
     /// With a noisy fit (the learned noise kept, see
-    /// [`GpSamplerConfig::select_noise`]), the complete trial of smallest
-    /// posterior mean; with an interpolating fit, or no fit, `None` (the best
-    /// observed). The GP is fitted as for a suggestion, its restarts drawn
-    /// from a stream of the study seed and the number of finished trials.
-    fn recommend(&self, space: &SearchSpace, history: &History) -> Option<usize> {
+    /// [`GpSamplerConfig::select_noise`]), the complete trials by posterior
+    /// mean, smallest (in the minimising direction) first, ties by number;
+    /// with an interpolating fit, or no fit, `None` (ranked by their
+    /// observed values). The GP is fitted as for a suggestion, its restarts
+    /// drawn from a stream of the study seed and the number of finished
+    /// trials.
+    fn rank(&self, space: &SearchSpace, history: &History) -> Option<Vec<usize>> {
         let stream = RECOMMEND_STREAM.wrapping_add(history.len() as u64);
         let mut rng = crate::rng::rng_from_seed(derive_seed(self.study_seed, stream));
         let model = self.fit(space, history, &mut rng).ok()?;
         if model.noise_fit == NoiseFit::Interpolating {
             return None;
         }
-        history
+        let mut means: Vec<(usize, f64)> = history
             .complete()
-            .filter_map(|(t, _)| {
-                let x = space.encode(&t.params).ok()?;
-                Some((t.number, model.gp.predict(&x).ok()?.mean))
+            .map(|(t, _)| {
+                let mean = space
+                    .encode(&t.params)
+                    .ok()
+                    .and_then(|x| model.gp.predict(&x).ok())
+                    .map_or(f64::INFINITY, |p| p.mean);
+                (t.number, if mean.is_nan() { f64::INFINITY } else { mean })
             })
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(n, _)| n)
+            .collect();
+        means.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        Some(means.into_iter().map(|(n, _)| n).collect())
     }
 
     fn strategy(&self) -> Strategy {

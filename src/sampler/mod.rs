@@ -111,16 +111,24 @@ pub trait Sampler: Send + Sync {
         Strategy::of_type::<Self>()
     }
 
-    /// The number of the finished, complete trial this sampler's model
-    /// recommends as the best configuration, or `None` for the best observed
-    /// one ([`History::best`]). Under noise the luckiest observation is not
-    /// the best configuration: the [`GpSampler`] recommends the complete
-    /// trial of smallest posterior mean when its fit says the values are
-    /// noisy. A pure function of the sampler, the space and the history. By
-    /// default `None`.
-    fn recommend(&self, space: &SearchSpace, history: &History) -> Option<usize> {
+    /// The finished, complete trials' numbers, best first, as this
+    /// sampler's model ranks them, or `None` to rank them by their observed
+    /// values ([`History::ranked`]). Under noise the luckiest observation is
+    /// not the best configuration: the [`GpSampler`] ranks the complete
+    /// trials by posterior mean when its fit says the values are noisy. A
+    /// pure function of the sampler, the space and the history. By default
+    /// `None`.
+    fn rank(&self, space: &SearchSpace, history: &History) -> Option<Vec<usize>> {
         let _ = (space, history);
         None
+    }
+
+    /// The number of the complete trial this sampler's model recommends as
+    /// the best configuration, or `None` for the best observed one
+    /// ([`History::best`]). By default the first of [`Sampler::rank`].
+    fn recommend(&self, space: &SearchSpace, history: &History) -> Option<usize> {
+        self.rank(space, history)
+            .and_then(|ranking| ranking.first().copied())
     }
 
     /// Suggests `rngs.len()` configurations to be evaluated together, one rng

@@ -81,7 +81,7 @@ pub use stop::StopHandle;
 pub use trial::Trial;
 
 use crate::error::Warning;
-use crate::history::{Direction, History, TrialRecord};
+use crate::history::{Direction, History, Ranking, TrialRecord};
 use crate::pruner::Pruner;
 use crate::rng::{derive_seed, trial_seed};
 use crate::sampler::Sampler;
@@ -200,13 +200,39 @@ impl Study {
     pub fn recommended_trial(&self) -> Option<&TrialRecord> {
         self.sampler
             .recommend(&self.space, &self.history)
-            .and_then(|n| {
-                self.history
-                    .trials()
-                    .iter()
-                    .find(|t| t.number == n && t.state.value().is_some())
-            })
+            .and_then(|n| self.complete_trial(n))
             .or_else(|| self.best_trial())
+    }
+
+    /// The complete trials, best first, as the sampler's model ranks them
+    /// ([`Sampler::rank`]; under noise by posterior mean), or by their
+    /// observed values ([`History::ranked`]) when it does not rank them, and
+    /// which of the two it is. Complete trials the model's ranking leaves out
+    /// follow in observed order. The first is [`Study::recommended_trial`].
+    /// Costs one GP fit with the GP sampler.
+    #[must_use]
+    pub fn ranked_trials(&self) -> (Vec<&TrialRecord>, Ranking) {
+        let observed = self.history.ranked();
+        let Some(ranking) = self.sampler.rank(&self.space, &self.history) else {
+            return (observed, Ranking::Observed);
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut ranked: Vec<&TrialRecord> = Vec::with_capacity(observed.len());
+        for t in ranking.into_iter().filter_map(|n| self.complete_trial(n)) {
+            if seen.insert(t.number) {
+                ranked.push(t);
+            }
+        }
+        ranked.extend(observed.into_iter().filter(|t| seen.insert(t.number)));
+        (ranked, Ranking::Model)
+    }
+
+    /// The complete trial numbered `n`.
+    fn complete_trial(&self, n: usize) -> Option<&TrialRecord> {
+        self.history
+            .trials()
+            .iter()
+            .find(|t| t.number == n && t.state.value().is_some())
     }
 
     /// The best complete trial's value.

@@ -252,15 +252,17 @@ pub fn make_final_model(
         )?,
         FinalModel::TopK { k } => {
             let mut members = Vec::new();
-            for (cfg, epoch) in top_k(config, trials, direction, k, best)? {
+            for (cfg, epoch) in top_k(config, trials, &report.ranking, direction, k, best)? {
                 members.extend(own_networks(split, config, &cfg, epoch, folds_seed)?);
             }
             members
         }
-        FinalModel::TopKRetrained { k } => top_k(config, trials, direction, k, best)?
-            .into_iter()
-            .map(|(cfg, epoch)| retrain(split, config, &cfg, epoch))
-            .collect::<Result<_>>()?,
+        FinalModel::TopKRetrained { k } => {
+            top_k(config, trials, &report.ranking, direction, k, best)?
+                .into_iter()
+                .map(|(cfg, epoch)| retrain(split, config, &cfg, epoch))
+                .collect::<Result<_>>()?
+        }
     };
     let scores = if split.test.n_samples() > 0 {
         Some(score(&members, metric)?)
@@ -354,34 +356,29 @@ fn own_networks(
 }
 
 /// The training configurations and scored epochs of the `k` best complete
-/// trials (the best first; ties by number).
+/// trials: the first `k` of the report's ranking (by the sampler's model
+/// under noise), or by value (ties by number) for a report without one.
 fn top_k(
     config: &AutotuneConfig,
     trials: &[TrialRecord],
+    ranking: &[usize],
     direction: Direction,
     k: usize,
     best: &BestTrial,
 ) -> Result<Vec<(TrainConfig, usize)>> {
-    let mut complete: Vec<(&TrialRecord, f64)> = trials
-        .iter()
-        .filter_map(|t| match t.state {
-            crate::history::TrialState::Complete { value } if value.is_finite() => Some((t, value)),
-            _ => None,
-        })
-        .collect();
-    complete.sort_by(|a, b| {
-        let order = a.1.total_cmp(&b.1);
-        let order = if direction == Direction::Maximize {
-            order.reverse()
-        } else {
-            order
-        };
-        order.then(a.0.number.cmp(&b.0.number))
-    });
+    let history = crate::history::History::from_trials(direction, trials.iter().cloned());
+    let complete: Vec<&TrialRecord> = if ranking.is_empty() {
+        history.ranked()
+    } else {
+        ranking
+            .iter()
+            .filter_map(|&n| trials.iter().find(|t| t.number == n))
+            .collect()
+    };
     complete
         .into_iter()
         .take(k)
-        .map(|(t, _)| {
+        .map(|t| {
             let cfg = config
                 .space
                 .train_config(

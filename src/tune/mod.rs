@@ -16,6 +16,16 @@
 //! ([`crate::history::TrialRecord::scored_step`]); [`ScoreAt::LastEpoch`]
 //! scores the end of training instead.
 //!
+//! **The best trials.** Each trial trains from its own seed, so its value
+//! is noisy: the complete trials are ranked by the sampler's model
+//! ([`Study::ranked_trials`]: the GP's posterior mean when its fit says the
+//! values are noisy, by value otherwise; [`TuneReport::ranking`],
+//! [`TuneReport::ranked_by`]), and the best trial is the first of the
+//! ranking. Multi-fidelity studies, whose trials were scored at different
+//! epochs, are ranked by value. On the digits example (seeds 0–7) the GP's
+//! fit said noisy for five seeds; the mean test accuracy was 98.42% with
+//! either ranking (per seed −1.1 to +0.7 points).
+//!
 //! **The final model** ([`FinalModel`]): by default the five best complete
 //! trials' configurations, each retrained on train + validation for its own
 //! scored epoch `E`, their predictions averaged, scored on the test part.
@@ -63,7 +73,7 @@ pub use summary::{Summary, fmt_duration, fmt_value};
 use crate::Result;
 use crate::data::{Split, kfold_indices};
 use crate::error::{ConfigError, StudyError, Warning};
-use crate::history::{Direction, TrialRecord};
+use crate::history::{Direction, Ranking, TrialRecord};
 use crate::study::{
     Budget, DataFingerprint, Observer, StopHandle, StopReason, Study, StudyBuilder,
 };
@@ -212,7 +222,17 @@ pub fn autotune_stoppable<O: Observer + 'static>(
     }
 
     let counts = study.counts();
-    let best = study.best_trial().ok_or(StudyError::NoCompleteTrial {
+    // Under noise (each trial trains from its own seed) the sampler's model
+    // ranks the trials; a multi-fidelity study's trials were scored at
+    // different epochs, which the sampler's model does not know of, so they
+    // are ranked by value.
+    let (ranked, ranked_by) = if fidelity.is_some() {
+        (study.history().ranked(), Ranking::Observed)
+    } else {
+        study.ranked_trials()
+    };
+    let ranking: Vec<usize> = ranked.iter().map(|t| t.number).collect();
+    let best = ranked.first().copied().ok_or(StudyError::NoCompleteTrial {
         failed: counts.failed,
         diverged: counts.diverged,
         pruned: counts.pruned,
@@ -271,6 +291,8 @@ pub fn autotune_stoppable<O: Observer + 'static>(
         fidelity,
         space,
         best,
+        ranking,
+        ranked_by,
         test: None,
         final_model: None,
         trials: study.history().trials().to_vec(),

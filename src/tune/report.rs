@@ -2,7 +2,7 @@
 
 use super::TuneObjective;
 use crate::error::Warning;
-use crate::history::{Counts, Direction, History, TrialRecord};
+use crate::history::{Counts, Direction, History, Ranking, TrialRecord};
 use crate::nn::{Network, TrainConfig};
 use crate::space::{Params, SearchSpace};
 use crate::study::StopReason;
@@ -137,8 +137,19 @@ pub struct TuneReport {
     pub n_trials: usize,
     /// The search space the trials were drawn from.
     pub space: SearchSpace,
-    /// The best trial.
+    /// The best trial: the first of `ranking`.
     pub best: BestTrial,
+    /// The complete trials' numbers, best first: by the sampler's model
+    /// under noise (see `ranked_by`), else by value. The final model's
+    /// `top_K` ensembles take the first `K`. Empty in reports written before
+    /// autotune ranked its trials (then they are ranked by value).
+    #[serde(default)]
+    pub ranking: Vec<usize>,
+    /// How `ranking` was made: by value, or by the GP's posterior mean when
+    /// its fit says the trials' values are noisy
+    /// ([`Study::ranked_trials`](crate::study::Study::ranked_trials)).
+    #[serde(default)]
+    pub ranked_by: Ranking,
     /// The final model's test scores (`None` without a test part, which a
     /// `no_test_part` warning then says, or with retraining off).
     pub test: Option<TestScores>,

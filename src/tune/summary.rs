@@ -3,7 +3,7 @@
 
 use super::{BudgetSpent, TestScores, TuneObjective, TuneReport, Written};
 use crate::error::Warning;
-use crate::history::{History, TrialRecord};
+use crate::history::{History, Ranking, TrialRecord};
 use crate::space::{Domain, SearchSpace, Value};
 use std::fmt::Write;
 use std::path::Path;
@@ -36,6 +36,11 @@ pub struct Summary<'a> {
     /// The epoch the best trial was scored at (the retraining's epochs), if
     /// the study finished.
     pub best_epoch: Option<usize>,
+    /// The complete trials' ranking, best first, and how it was made
+    /// ([`TuneReport::ranking`], [`TuneReport::ranked_by`]), if the study
+    /// finished: the best line and the top table follow it. Otherwise the
+    /// trials are ranked by value.
+    pub ranking: Option<(&'a [usize], Ranking)>,
     /// The final model's test scores, if any.
     pub test: Option<&'a TestScores>,
     /// What the final model is (see [`TuneReport::final_model`]).
@@ -69,6 +74,8 @@ impl<'a> Summary<'a> {
                 .as_ref()
                 .filter(|b| b.timeout_secs.is_some() || b.budget_epochs.is_some()),
             best_epoch: Some(report.best.best_epoch),
+            ranking: (!report.ranking.is_empty())
+                .then_some((report.ranking.as_slice(), report.ranked_by)),
             test: report.test.as_ref(),
             final_model: report.final_model.as_deref(),
             importance: None,
@@ -102,6 +109,7 @@ impl<'a> Summary<'a> {
             session_only: false,
             budget: None,
             best_epoch: None,
+            ranking: None,
             test: None,
             final_model: None,
             importance: None,
@@ -219,14 +227,19 @@ impl Summary<'_> {
                 _ => None,
             })
             .collect();
-        if let Some(best) = self.history.best() {
+        let (ranked, ranking) = self.ranked();
+        if let Some(best) = ranked.first() {
             let value = best.state.value().unwrap_or(f64::NAN);
             let epoch = self
                 .best_epoch
                 .map_or(String::new(), |e| format!(" (epoch {e})"));
+            let by = match ranking {
+                Ranking::Observed => "",
+                Ranking::Model => ", chosen by the GP's posterior mean (noisy values)",
+            };
             let _ = writeln!(
                 s,
-                "best       trial {}: {label} {}{epoch}",
+                "best       trial {}: {label} {}{epoch}{by}",
                 best.number,
                 fmt_value(value)
             );
@@ -285,17 +298,31 @@ impl Summary<'_> {
         s
     }
 
+    /// The complete trials, best first (by [`Summary::ranking`], else by
+    /// value), and how they were ranked.
+    fn ranked(&self) -> (Vec<&TrialRecord>, Ranking) {
+        match self.ranking {
+            Some((numbers, ranking)) => (
+                numbers
+                    .iter()
+                    .filter_map(|&n| self.history.trials().iter().find(|t| t.number == n))
+                    .collect(),
+                ranking,
+            ),
+            None => (self.history.ranked(), Ranking::Observed),
+        }
+    }
+
     /// The `k` best complete trials, one column per free parameter.
     fn top_table(&self, free: &[&str], k: usize) -> String {
-        let mut done: Vec<(&TrialRecord, f64)> = self.history.complete().collect();
-        let dir = self.history.direction();
-        done.sort_by(|a, b| dir.to_minimize(a.1).total_cmp(&dir.to_minimize(b.1)));
+        let (ranked, ranking) = self.ranked();
         let label = self.objective.label();
-        let cells: Vec<Vec<String>> = done
+        let cells: Vec<Vec<String>> = ranked
             .iter()
             .take(k)
-            .map(|(t, v)| {
-                let mut row = vec![t.number.to_string(), fmt_value(*v)];
+            .map(|t| {
+                let v = t.state.value().unwrap_or(f64::NAN);
+                let mut row = vec![t.number.to_string(), fmt_value(v)];
                 row.extend(
                     free.iter()
                         .map(|n| t.params.get(n).map_or(String::new(), fmt_param)),
@@ -323,7 +350,11 @@ impl Summary<'_> {
                 .collect();
             format!("  {}\n", cols.join("  "))
         };
-        let mut s = format!("top {} trials by {label}\n", cells.len());
+        let by = match ranking {
+            Ranking::Observed => label.to_owned(),
+            Ranking::Model => format!("the GP's posterior mean of the {label}"),
+        };
+        let mut s = format!("top {} trials by {by}\n", cells.len());
         s.push_str(&line(&header));
         for r in &cells {
             s.push_str(&line(r));

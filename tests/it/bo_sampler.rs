@@ -2,7 +2,7 @@
 //! BO against random search.
 
 use autotune::benchmarks::Function;
-use autotune::history::{Direction, History, TrialRecord, TrialState};
+use autotune::history::{Direction, History, Ranking, TrialRecord, TrialState};
 use autotune::rng::rng_from_seed;
 use autotune::sampler::{AskTell, GpSampler, GpSamplerConfig, RandomSampler, Sampler, minimize};
 use autotune::space::{Params, Scale, SearchSpace};
@@ -300,6 +300,10 @@ fn a_study_reports_the_model_recommendation() {
         exact.recommended_trial().map(|t| t.number),
         exact.best_trial().map(|t| t.number)
     );
+    let numbers = |v: Vec<&TrialRecord>| v.iter().map(|t| t.number).collect::<Vec<_>>();
+    let (ranked, by) = exact.ranked_trials();
+    assert_eq!(by, Ranking::Observed);
+    assert_eq!(numbers(ranked), numbers(exact.history().ranked()));
     // σ = 0.05, a fifth of the quadratic's value at the box's nearer edge.
     let noisy = study_of(0.05);
     let (rec, best) = (
@@ -307,6 +311,15 @@ fn a_study_reports_the_model_recommendation() {
         noisy.best_trial().unwrap(),
     );
     assert!(rec.state.value().is_some());
+    // The model's ranking starts with the recommendation and holds every
+    // complete trial once.
+    let (ranked, by) = noisy.ranked_trials();
+    assert_eq!(by, Ranking::Model);
+    let mut ranked = numbers(ranked);
+    assert_eq!(ranked[0], rec.number);
+    ranked.sort_unstable();
+    let complete: Vec<usize> = noisy.history().complete().map(|(t, _)| t.number).collect();
+    assert_eq!(ranked, complete);
     let x = |t: &TrialRecord| t.params.float("x").unwrap();
     assert!(
         f(x(rec)) < f(x(best)),
