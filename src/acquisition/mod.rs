@@ -81,6 +81,18 @@ pub enum Incumbent {
     /// observation noise, an unusually lucky noisy observation does not set an
     /// unreachable target.
     BestPosteriorMean,
+    /// Noisy EI against the point `x*` of smallest posterior mean among the
+    /// observed (and pending) points, its latent value treated as the random
+    /// variable it is: the improvement is `f(x*) − f(x)` under their joint
+    /// posterior, normal with mean `μ(x*) − μ(x)` and variance
+    /// `σ²(x) + σ²(x*) − 2 cov(x, x*)` (the one-point case of Letham et al.
+    /// 2019, "Constrained Bayesian optimization with noisy experiments", who
+    /// integrate over every observed point). Near `x*` the two values are
+    /// correlated, so the variance of their difference vanishes and a
+    /// re-evaluation there is not rewarded for the incumbent's own
+    /// uncertainty. Used when the GP's fit says the values are noisy; the
+    /// best observation otherwise.
+    NoisyEi,
 }
 
 /// An acquisition function for minimisation (a closed set, see the module

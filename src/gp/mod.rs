@@ -48,6 +48,7 @@
 mod cholesky;
 mod classifier;
 mod config;
+mod covariance;
 mod exp;
 mod extend;
 mod fit;
@@ -64,6 +65,7 @@ mod standardise;
 
 pub use classifier::{Classifier, log_expected_sigmoid};
 pub use config::{DEFAULT_NOISE_FLOOR, GpConfig, Noise, Priors};
+pub use covariance::CovarianceAnchor;
 pub use hyperparameters::{Hyperparameters, LmlGradient};
 pub use kernel::Kernel;
 pub use posterior::Gp;
