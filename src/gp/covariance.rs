@@ -40,7 +40,7 @@ impl Gp {
     /// # Errors
     /// As [`Gp::predict`].
     pub fn predict_mean(&self, x: &[f64]) -> Result<f64, GpError> {
-        self.check_point(x)?;
+        self.check_input(x)?;
         let (k, _) = self.cross_covariance(x, false);
         let mean = self.hp.mean + linalg::dot(&k, &self.alpha);
         let s = self.standardisation;
@@ -52,7 +52,7 @@ impl Gp {
     /// # Errors
     /// As [`Gp::predict`].
     pub fn covariance_anchor(&self, x0: &[f64]) -> Result<CovarianceAnchor, GpError> {
-        self.check_point(x0)?;
+        self.check_input(x0)?;
         let n = self.n_points();
         let (mut w, _) = self.cross_covariance(x0, false);
         linalg::solve_lower(&self.l, n, &mut w);
@@ -72,7 +72,7 @@ impl Gp {
         x: &[f64],
         anchor: &CovarianceAnchor,
     ) -> Result<(f64, Vec<f64>), GpError> {
-        self.check_point(x)?;
+        self.check_input(x)?;
         let (n, d) = (self.n_points(), self.dim());
         if anchor.x0.len() != d || anchor.w.len() != n {
             return Err(GpError::DimensionMismatch {
@@ -107,21 +107,6 @@ impl Gp {
             })
             .collect();
         Ok((scale2 * c, gradient))
-    }
-
-    /// One input point has `dim` finite coordinates.
-    fn check_point(&self, x: &[f64]) -> Result<(), GpError> {
-        if x.len() != self.dim() {
-            return Err(GpError::DimensionMismatch {
-                what: "input dimension",
-                expected: self.dim(),
-                found: x.len(),
-            });
-        }
-        if !x.iter().all(|v| v.is_finite()) {
-            return Err(GpError::NonFinite { what: "inputs" });
-        }
-        Ok(())
     }
 }
 

@@ -215,7 +215,7 @@ impl Gp {
     }
 
     /// One input point has `dim` finite coordinates.
-    fn check_input(&self, x: &[f64]) -> Result<(), GpError> {
+    pub(super) fn check_input(&self, x: &[f64]) -> Result<(), GpError> {
         if x.len() != self.dim() {
             return Err(GpError::DimensionMismatch {
                 what: "input dimension",
