@@ -115,7 +115,8 @@ struct Args {
     /// Value warp: identity, yeo_johnson, clipped_yeo_johnson, rank (default: the sampler's).
     #[arg(long)]
     transform: Option<String>,
-    /// Failed trials: ignore, worst, classifier (default: the sampler's).
+    /// Failed trials: ignore, worst, classifier, classifier_belief (default:
+    /// the sampler's, classifier).
     #[arg(long)]
     failed: Option<String>,
     /// Turn the trust-region steps off (`MaximizerConfig::trust_region`).

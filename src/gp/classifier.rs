@@ -1,10 +1,15 @@
 //! Binary GP classification with the Laplace approximation: the probability
 //! that a configuration succeeds.
 //!
-//! Labels `t_i ∈ {0, 1}` (1 = success), a latent `f ~ GP(0, σ²κ(r²))` on the
-//! same ARD kernels as [`Gp`](super::Gp), and the logistic likelihood
+//! Labels `t_i ∈ {0, 1}` (1 = success), a latent `f ~ GP(m, σ²κ(r²))` on the
+//! same ARD kernels as [`Gp`](super::Gp) with a constant prior mean `m` (0 in
+//! [`Classifier::fit`]; [`Classifier::fit_with_mean`] takes another, e.g. the
+//! logit of the observed success rate, so that far from the data `P(success)`
+//! tends to that rate rather than to ½), and the logistic likelihood
 //! `p(t = 1 | f) = σ(f) = 1/(1 + e^{−f})`. Following Rasmussen & Williams
-//! (2006), *Gaussian Processes for Machine Learning*:
+//! (2006), *Gaussian Processes for Machine Learning* (with a mean, the same
+//! algorithms run on `g = f − m`, whose prior has mean zero, with the
+//! likelihood `σ(g + m)`):
 //!
 //! * **Mode** (Algorithm 3.1): Newton's method on
 //!   `Ψ(f) = log p(t|f) − ½ fᵀK⁻¹f` with `W = diag(π(1 − π))`,
@@ -44,6 +49,8 @@ pub struct Classifier {
     kernel: Kernel,
     length_scales: Vec<f64>,
     signal_variance: f64,
+    /// The constant prior mean `m` of the latent function.
+    prior_mean: f64,
     /// Training inputs, row-major `n × d`.
     x: Vec<f64>,
     d: usize,
@@ -94,6 +101,31 @@ impl Classifier {
         length_scales: &[f64],
         signal_variance: f64,
     ) -> Result<Self, GpError> {
+        Self::fit_with_mean(x, success, kernel, length_scales, signal_variance, 0.0)
+    }
+
+    /// As [`Classifier::fit`], with the latent prior `GP(prior_mean, σ²κ)`:
+    /// far from the training points the latent mean tends to `prior_mean`
+    /// (and `P(success)` to about `σ(prior_mean)`, less for a large prior
+    /// variance).
+    ///
+    /// # Errors
+    /// As [`Classifier::fit`], and [`GpError::InvalidHyperparameter`] for a
+    /// prior mean that is not finite.
+    pub fn fit_with_mean(
+        x: &DMatrix<f64>,
+        success: &[bool],
+        kernel: Kernel,
+        length_scales: &[f64],
+        signal_variance: f64,
+        prior_mean: f64,
+    ) -> Result<Self, GpError> {
+        if !prior_mean.is_finite() {
+            return Err(GpError::InvalidHyperparameter {
+                name: "prior_mean",
+                reason: format!("must be finite, got {prior_mean}"),
+            });
+        }
         let (n, d) = x.shape();
         if success.len() != n {
             return Err(GpError::DimensionMismatch {
@@ -132,6 +164,7 @@ impl Classifier {
             kernel,
             length_scales: length_scales.to_vec(),
             signal_variance,
+            prior_mean,
             x: rows,
             d,
             mode: vec![0.0; n],
@@ -154,8 +187,8 @@ impl Classifier {
         let mut a = vec![0.0; n];
         for _ in 0..MAX_NEWTON {
             c.newton_step(&k, &t, &mut f, &mut a)?;
-            // Ψ = −½ aᵀf + log p(t|f).
-            let psi = -0.5 * linalg::dot(&a, &f) + log_likelihood(&t, &f);
+            // Ψ = −½ aᵀg + log p(t|g + m), `f` holding g.
+            let psi = -0.5 * linalg::dot(&a, &f) + log_likelihood(&t, &f, prior_mean);
             let converged = psi - psi_old < 1e-10;
             psi_old = psi;
             if converged {
@@ -166,15 +199,16 @@ impl Classifier {
         c.factor_at(&k, &t, &f)?;
         let log_det_half: f64 = (0..n).map(|i| c.l[i * n + i].ln()).sum();
         c.log_marginal_likelihood = psi_old - log_det_half;
-        c.mode = f;
+        c.mode = f.iter().map(|g| g + prior_mean).collect();
         Ok(c)
     }
 
-    /// `W^½`, `t − π` and the factor of `B` at latent values `f`.
+    /// `W^½`, `t − π` and the factor of `B` at centred latent values `f`
+    /// (`g = f − m`).
     fn factor_at(&mut self, k: &[f64], t: &[f64], f: &[f64]) -> Result<(), GpError> {
         let n = f.len();
         for i in 0..n {
-            let p = sigmoid(f[i]);
+            let p = sigmoid(f[i] + self.prior_mean);
             self.w_sqrt[i] = (p * (1.0 - p)).sqrt();
             self.residual[i] = t[i] - p;
         }
@@ -189,7 +223,8 @@ impl Classifier {
         Ok(())
     }
 
-    /// One step of Algorithm 3.1 (lines 4–9): updates `f` and `a`.
+    /// One step of Algorithm 3.1 (lines 4–9) on the centred latent values:
+    /// updates `f` (holding `g = f − m`) and `a`.
     fn newton_step(
         &mut self,
         k: &[f64],
@@ -237,10 +272,17 @@ impl Classifier {
         self.mode.len()
     }
 
-    /// The posterior mode `f̂` of the latent function at the training points.
+    /// The posterior mode `f̂` of the latent function at the training points
+    /// (the prior mean included).
     #[must_use]
     pub fn mode(&self) -> &[f64] {
         &self.mode
+    }
+
+    /// The constant prior mean of the latent function.
+    #[must_use]
+    pub fn prior_mean(&self) -> f64 {
+        self.prior_mean
     }
 
     /// The Laplace approximation of the log marginal likelihood (eq. 3.32).
@@ -263,7 +305,8 @@ impl Classifier {
         Ok(())
     }
 
-    /// The latent mean and variance at `x` (Algorithm 3.2).
+    /// The latent mean and variance at `x` (Algorithm 3.2, plus the prior
+    /// mean).
     ///
     /// # Errors
     /// [`GpError::DimensionMismatch`] or [`GpError::NonFinite`] for a bad `x`.
@@ -271,7 +314,7 @@ impl Classifier {
         self.check_input(x)?;
         let n = self.n_points();
         let ks: Vec<f64> = (0..n).map(|i| self.k(x, self.row(i))).collect();
-        let mean = linalg::dot(&ks, &self.residual);
+        let mean = self.prior_mean + linalg::dot(&ks, &self.residual);
         let mut v: Vec<f64> = (0..n).map(|i| self.w_sqrt[i] * ks[i]).collect();
         linalg::solve_lower(&self.l, n, &mut v);
         let var = (self.signal_variance - linalg::dot(&v, &v)).max(0.0);
@@ -298,7 +341,7 @@ impl Classifier {
             ks[i] = self.signal_variance * kv;
             dk[i] = self.signal_variance * kd;
         }
-        let mean = linalg::dot(&ks, &self.residual);
+        let mean = self.prior_mean + linalg::dot(&ks, &self.residual);
         let mut v: Vec<f64> = (0..n).map(|i| self.w_sqrt[i] * ks[i]).collect();
         linalg::solve_lower(&self.l, n, &mut v);
         let var = (self.signal_variance - linalg::dot(&v, &v)).max(0.0);
@@ -328,11 +371,11 @@ impl Classifier {
     }
 }
 
-/// `log p(t | f) = Σ log σ((2t − 1) f)`.
-fn log_likelihood(t: &[f64], f: &[f64]) -> f64 {
+/// `log p(t | g + m) = Σ log σ((2t − 1)(g + m))`.
+fn log_likelihood(t: &[f64], g: &[f64], m: f64) -> f64 {
     t.iter()
-        .zip(f)
-        .map(|(&t, &f)| log_sigmoid(if t > 0.5 { f } else { -f }))
+        .zip(g)
+        .map(|(&t, &g)| log_sigmoid(if t > 0.5 { g + m } else { -(g + m) }))
         .sum()
 }
 
@@ -455,6 +498,56 @@ mod tests {
                 epsilon = 1e-8
             );
         }
+    }
+
+    fn five_points() -> (DMatrix<f64>, [bool; 5]) {
+        let x = DMatrix::from_row_slice(5, 2, &[0.1, 0.2, 0.4, 0.9, 0.8, 0.5, 0.3, 0.3, 0.95, 0.1]);
+        (x, [true, true, false, true, false])
+    }
+
+    #[test]
+    fn a_prior_mean_is_a_fixed_point_and_the_limit_far_from_data() {
+        let (x, t) = five_points();
+        // A zero mean is exactly the zero-mean fit (the scikit-learn path).
+        let plain = Classifier::fit(&x, &t, Kernel::Matern52, &[0.3, 0.5], 2.0).unwrap();
+        let zero =
+            Classifier::fit_with_mean(&x, &t, Kernel::Matern52, &[0.3, 0.5], 2.0, 0.0).unwrap();
+        assert_eq!(plain.mode(), zero.mode());
+        assert_eq!(
+            plain.log_marginal_likelihood(),
+            zero.log_marginal_likelihood()
+        );
+        let m = 1.5;
+        let c = Classifier::fit_with_mean(&x, &t, Kernel::Matern52, &[0.3, 0.5], 2.0, m).unwrap();
+        assert_eq!(c.prior_mean(), m);
+        // At the mode f̂ = m + K(t − π̂) (the Newton fixed point), so the
+        // predictive latent mean at a training point is its mode. Newton
+        // stops once Ψ changes by < 1e-10: the mode is then within ~1e-6.
+        for i in 0..5 {
+            let (mean, _) = c.latent(&[x[(i, 0)], x[(i, 1)]]).unwrap();
+            assert!((mean - c.mode()[i]).abs() < 1e-5, "point {i}");
+        }
+        // The mean moves the whole posterior: the modes are not those of the
+        // zero-mean fit shifted by m (the likelihood is not linear), but the
+        // failures are still below the successes.
+        assert!(c.mode()[2] < c.mode()[0] && c.mode()[4] < c.mode()[3]);
+        // Far from the data (Matérn 5/2 at 30 length scales: k < 1e-10 of σ²)
+        // the latent posterior is the prior N(m, σ²).
+        let (mean, var) = c.latent(&[10.0, 15.0]).unwrap();
+        assert_relative_eq!(mean, m, epsilon = 1e-9);
+        assert_relative_eq!(var, 2.0, epsilon = 1e-9);
+        let (mean0, _) = plain.latent(&[10.0, 15.0]).unwrap();
+        assert_relative_eq!(mean0, 0.0, epsilon = 1e-9);
+        // So P(success) there is E[σ(f)], f ~ N(1.5, 2): between ½ and σ(1.5).
+        let p = c.probability(&[10.0, 15.0]).unwrap();
+        assert!(p > 0.5 && p < sigmoid(m), "{p}");
+        assert!(matches!(
+            Classifier::fit_with_mean(&x, &t, Kernel::Matern52, &[0.3, 0.5], 2.0, f64::NAN),
+            Err(GpError::InvalidHyperparameter {
+                name: "prior_mean",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
 use super::gp_refit::{self, AnchorFit, Schedule, SharedCache};
 use super::noise::{NoiseFit, fit_gp};
 use super::training::{observations, to_matrix, transform};
-use super::{Sampler, Suggestion};
+use super::{FailedTrials, Sampler, Suggestion};
 use crate::Result;
 use crate::acquisition::trust_region::{Step, next_step};
 use crate::acquisition::{Acquisition, Incumbent, Maximand, Maximizer, Posterior, TrustRegion};
@@ -85,13 +85,23 @@ use std::sync::Arc;
 /// [`Sampler::recommend`]ation is the complete trial of best posterior mean
 /// ([`Sampler::rank`] ranks them all so).
 ///
-/// **Failures.** With [`FailedTrials::Classifier`](super::FailedTrials) (the
-/// default) failed and diverged trials stay out of the regression GP; a GP
-/// classifier ([`Classifier`]) of `P(success | x)` is fitted on the same
-/// encoded points and the acquisition becomes `a(x) + log P(success | x)`.
-/// After the fit, each failed point is believed into the regression GP at
-/// `μ + σ` (see `believe_failures`; cause `failure_belief` if one cannot
-/// be), so the GP stops promising improvements where trials diverged.
+/// **Failures.** With [`FailedTrials::Classifier`] (the default) failed and
+/// diverged trials stay out of the regression GP, which is given no value
+/// for them; a GP classifier ([`Classifier`]) of `P(success | x)`, its prior
+/// mean the logit of the observed success rate, is fitted on the same
+/// encoded points, and the acquisition becomes `a(x) + log P(success | x)`
+/// subject to the chance constraint `P(success | x) ≥`
+/// [`MIN_SUCCESS_PROBABILITY`] (Gelbart, Snoek & Adams 2014). Measured with
+/// `cargo run --release --example bo_benchmark -- --seeds 10 --learned-noise
+/// --no-batch --no-random --functions mixed,mixed-fail12,cliff` (log10
+/// regret at 50, medians of seeds 0–9 / 10–19 / 20–29, clean `mixed` −8.65
+/// / −8.03 / −7.79): a failure at trial 12 −8.30 / −7.85 / −8.42, the
+/// divergence cliff −6.42 / −7.23 / −6.91; with
+/// [`FailedTrials::ClassifierBelief`] (each failure also believed into the
+/// regression GP at `μ + σ`, a made-up value; cause `failure_belief` if one
+/// cannot be) −7.93 / −8.32 / −8.09 and −6.70 / −8.34 / −7.75. The cliff is
+/// bimodal over seeds (the right activation found or not): 19 of 30 seeds
+/// reach 1e-6 either way, the believer more precisely once there.
 #[derive(Debug, Clone, Default)]
 pub struct GpSampler {
     config: GpSamplerConfig,
@@ -214,7 +224,7 @@ impl GpSampler {
         let classifier = if obs.failed.is_empty() {
             None
         } else {
-            match fit_classifier(&gp, &points, &obs.failed, space.dim()) {
+            match fit_classifier(&gp, &points, &obs.failed, space.dim(), self.config.failed) {
                 Ok(c) => Some(c),
                 Err(e) => {
                     warnings.push(Warning::new(
@@ -231,7 +241,11 @@ impl GpSampler {
             }
         };
         let (best, best_i) = incumbent(&gp, noise_fit, &points, &y, self.config.incumbent);
-        let (gp, skipped) = believe_failures(gp, &obs.failed);
+        let (gp, skipped) = if self.config.failed == FailedTrials::ClassifierBelief {
+            believe_failures(gp, &obs.failed)
+        } else {
+            (gp, 0)
+        };
         if skipped > 0 {
             warnings.push(Warning::new(
                 "failure_belief",
@@ -317,6 +331,7 @@ impl GpSampler {
             acquisition: self.config.acquisition,
             best,
             joint: joint.as_ref(),
+            min_success: min_success(self.config.failed),
         };
         let maximizer = Maximizer::new(space, self.config.maximizer.clone())?;
         let forbidden: Vec<Params> = history
@@ -502,9 +517,15 @@ impl GpSampler {
 const RECOMMEND_STREAM: u64 = 0x7ec0_0000_0000_0000;
 
 /// The signal variances tried for the success classifier (its latent
-/// function's prior variance; 16 lets `P(success)` reach `σ(±4·2) ≈ 3e-4`
-/// within two prior standard deviations).
+/// function's prior variance) with [`FailedTrials::ClassifierBelief`]: 16
+/// lets `P(success)` reach `σ(±4·2) ≈ 3e-4` within two prior standard
+/// deviations.
 const CLASSIFIER_VARIANCES: [f64; 3] = [1.0, 4.0, 16.0];
+/// As [`CLASSIFIER_VARIANCES`], for [`FailedTrials::Classifier`]: 64 as well
+/// (`σ(−2·8) ≈ 1e-7`), so that a cluster of failures can say "certainly not
+/// here" against the classifier's non-zero prior mean (see
+/// [`MIN_SUCCESS_PROBABILITY`] for the measurements).
+const CLASSIFIER_VARIANCES_WIDE: [f64; 4] = [1.0, 4.0, 16.0, 64.0];
 /// Multipliers of the regression GP's length scales tried for the classifier
 /// (a failure boundary is often sharper than the objective).
 const CLASSIFIER_LENGTH_FACTORS: [f64; 3] = [0.25, 0.5, 1.0];
@@ -512,25 +533,39 @@ const CLASSIFIER_LENGTH_FACTORS: [f64; 3] = [0.25, 0.5, 1.0];
 /// Fits the success classifier on `successes` (label 1) and `failures`
 /// (label 0) with the regression GP's kernel, its length scales scaled by
 /// each of [`CLASSIFIER_LENGTH_FACTORS`] and each signal variance of
-/// [`CLASSIFIER_VARIANCES`], keeping the fit of largest Laplace marginal
-/// likelihood (a grid instead of gradient ascent: 9 fits of a few Newton
-/// steps each).
+/// [`CLASSIFIER_VARIANCES_WIDE`] ([`CLASSIFIER_VARIANCES`] with
+/// [`FailedTrials::ClassifierBelief`]), keeping the fit of largest Laplace
+/// marginal likelihood (a grid instead of gradient ascent: 12 fits of a few
+/// Newton steps each).
+///
+/// With [`FailedTrials::Classifier`] the latent prior's mean is the logit of
+/// the observed success rate `s/n` (empirical Bayes; `s ≥ 2` and `n − s ≥ 1`
+/// here, so it is finite), so far from every trial `P(success)` tends to
+/// about that rate instead of ½; with [`FailedTrials::ClassifierBelief`] it
+/// is 0, as before.
 fn fit_classifier(
     gp: &Gp,
     successes: &[Vec<f64>],
     failures: &[Vec<f64>],
     dim: usize,
+    failed: FailedTrials,
 ) -> std::result::Result<Classifier, crate::error::GpError> {
     let all: Vec<Vec<f64>> = successes.iter().chain(failures).cloned().collect();
     let labels: Vec<bool> = (0..all.len()).map(|i| i < successes.len()).collect();
     let x = to_matrix(&all, dim);
     let base = &gp.hyperparameters().length_scales;
+    let (prior_mean, variances): (f64, &[f64]) = if failed == FailedTrials::ClassifierBelief {
+        (0.0, &CLASSIFIER_VARIANCES)
+    } else {
+        let (s, f) = (successes.len() as f64, failures.len() as f64);
+        ((s / f).ln(), &CLASSIFIER_VARIANCES_WIDE)
+    };
     let mut best: Option<Classifier> = None;
     let mut last_err = None;
     for factor in CLASSIFIER_LENGTH_FACTORS {
         let ls: Vec<f64> = base.iter().map(|l| l * factor).collect();
-        for s2 in CLASSIFIER_VARIANCES {
-            match Classifier::fit(&x, &labels, gp.kernel(), &ls, s2) {
+        for &s2 in variances {
+            match Classifier::fit_with_mean(&x, &labels, gp.kernel(), &ls, s2, prior_mean) {
                 Ok(c) => {
                     if best
                         .as_ref()
@@ -577,7 +612,9 @@ fn incumbent(
 }
 
 /// How many posterior standard deviations above its mean a failed point is
-/// believed ([`believe_failures`]). `cargo run --release --example
+/// believed ([`believe_failures`], [`FailedTrials::ClassifierBelief`]); the
+/// measurements below are from when the believer was the default, before
+/// the trust-region steps. `cargo run --release --example
 /// bo_benchmark -- --seeds 10 --functions mixed-fail12,cliff --no-batch
 /// --no-random --learned-noise` (log10 regret at 50, medians of seeds 0–9 /
 /// 10–19): 1 gives the cliff −7.78 / −7.89 and the failure at trial 12
@@ -588,9 +625,12 @@ const FAILURE_BELIEF_SDS: f64 = 1.0;
 
 /// `gp` conditioned on each failed point `x` as if it had returned
 /// `μ(x) + σ(x)`: a pessimistic Kriging believer (Ginsbourger et al. 2010,
-/// with a pessimistic lie). Failed trials stay out of the fit of the
-/// hyperparameters, but without this the regression GP knows nothing at
-/// them: its mean, extrapolated from the successes next to a divergence
+/// with a pessimistic lie), used by [`FailedTrials::ClassifierBelief`] only
+/// (the issue-11 rule: by default no fake value enters the regression GP;
+/// the default instead adds a chance constraint, see
+/// [`MIN_SUCCESS_PROBABILITY`]). Failed trials stay out of the fit of the
+/// hyperparameters, but without this (and without a chance constraint) the
+/// regression GP knows nothing at them: its mean, extrapolated from the successes next to a divergence
 /// cliff, promised an improvement just past the cliff and the variance
 /// stayed high there, so LogEI + log P(success) kept proposing points next
 /// to earlier failures (12–25 of 50 trials diverged on `DivergenceCliff`,
@@ -776,7 +816,74 @@ struct GpMaximand<'a> {
     /// evaluated on `f(x*) − f(x)`, i.e. with the variance
     /// `σ²(x) + σ²(x*) − 2 cov(x, x*)` against `best = μ(x*)`.
     joint: Option<&'a JointIncumbent>,
+    /// The chance constraint `P(success | x) ≥ min_success` (0: none).
+    min_success: f64,
 }
+
+/// The smallest `P(success | x)` a suggestion may have (a chance
+/// constraint) with [`FailedTrials::Classifier`], 0 (none) otherwise.
+fn min_success(failed: FailedTrials) -> f64 {
+    if failed == FailedTrials::Classifier {
+        MIN_SUCCESS_PROBABILITY
+    } else {
+        0.0
+    }
+}
+
+/// The chance constraint of [`FailedTrials::Classifier`]: a point whose
+/// predicted `P(success | x)` is below this is infeasible (Gelbart, Snoek &
+/// Adams 2014, "Bayesian optimization with unknown constraints", UAI:
+/// minimise subject to `P(success | x) ≥ 1 − δ`, here `δ = ½`). The
+/// acquisition's value there is `−10¹² + log P(success | x)`, below every
+/// feasible point, so the maximiser takes the best feasible point and, if it
+/// finds none, the most probably feasible one (as Gelbart et al. do).
+/// Without it, `log P(success)` (a few nats) cannot outweigh LogEI's promise
+/// of a large improvement where the regression GP, which is told nothing at
+/// failures, keeps its prior variance: just past a divergence cliff. A
+/// threshold of ½ means "more likely to succeed than not"; it is meaningful
+/// because the classifier's prior mean is the logit of the success rate, so
+/// an unexplored point is feasible while most trials succeed.
+///
+/// Measured with `cargo run --release --example bo_benchmark -- --seeds 10
+/// --learned-noise --no-batch --no-random --functions
+/// mixed,mixed-fail12,cliff` (log10 regret at 50, medians of seeds 0–9 /
+/// 10–19 / 20–29; clean `mixed` −8.65 / −8.03 / −7.79, all 30 seeds −8.06).
+/// This default: `mixed-fail12` −8.30 / −7.85 / −8.42 (30 seeds −8.25),
+/// `cliff` −6.42 / −7.23 / −6.91 (30 seeds −7.11, 19 of 30 below 1e-6); the
+/// `μ + σ` believer ([`FailedTrials::ClassifierBelief`]) −7.93 / −8.32 /
+/// −8.09 (−8.01) and −6.70 / −8.34 / −7.75 (−7.84, also 19 of 30). The cliff
+/// is bimodal over seeds (the right activation is found or not), so its
+/// 10-seed medians jump: the same design with the logit computed as
+/// `ln(r/(1 − r))` instead of `ln(s/f)` (rounding only) gave −7.68 / −7.43 /
+/// −6.41. With that caveat, the alternatives (same command, experimental
+/// switches, seeds 0–9 / 10–19): the classifier alone (zero prior mean,
+/// prior variances to 16, no constraint) `mixed-fail12` −7.76 / −7.94, cliff
+/// −3.67 / −5.32; with the prior mean but no constraint −8.16 / −8.11 and
+/// −3.42 / −4.98; threshold 0.4 cliff −5.42 / −6.84, 0.6 −6.85 / −7.79, 0.9
+/// −0.34 / −1.20 (the prior variance puts `E[σ(f)]` of an unexplored point
+/// well below `σ(m)`, so nearly everything is infeasible); threshold ½ with
+/// a zero prior mean cliff −5.99 / −5.11; prior variances only to 16 cliff
+/// −5.23 / −7.06. Trust-region variants, with this constraint: local steps
+/// with failures in the box `mixed-fail12` −8.46 / −8.06 / −8.70 but cliff
+/// −5.56 / −7.51 / −6.24; the box shrunk until no failure lies in it −8.42 /
+/// −8.06 / −8.45 and −5.58 / −7.51 / −6.59 (so a failure in the box still
+/// makes the step global). Fitting the classifier's length scales per
+/// coordinate (sweeps of ×¼ … ×4 by its marginal likelihood): one sweep
+/// moved the rows by no more than rounding alone does; two (56 more
+/// classifier fits per suggestion) made the cliff more robust over seeds
+/// 0–29 (22 of 30 below 1e-6 instead of 19, median −7.30 against −7.11) but
+/// `mixed-fail12` worse on seeds 0–9 (−7.93, 0.7 decades behind clean; 3
+/// seeds of `bo_robust` 0.8 behind), so it is not used. Thresholds relative
+/// to the prior (an unexplored point's `P(success)`, or the larger of that
+/// and ½) did no better on the cliff over 30 seeds (median −6.48 and −7.04),
+/// nor classifier length scales up to 4 times the regression GP's (−6.75).
+pub const MIN_SUCCESS_PROBABILITY: f64 = 0.5;
+
+/// The acquisition's value at an infeasible point, before its
+/// `log P(success)` is added: below LogEI everywhere except within about
+/// `1e-6` posterior standard deviations of a trial with no hope of improving
+/// on the best, where a repeat is worthless anyway.
+const INFEASIBLE: f64 = -1e12;
 
 impl GpMaximand<'_> {
     /// The variance of `f(x*) − f(x)` given `σ²(x)`, or `σ²(x)` itself
@@ -789,6 +896,21 @@ impl GpMaximand<'_> {
                 Some(variance + j.variance - 2.0 * c)
             }
         }
+    }
+
+    /// The maximand from the acquisition's value `a` and `lp = log P(success)`:
+    /// `a + lp` if the chance constraint holds, [`INFEASIBLE`] `+ lp` if not.
+    fn combine(&self, a: f64, lp: f64) -> f64 {
+        if self.infeasible(lp) {
+            INFEASIBLE + lp
+        } else {
+            a + lp
+        }
+    }
+
+    /// Whether `lp = log P(success)` violates the chance constraint.
+    fn infeasible(&self, lp: f64) -> bool {
+        self.min_success > 0.0 && (lp.is_nan() || lp < self.min_success.ln())
     }
 
     /// `log P(success | x)` (0 without a classifier), `−∞` for a point the
@@ -831,7 +953,11 @@ impl Maximand for GpMaximand<'_> {
                 return (f64::NEG_INFINITY, vec![0.0; x.len()]);
             };
             let (lp, g_m, g_v) = log_expected_sigmoid(m, v);
-            value += lp;
+            value = self.combine(value, lp);
+            if self.infeasible(lp) {
+                // Only the probability of success matters there.
+                gradient.iter_mut().for_each(|g| *g = 0.0);
+            }
             for ((g, a), b) in gradient.iter_mut().zip(&dm).zip(&dv) {
                 *g += g_m * a + g_v * b;
             }
@@ -846,9 +972,10 @@ impl Maximand for GpMaximand<'_> {
         let Some(variance) = self.variance(x, pred.variance) else {
             return f64::NEG_INFINITY;
         };
-        self.acquisition
-            .value(Posterior::from_variance(pred.mean, variance), self.best)
-            + self.log_success(x)
+        let a = self
+            .acquisition
+            .value(Posterior::from_variance(pred.mean, variance), self.best);
+        self.combine(a, self.log_success(x))
     }
 
     fn values(&self, xs: &[Vec<f64>]) -> Vec<f64> {
@@ -864,9 +991,10 @@ impl Maximand for GpMaximand<'_> {
             .zip(xs)
             .map(|(p, x)| match self.variance(x, p.variance) {
                 Some(variance) => {
-                    self.acquisition
-                        .value(Posterior::from_variance(p.mean, variance), self.best)
-                        + self.log_success(x)
+                    let a = self
+                        .acquisition
+                        .value(Posterior::from_variance(p.mean, variance), self.best);
+                    self.combine(a, self.log_success(x))
                 }
                 None => f64::NEG_INFINITY,
             })
@@ -915,6 +1043,7 @@ mod noisy_ei_tests {
             acquisition: Acquisition::LogEi,
             best: joint.mean,
             joint: Some(&joint),
+            min_success: 0.0,
         };
         let plug_in = GpMaximand {
             joint: None,
@@ -945,5 +1074,148 @@ mod noisy_ei_tests {
             noisy.value(&next_to),
             plug_in.value(&next_to)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Direction, TrialRecord, TrialState};
+    use crate::rng::rng_from_seed;
+    use crate::space::Scale;
+
+    fn space() -> SearchSpace {
+        SearchSpace::builder()
+            .float("x", 0.0..=1.0, Scale::Linear)
+            .build()
+            .unwrap()
+    }
+
+    /// Twelve successes of `(x − 0.3)²` on `[0, 0.55]` and failures at
+    /// `x = 0.8, 0.82, ..., 0.9` (a divergence region).
+    fn history() -> History {
+        history_of(|x| (x - 0.3).powi(2))
+    }
+
+    /// As [`history`], the successes of `f`.
+    fn history_of(f: impl Fn(f64) -> f64) -> History {
+        let mut h = History::new(Direction::Minimize);
+        let mut push = |x: f64, state| {
+            h.push(TrialRecord {
+                number: h.len(),
+                params: Params::new().with("x", x),
+                state,
+                intermediate: Vec::new(),
+                scored_step: None,
+                duration_secs: 0.0,
+            });
+        };
+        for i in 0..12 {
+            let x = 0.05 * f64::from(i);
+            push(x, TrialState::Complete { value: f(x) });
+        }
+        for i in 0..6 {
+            push(
+                0.8 + 0.02 * f64::from(i),
+                TrialState::Diverged {
+                    reason: "nan".into(),
+                },
+            );
+        }
+        h
+    }
+
+    fn model(failed: FailedTrials) -> Model {
+        let sampler = GpSampler::new(GpSamplerConfig::default().failed(failed)).unwrap();
+        let Ok(m) = sampler.fit(&space(), &history(), &mut rng_from_seed(1)) else {
+            panic!("the fit failed");
+        };
+        m
+    }
+
+    #[test]
+    fn the_default_puts_no_failed_point_into_the_regression_gp() {
+        let m = model(FailedTrials::Classifier);
+        // Exactly the twelve successes; the six failures only in the
+        // classifier.
+        assert_eq!(m.gp.n_points(), 12);
+        assert_eq!(m.failed.len(), 6);
+        let c = m.classifier.as_ref().expect("a classifier");
+        assert_eq!(c.n_points(), 18);
+        // Its prior mean is the logit of the success rate 12/18.
+        approx::assert_relative_eq!(c.prior_mean(), 2f64.ln(), max_relative = 1e-15);
+        // The believer option conditions the GP on each failure as well.
+        let b = model(FailedTrials::ClassifierBelief);
+        assert_eq!(b.gp.n_points(), 18);
+        assert_eq!(b.classifier.as_ref().map(Classifier::prior_mean), Some(0.0));
+        // Believed at μ + σ, the GP's mean at a failure rises (by about σ,
+        // less the other failures' pull), and its variance there collapses.
+        let x = [0.84];
+        let (plain, believed) = (m.gp.predict(&x).unwrap(), b.gp.predict(&x).unwrap());
+        assert!(believed.mean > plain.mean, "{believed:?} vs {plain:?}");
+        assert!(believed.variance < 0.1 * plain.variance);
+    }
+
+    #[test]
+    fn the_chance_constraint_rejects_a_repeated_failure() {
+        let m = model(FailedTrials::Classifier);
+        let maximand = |min_success| GpMaximand {
+            gp: &m.gp,
+            classifier: m.classifier.as_ref(),
+            acquisition: Acquisition::LogEi,
+            best: m.best,
+            joint: None,
+            min_success,
+        };
+        let constrained = maximand(MIN_SUCCESS_PROBABILITY);
+        let (at_failure, at_success) = ([0.85], [0.25]);
+        // The classifier says "probably fails" in the middle of the failures
+        // and "probably succeeds" among the successes.
+        assert!(constrained.log_success(&at_failure) < MIN_SUCCESS_PROBABILITY.ln());
+        assert!(constrained.log_success(&at_success) > MIN_SUCCESS_PROBABILITY.ln());
+        // Infeasible: below every feasible value, by `INFEASIBLE`; the same
+        // from `value`, `values` and `value_and_gradient`.
+        let v = constrained.value(&at_failure);
+        assert!(v < INFEASIBLE / 2.0, "{v}");
+        assert!(constrained.value(&at_success) > INFEASIBLE / 2.0);
+        assert_eq!(constrained.values(&[at_failure.to_vec()]), vec![v]);
+        let (vg, g) = constrained.value_and_gradient(&at_failure);
+        approx::assert_relative_eq!(vg, v, max_relative = 1e-12);
+        // There only P(success) is climbed: towards the successes.
+        assert!(g[0] < 0.0, "{g:?}");
+        // Without the constraint the value is LogEI + log P, finite and
+        // far above `INFEASIBLE`.
+        let free = maximand(0.0);
+        let f = free.value(&at_failure);
+        assert!(f > INFEASIBLE / 2.0 && f.is_finite(), "{f}");
+        assert_eq!(
+            constrained.value(&at_success),
+            free.value(&at_success),
+            "a feasible point is unchanged"
+        );
+    }
+
+    /// Values that fall towards the failures (`−x`), so LogEI alone would
+    /// look for improvement among or past them.
+    #[test]
+    fn the_default_suggests_no_point_the_classifier_calls_a_failure() {
+        let sampler = GpSampler::new(GpSamplerConfig::default()).unwrap();
+        let (space, h) = (space(), history_of(|x| -x));
+        for seed in 0..5 {
+            // `suggest`'s own steps, to see the classifier it used.
+            let mut rng = rng_from_seed(seed);
+            let Ok(m) = sampler.fit(&space, &h, &mut rng) else {
+                panic!("the fit failed");
+            };
+            let s = sampler
+                .propose(&space, &m, &h, &[], true, &mut rng)
+                .unwrap();
+            let x = space.encode(&s.params).unwrap();
+            let p = m.classifier.as_ref().unwrap().probability(&x).unwrap();
+            assert!(
+                p >= MIN_SUCCESS_PROBABILITY,
+                "seed {seed}: x = {x:?}, P(success) = {p}"
+            );
+        }
     }
 }

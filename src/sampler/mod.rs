@@ -43,7 +43,7 @@ mod training;
 
 pub use ask_tell::{AskTell, Minimum, minimize};
 pub use gp_config::{DETERMINISTIC_NOISE, GpSamplerConfig};
-pub use gp_sampler::GpSampler;
+pub use gp_sampler::{GpSampler, MIN_SUCCESS_PROBABILITY};
 pub use random::RandomSampler;
 pub use training::{FailedTrials, PrunedTrials, ValueTransform};
 

@@ -23,10 +23,16 @@ pub enum FailedTrials {
     /// configuration succeeds with a GP classifier
     /// ([`crate::gp::Classifier`], Laplace approximation) on the same
     /// encoded inputs; the acquisition becomes `log EI + log P(success)`
-    /// (constrained EI, Gardner et al. 2014, Gelbart et al. 2014). The
-    /// default.
+    /// (constrained EI, Gardner et al. 2014, Gelbart et al. 2014). No value
+    /// is put into the regression GP for a failed trial. The default.
     #[default]
     Classifier,
+    /// As [`FailedTrials::Classifier`], and after the fit each failed point
+    /// is also believed into the regression GP at `μ + σ` (a pessimistic
+    /// Kriging believer: a made-up value at each failure, so the GP stops
+    /// promising improvements where trials diverged). The default before
+    /// issue 11 asked for no fake value; kept for comparison.
+    ClassifierBelief,
 }
 
 /// What the GP sampler does with pruned trials.
@@ -94,7 +100,7 @@ pub(super) struct Observations {
     pub(super) values: Vec<f64>,
     /// Encoded points of failed and diverged trials (and NaN values), kept
     /// apart for the success classifier; empty unless
-    /// [`FailedTrials::Classifier`].
+    /// [`FailedTrials::Classifier`] or [`FailedTrials::ClassifierBelief`].
     pub(super) failed: Vec<Vec<f64>>,
     /// Values that could not be used as they were (infinities clipped, NaN
     /// values counted as failures), once per cause.
@@ -151,7 +157,9 @@ pub(super) fn observations(
             (Some(v), _) => raw.push((x, Some(v))),
             (None, FailedTrials::Ignore) => {}
             (None, FailedTrials::Worst) => raw.push((x, None)),
-            (None, FailedTrials::Classifier) => failures.push(x),
+            (None, FailedTrials::Classifier | FailedTrials::ClassifierBelief) => {
+                failures.push(x);
+            }
         }
     }
     let mut warnings = Vec::new();
@@ -212,6 +220,7 @@ impl FailedTrials {
             Self::Ignore => "left out of the model",
             Self::Worst => "given the worst value observed",
             Self::Classifier => "modelled by the success classifier",
+            Self::ClassifierBelief => "modelled by the success classifier and believed into the GP",
         }
     }
 }
@@ -537,6 +546,29 @@ mod tests {
         assert_eq!(obs.failed, vec![vec![0.3], vec![0.7], vec![0.8]]);
         let causes: Vec<&str> = obs.warnings.iter().map(|w| w.cause.as_str()).collect();
         assert_eq!(causes, vec!["value_nan", "value_infinite"]);
+    }
+
+    #[test]
+    fn the_believer_is_an_explicit_option_with_a_stable_name() {
+        assert_eq!(FailedTrials::default(), FailedTrials::Classifier);
+        for (f, name) in [
+            (FailedTrials::Classifier, "\"classifier\""),
+            (FailedTrials::ClassifierBelief, "\"classifier_belief\""),
+        ] {
+            assert_eq!(serde_json::to_string(&f).unwrap(), name);
+            assert_eq!(serde_json::from_str::<FailedTrials>(name).unwrap(), f);
+        }
+        // Both keep failures apart for the classifier, out of the values.
+        let h = history(Direction::Minimize);
+        let a = observations(&space(), &h, FailedTrials::Classifier, PrunedTrials::Ignore);
+        let b = observations(
+            &space(),
+            &h,
+            FailedTrials::ClassifierBelief,
+            PrunedTrials::Ignore,
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.failed.len(), 2);
     }
 
     #[test]
