@@ -1082,14 +1082,7 @@ mod tests {
     use super::*;
     use crate::history::{Direction, TrialRecord, TrialState};
     use crate::rng::rng_from_seed;
-    use crate::space::Scale;
-
-    fn space() -> SearchSpace {
-        SearchSpace::builder()
-            .float("x", 0.0..=1.0, Scale::Linear)
-            .build()
-            .unwrap()
-    }
+    use crate::sampler::training::tests::space;
 
     /// Twelve successes of `(x − 0.3)²` on `[0, 0.55]` and failures at
     /// `x = 0.8, 0.82, ..., 0.9` (a divergence region).

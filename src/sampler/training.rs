@@ -446,12 +446,13 @@ pub(super) fn to_matrix(points: &[Vec<f64>], dim: usize) -> DMatrix<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::history::{Direction, TrialRecord};
     use crate::space::{Params, Scale};
 
-    fn space() -> SearchSpace {
+    /// One linear float `x` on `[0, 1]` (also the GP sampler's test space).
+    pub(in crate::sampler) fn space() -> SearchSpace {
         SearchSpace::builder()
             .float("x", 0.0..=1.0, Scale::Linear)
             .build()
