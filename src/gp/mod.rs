@@ -56,6 +56,7 @@ mod hyperparameters;
 mod kernel;
 mod likelihood;
 mod linalg;
+mod loo;
 mod objective;
 mod posterior;
 mod predict;
