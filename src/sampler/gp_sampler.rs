@@ -75,9 +75,10 @@ use std::sync::Arc;
 /// (`acquisition`) means a design point; infinite values clipped
 /// (`value_infinite`), NaN values counted as failures (`value_nan`) and a
 /// success classifier that cannot be fitted (`gp_classifier`, failures then
-/// left out) are reported with the suggestion made from that fit, and so is
-/// a scheduled refit or extension that fails (`gp_refit`: the GP is then
-/// fitted afresh on all trials).
+/// left out) are reported with the suggestion made from that fit, and so
+/// are a suggestion that breaks the chance constraint because no candidate
+/// meets it (`success_constraint`) and a scheduled refit or extension that
+/// fails (`gp_refit`: the GP is then fitted afresh on all trials).
 ///
 /// **Noise.** By default the GP is fitted with learned noise and with an
 /// interpolating fixed noise, and the fit of larger marginal likelihood is
@@ -371,7 +372,24 @@ impl GpSampler {
             rng,
         );
         let params = match found {
-            Some(m) => m.params,
+            Some(m) => {
+                if m.value < INFEASIBLE / 2.0 {
+                    let p = model
+                        .classifier
+                        .as_ref()
+                        .and_then(|c| c.probability(&m.x).ok())
+                        .unwrap_or(f64::NAN);
+                    warnings.push(Warning::new(
+                        "success_constraint",
+                        format!(
+                            "no configuration the maximiser found has P(success) >= \
+                             {MIN_SUCCESS_PROBABILITY}; the suggestion is the most probably \
+                             successful one found (P(success) = {p:.3})"
+                        ),
+                    ));
+                }
+                m.params
+            }
             None => {
                 warnings.push(Warning::new(
                     "acquisition",
@@ -1116,6 +1134,49 @@ mod tests {
             );
         }
         h
+    }
+
+    /// When the classifier calls every configuration a probable failure, the
+    /// suggestion says so (cause `success_constraint`) and is still made.
+    #[test]
+    fn a_suggestion_against_the_success_constraint_is_a_warning() {
+        let mut h = History::new(Direction::Minimize);
+        for i in 0..20 {
+            let x = 0.05 * f64::from(i) + 0.01;
+            let state = if i == 10 {
+                TrialState::Complete { value: 1.0 }
+            } else {
+                TrialState::Diverged {
+                    reason: "nan".into(),
+                }
+            };
+            h.push(TrialRecord {
+                number: i as usize,
+                params: Params::new().with("x", x),
+                state,
+                intermediate: Vec::new(),
+                scored_step: None,
+                duration_secs: 0.0,
+            });
+        }
+        h.push(TrialRecord::complete(
+            20,
+            Params::new().with("x", 0.52),
+            0.5,
+        ));
+        let mut sampler = GpSampler::new(GpSamplerConfig::default()).unwrap();
+        sampler.set_study_seed(1);
+        let s = sampler
+            .suggest(&space(), &h, &[], &mut rng_from_seed(5))
+            .unwrap();
+        let w: Vec<&str> = s.warnings.iter().map(|w| w.cause.as_str()).collect();
+        assert!(w.contains(&"success_constraint"), "{w:?}");
+        // The constrained default keeps the same fit, so the warning is real:
+        // no point of the classifier reaches P = ½.
+        let m = sampler.fit(&space(), &h, &mut rng_from_seed(5)).unwrap();
+        let c = m.classifier.as_ref().unwrap();
+        let x = space().encode(&s.params).unwrap();
+        assert!(c.probability(&x).unwrap() < MIN_SUCCESS_PROBABILITY);
     }
 
     fn model(failed: FailedTrials) -> Model {
