@@ -89,6 +89,9 @@ pub(super) fn local_search<O: Maximand>(
     (x, fx)
 }
 
+/// A point `w`, the cost there and its gradient.
+type Evaluated = (DVector<f64>, f64, DVector<f64>);
+
 /// The continuous coordinates are optimised through the bounded
 /// reparametrisation `x = a + (b − a)(1 + sin(s w))/2` on the box `[a, b]`
 /// (`[0, 1]`, or a trust region inside it), unconstrained in `w` and always
@@ -98,9 +101,6 @@ pub(super) fn local_search<O: Maximand>(
 /// problem: one unit of `w` moves `x` by about `ℓ/2`, so every coordinate
 /// has a similar curvature (Optuna divides by the length scales for the
 /// same reason).
-/// A point `w`, the cost there and its gradient.
-type Evaluated = (DVector<f64>, f64, DVector<f64>);
-
 struct Reparametrised<'a, O> {
     f: &'a O,
     base: &'a [f64],

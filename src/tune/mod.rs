@@ -24,7 +24,7 @@
 //! ranking. Multi-fidelity studies, whose trials were scored at different
 //! epochs, are ranked by value. On the digits example (seeds 0–7) the GP's
 //! fit said noisy for five seeds; the mean test accuracy was 98.42% with
-//! either ranking (per seed −1.1 to +0.7 points).
+//! either ranking (per seed −1.11 to +0.75 points).
 //!
 //! **The final model** ([`FinalModel`]): by default the five best complete
 //! trials' configurations, each retrained on train + validation for its own
